@@ -1,0 +1,18 @@
+#pragma once
+// One function per subcommand; each takes its arguments after the command
+// name and returns the process exit code (0 ok, 1 runtime failure, 2 usage).
+
+#include <string>
+#include <vector>
+
+namespace irsa::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+int mutateCommand(const std::vector<std::string>& args);
+int serveCommand(const std::vector<std::string>& args);
+int devCertCommand(const std::vector<std::string>& args);
+
+}  // namespace irsa::cli

@@ -1,0 +1,193 @@
+#include "cli/FlagSet.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+#include "webhook/GoStrings.hpp"
+
+namespace irsa::cli {
+namespace {
+
+template <typename Int>
+util::Status parseInteger(const std::string& name, const std::string& value, Int* target) {
+  Int parsed{};
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (ec != std::errc() || ptr != value.data() + value.size() || value.empty()) {
+    return util::fail("invalid value \"" + value + "\" for flag --" + name + ": not an integer");
+  }
+  *target = parsed;
+  return util::okStatus();
+}
+
+}  // namespace
+
+void FlagSet::add(const std::string& name, Flag flag) { flags_[name] = std::move(flag); }
+
+void FlagSet::addString(const std::string& name, std::string* target, std::string help) {
+  add(name, Flag{std::move(help), *target, false, [target](const std::string& v) {
+                   *target = v;
+                   return util::okStatus();
+                 }});
+}
+
+void FlagSet::addBool(const std::string& name, bool* target, std::string help) {
+  add(name, Flag{std::move(help), *target ? "true" : "false", true, [name, target](const std::string& v) {
+                   auto parsed = webhook::goParseBool(v);
+                   if (!parsed) return util::Status(util::fail("invalid value \"" + v + "\" for flag --" + name +
+                                                               ": not a boolean"));
+                   *target = *parsed;
+                   return util::okStatus();
+                 }});
+}
+
+void FlagSet::addInt(const std::string& name, int* target, std::string help) {
+  add(name, Flag{std::move(help), std::to_string(*target), false,
+                 [name, target](const std::string& v) { return parseInteger(name, v, target); }});
+}
+
+void FlagSet::addInt64(const std::string& name, std::int64_t* target, std::string help) {
+  add(name, Flag{std::move(help), std::to_string(*target), false,
+                 [name, target](const std::string& v) { return parseInteger(name, v, target); }});
+}
+
+void FlagSet::addSize(const std::string& name, std::size_t* target, std::string help) {
+  add(name, Flag{std::move(help), std::to_string(*target), false,
+                 [name, target](const std::string& v) { return parseInteger(name, v, target); }});
+}
+
+void FlagSet::addDuration(const std::string& name, std::chrono::milliseconds* target, std::string help) {
+  add(name, Flag{std::move(help), formatDuration(*target), false, [name, target](const std::string& v) {
+                   auto parsed = parseGoDuration(v);
+                   if (!parsed) {
+                     return util::Status(
+                         util::fail("invalid value \"" + v + "\" for flag --" + name + ": " + parsed.error()));
+                   }
+                   *target = *parsed;
+                   return util::okStatus();
+                 }});
+}
+
+void FlagSet::addList(const std::string& name, std::vector<std::string>* target, std::string help) {
+  std::string def;
+  for (const auto& s : *target) def += (def.empty() ? "" : ",") + s;
+  add(name, Flag{std::move(help), def, false, [this, name, target](const std::string& v) {
+                   if (!wasSet(name)) target->clear();  // the first use replaces the default
+                   std::stringstream ss(v);
+                   std::string item;
+                   while (std::getline(ss, item, ',')) {
+                     if (!item.empty()) target->push_back(item);
+                   }
+                   return util::okStatus();
+                 }});
+}
+
+void FlagSet::alias(const std::string& alias, const std::string& name) { aliases_[alias] = name; }
+
+util::Status FlagSet::parse(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      if (i + 1 < args.size()) return util::fail("unexpected argument \"" + args[i + 1] + "\"");
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') return util::fail("unexpected argument \"" + arg + "\"");
+    std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
+    std::string name = body;
+    std::string value;
+    bool hasValue = false;
+    if (auto eq = body.find('='); eq != std::string::npos) {
+      name = body.substr(0, eq);
+      value = body.substr(eq + 1);
+      hasValue = true;
+    }
+    if (name == "h" || name == "help") {
+      help_ = true;
+      continue;
+    }
+    if (auto a = aliases_.find(name); a != aliases_.end()) name = a->second;
+    auto it = flags_.find(name);
+    if (it == flags_.end()) return util::fail("unknown flag --" + name + " (see '" + command_ + " --help')");
+    Flag& flag = it->second;
+    if (!hasValue) {
+      if (flag.isBool) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return util::fail("flag --" + name + " needs a value");
+      }
+    }
+    auto status = flag.set(value);
+    if (!status) return status;
+    set_.insert(name);
+  }
+  return util::okStatus();
+}
+
+std::string FlagSet::usage() const {
+  std::ostringstream out;
+  out << "Usage: irsa-webhook " << command_ << " [flags]\n\nFlags:\n";
+  for (const auto& [name, flag] : flags_) {
+    out << "  --" << name;
+    for (const auto& [alias, target] : aliases_) {
+      if (target == name) out << ", -" << alias;
+    }
+    out << "\n      " << flag.help;
+    if (!flag.defaultText.empty()) out << " (default " << flag.defaultText << ")";
+    out << "\n";
+  }
+  out << "  -h, --help\n      show this help\n";
+  return out.str();
+}
+
+util::Result<std::chrono::milliseconds> parseGoDuration(const std::string& text) {
+  if (text == "0") return std::chrono::milliseconds(0);
+  if (text.empty()) return util::fail("empty duration");
+  std::size_t i = 0;
+  bool negative = false;
+  if (text[0] == '-' || text[0] == '+') {
+    negative = text[0] == '-';
+    ++i;
+  }
+  double totalMs = 0;
+  bool any = false;
+  while (i < text.size()) {
+    std::size_t start = i;
+    while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+    if (start == i) return util::fail("invalid duration \"" + text + "\"");
+    double number = 0;
+    try {
+      number = std::stod(text.substr(start, i - start));
+    } catch (...) {
+      return util::fail("invalid duration \"" + text + "\"");
+    }
+    std::size_t unitStart = i;
+    while (i < text.size() && !((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+    const std::string unit = text.substr(unitStart, i - unitStart);
+    double scale = 0;
+    if (unit == "ns") scale = 1e-6;
+    else if (unit == "us" || unit == "µs") scale = 1e-3;
+    else if (unit == "ms") scale = 1;
+    else if (unit == "s") scale = 1e3;
+    else if (unit == "m") scale = 60e3;
+    else if (unit == "h") scale = 3600e3;
+    else return util::fail("missing or unknown unit in duration \"" + text + "\"");
+    totalMs += number * scale;
+    any = true;
+  }
+  if (!any) return util::fail("invalid duration \"" + text + "\"");
+  if (negative) return util::fail("negative duration \"" + text + "\"");
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(totalMs)));
+}
+
+std::string formatDuration(std::chrono::milliseconds d) {
+  const auto ms = d.count();
+  if (ms == 0) return "0s";
+  if (ms % 3600000 == 0) return std::to_string(ms / 3600000) + "h";
+  if (ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+}  // namespace irsa::cli

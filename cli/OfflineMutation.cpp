@@ -1,0 +1,79 @@
+#include "cli/OfflineMutation.hpp"
+
+#include "kube/YamlJson.hpp"
+#include "util/Files.hpp"
+#include "webhook/AdmissionReview.hpp"
+#include "webhook/Json.hpp"
+
+namespace irsa::cli {
+
+util::Result<rapidjson::Document> loadPod(const std::string& path) {
+  auto docs = kube::YamlJson::readFile(path);
+  if (!docs) return util::fail(docs.error());
+  if (docs->size() != 1) {
+    return util::fail(path + ": expected one Pod document, found " + std::to_string(docs->size()));
+  }
+  rapidjson::Document pod = std::move(docs->front());
+  if (!pod.IsObject()) return util::fail(path + ": not a Kubernetes object");
+  const std::string_view kind = webhook::stringMember(pod, "kind");
+  if (kind != "Pod") {
+    return util::fail(path + ": not a Pod (kind is \"" + std::string(kind) + "\")");
+  }
+  if (const rapidjson::Value* spec = webhook::member(pod, "spec"); spec && !spec->IsObject()) {
+    return util::fail(path + ": spec is not an object");
+  }
+  return pod;
+}
+
+util::Result<webhook::ConfigMapIdentities> loadConfigMap(const std::string& path,
+                                                        std::vector<std::string>& warnings) {
+  auto docs = kube::YamlJson::readFile(path);
+  if (!docs) return util::fail(docs.error());
+  if (docs->size() != 1) return util::fail(path + ": expected one ConfigMap document");
+  const rapidjson::Value& cm = docs->front();
+  if (webhook::stringMember(cm, "kind") != "ConfigMap") return util::fail(path + ": not a ConfigMap");
+  const rapidjson::Value* data = webhook::objectMember(cm, "data");
+  const std::string_view config = data ? webhook::stringMember(*data, "config") : std::string_view();
+  if (config.empty()) return webhook::ConfigMapIdentities::parse("{}", warnings);
+  auto parsed = webhook::ConfigMapIdentities::parse(config, warnings);
+  if (!parsed) return util::fail(path + ": " + parsed.error());
+  return parsed;
+}
+
+util::Result<webhook::ContainerCredentialsConfig> loadContainerCredentials(const std::string& path) {
+  auto text = util::readTextFile(path);
+  if (!text) return util::fail(text.error());
+  auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
+  if (!parsed) return util::fail(path + ": " + parsed.error());
+  return parsed;
+}
+
+std::string requestNamespace(const rapidjson::Value& pod, const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const rapidjson::Value* metadata = webhook::objectMember(pod, "metadata")) {
+    const std::string_view ns = webhook::stringMember(*metadata, "namespace");
+    if (!ns.empty()) return std::string(ns);
+  }
+  return "default";
+}
+
+OfflineResult mutateOffline(const OfflineInputs& in, const webhook::AdmissionPlanner& planner,
+                            webhook::RandomSource& random) {
+  OfflineResult out;
+  if (in.operation != "CREATE") return out;
+  const std::string_view saName = webhook::podServiceAccountName(in.pod);
+  webhook::IdentitySources sources;
+  // The last matching document wins, as when the server loads such a file.
+  for (const auto& sa : in.serviceAccounts) {
+    if (sa.ns == in.ns && sa.name == saName) sources.serviceAccount = &sa;
+  }
+  out.serviceAccountFound = sources.serviceAccount != nullptr;
+  if (in.configMap) sources.configMapEntry = in.configMap->find(in.ns, saName);
+  sources.containerCredentials = in.containerCredentials && in.containerCredentials->contains(in.ns, saName);
+  auto outcome = planner.plan(in.pod, sources, random);
+  out.identity = std::move(outcome.identity);
+  out.patch = std::move(outcome.patch);
+  return out;
+}
+
+}  // namespace irsa::cli

@@ -1,0 +1,114 @@
+// `irsa-webhook serve`: flags -> ServerConfig -> Server.
+#include <iostream>
+
+#include "cli/Commands.hpp"
+#include "cli/FlagSet.hpp"
+#include "cli/MutationFlags.hpp"
+#include "server/Server.hpp"
+#include "util/Log.hpp"
+
+namespace irsa::cli {
+namespace {
+
+int usageError(const std::string& message) {
+  std::cerr << "irsa-webhook serve: " << message << "\n";
+  return kExitUsage;
+}
+
+// Flags of the reference that need the API server or CSR signing. They are
+// parsed (so existing manifests still start) and refused when turned on.
+struct ReferenceOnlyFlags {
+  std::string kubeconfig;
+  std::string kubeApi;
+  std::string namespaceName{"eks"};
+  std::string serviceName{"pod-identity-webhook"};
+  std::string tlsSecret{"pod-identity-webhook"};
+  bool inCluster{false};
+  bool watchConfigMap{false};
+  bool composeRoleArn{false};
+  std::chrono::milliseconds resyncPeriod{std::chrono::seconds(60)};
+};
+
+void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, int& verbosity) {
+  f.addInt("port", &c.port, "HTTPS port of the webhook");
+  f.addInt("metrics-port", &c.metricsPort, "plain-HTTP port of /metrics");
+  f.addString("bind-address", &c.bindAddress, "address both ports listen on");
+  f.addInt("threads", &c.threads, "I/O threads (0: one per core)");
+  f.addString("tls-cert", &c.tlsCert, "serving certificate (PEM); reloaded when it changes");
+  f.addString("tls-key", &c.tlsKey, "serving key (PEM); reloaded when it changes");
+  f.addList("tls-cipher-suites", &c.tlsCipherSuites, "comma-separated TLS 1.2 cipher suites (Go/IANA names)");
+  f.addString("tls-min-version", &c.tlsMinVersion, "minimum TLS version: VersionTLS12 or VersionTLS13");
+  f.addString("client-ca-file", &c.clientCaFile, "if set, clients must present a certificate signed by this CA");
+  f.addString("service-accounts", &c.serviceAccountsFile,
+              "YAML/JSON file of ServiceAccounts to serve from instead of a cluster; reloaded when it changes");
+  f.addDuration("service-account-lookup-grace-period", &c.serviceAccountLookupGracePeriod,
+                "how long a pod waits for its ServiceAccount to appear (the reference defaults to 0)");
+  f.addBool("enable-debugging-handlers", &c.enableDebuggingHandlers, "serve /debug/alpha/cache");
+  f.addDuration("shutdown-timeout", &c.shutdownTimeout, "how long SIGTERM waits for in-flight requests");
+  auto& l = c.limits;
+  f.addSize("max-request-bytes", &l.maxRequestBytes, "largest request body accepted (413 above)");
+  f.addSize("max-header-bytes", &l.maxHeaderBytes, "largest request header accepted (431 above)");
+  f.addSize("max-connections", &l.maxConnections, "open connections on both ports; more are closed at accept");
+  f.addDuration("tls-handshake-timeout", &l.handshakeTimeout, "time allowed for a TLS handshake");
+  f.addDuration("header-timeout", &l.headerTimeout, "time allowed to receive a request header");
+  f.addDuration("body-timeout", &l.bodyTimeout, "time allowed to receive a request body");
+  f.addDuration("write-timeout", &l.writeTimeout, "time allowed to send a response");
+  f.addDuration("idle-timeout", &l.idleTimeout, "keep-alive connections idle longer are closed (keep above 90s)");
+  f.addSize("max-json-depth", &l.maxJsonDepth, "deepest JSON nesting accepted (400 above)");
+  f.addInt("v", &verbosity, "log verbosity (3: every mutation, 4: debug)");
+  f.alias("verbosity", "v");
+
+  f.addString("kubeconfig", &r.kubeconfig, "kubeconfig of the API server (not available yet)");
+  f.addString("kube-api", &r.kubeApi, "API server URL (not available yet)");
+  f.addString("namespace", &r.namespaceName, "namespace of the webhook (with --watch-config-map)");
+  f.addString("service-name", &r.serviceName, "reference CSR mode only; accepted and unused");
+  f.addString("tls-secret", &r.tlsSecret, "reference CSR mode only; accepted and unused");
+  f.addBool("in-cluster", &r.inCluster, "reference CSR certificate mode; not supported, must stay false");
+  f.addBool("watch-config-map", &r.watchConfigMap, "read identities from ConfigMap pod-identity-webhook");
+  f.addBool("compose-role-arn", &r.composeRoleArn, "expand bare role names using instance metadata");
+  f.addDuration("resync-period", &r.resyncPeriod, "informer resync period (API-server source)");
+}
+
+}  // namespace
+
+int serveCommand(const std::vector<std::string>& args) {
+  server::ServerConfig config;
+  ReferenceOnlyFlags reference;
+  int verbosity = 0;
+  FlagSet flags("serve");
+  addServeFlags(flags, config, reference, verbosity);
+  addMutationFlags(flags, config.mutation, config.containerCredentialsConfigFile);
+  if (auto status = flags.parse(args); !status) return usageError(status.error());
+  if (flags.helpRequested()) {
+    std::cout << flags.usage();
+    return kExitOk;
+  }
+  if (auto status = validateMutationSettings(config.mutation); !status) return usageError(status.error());
+  if (reference.inCluster) {
+    return usageError("--in-cluster (CSR certificate mode) is not supported: give --tls-cert/--tls-key, "
+                      "e.g. from cert-manager or the Helm chart");
+  }
+  if (!reference.kubeconfig.empty() || !reference.kubeApi.empty() || reference.watchConfigMap ||
+      reference.composeRoleArn) {
+    return usageError("--kubeconfig, --kube-api, --watch-config-map and --compose-role-arn need the API-server "
+                      "source, which this build does not have yet; use --service-accounts FILE");
+  }
+  if (config.serviceAccountsFile.empty()) {
+    return usageError("--service-accounts FILE is required (the API-server source is not available yet)");
+  }
+  if (config.limits.maxRequestBytes == 0 || config.limits.maxConnections == 0 || config.limits.maxJsonDepth == 0) {
+    return usageError("--max-request-bytes, --max-connections and --max-json-depth must be positive");
+  }
+  if (config.threads < 0 || config.threads > 1024) return usageError("--threads must be between 0 and 1024");
+  util::Log::setVerbosity(verbosity);
+
+  auto server = server::Server::create(std::move(config));
+  if (!server) {
+    util::Log::error("startup_failed", {{"error", server.error()}});
+    std::cerr << "irsa-webhook serve: " << server.error() << "\n";
+    return kExitFailure;
+  }
+  return (*server)->run();
+}
+
+}  // namespace irsa::cli

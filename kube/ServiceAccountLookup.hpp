@@ -1,0 +1,40 @@
+#pragma once
+// Where the admission path finds ServiceAccounts. The static file source
+// (`--service-accounts`) and the API-server cache both implement this, so the
+// server does not care which one feeds it.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "webhook/ServiceAccount.hpp"
+
+namespace irsa::kube {
+
+class ServiceAccountLookup {
+ public:
+  using Ptr = std::shared_ptr<const webhook::ServiceAccount>;
+  using Callback = std::function<void(Ptr)>;
+
+  virtual ~ServiceAccountLookup() = default;
+
+  // Cache read only: never blocks, never does I/O. nullptr when absent.
+  virtual Ptr find(std::string_view ns, std::string_view name) const = 0;
+
+  // Finds the ServiceAccount, waiting (asynchronously, never blocking the
+  // caller's thread) at most until `deadline` for it to appear. `done` is
+  // called exactly once, possibly before lookup() returns, with nullptr when
+  // it is still absent at the deadline.
+  virtual void lookup(std::string_view ns, std::string_view name,
+                      std::chrono::steady_clock::time_point deadline, Callback done) = 0;
+
+  // True once the source holds a complete view (for /readyz).
+  virtual bool ready() const = 0;
+
+  // Number of ServiceAccounts held (a metric).
+  virtual std::size_t size() const = 0;
+};
+
+}  // namespace irsa::kube

@@ -1,0 +1,167 @@
+#include "server/AdmissionHandler.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <random>
+
+#include "util/Log.hpp"
+#include "webhook/AdmissionReview.hpp"
+#include "webhook/Json.hpp"
+
+namespace irsa::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Time kept back from the apiserver's timeout for planning and the write.
+constexpr std::chrono::milliseconds kTimeoutMargin = 1s;
+
+class ThreadRandom : public webhook::RandomSource {
+ public:
+  std::int64_t uniform(std::int64_t lo, std::int64_t hi) override {
+    thread_local std::mt19937_64 engine{std::random_device{}()};
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(engine);
+  }
+};
+
+// Parses a Go duration such as "10s", "1m30s" or "500ms".
+std::optional<std::chrono::milliseconds> parseDuration(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  double totalMs = 0;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t start = i;
+    while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+    if (start == i) return std::nullopt;
+    const double n = std::strtod(std::string(s.substr(start, i - start)).c_str(), nullptr);
+    const std::size_t unitStart = i;
+    while (i < s.size() && !((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+    const std::string_view unit = s.substr(unitStart, i - unitStart);
+    if (unit == "ms") totalMs += n;
+    else if (unit == "s") totalMs += n * 1000;
+    else if (unit == "m") totalMs += n * 60000;
+    else if (unit == "h") totalMs += n * 3600000;
+    else if (unit == "us" || unit == "µs") totalMs += n / 1000;
+    else if (unit == "ns") totalMs += n / 1e6;
+    else return std::nullopt;
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(totalMs));
+}
+
+}  // namespace
+
+bool isJsonMediaType(std::string_view contentType) {
+  const auto semi = contentType.find(';');
+  std::string_view type = contentType.substr(0, semi);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return boost::beast::iequals(type, "application/json");
+}
+
+std::optional<std::chrono::milliseconds> requestTimeout(std::string_view target) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    if (pair.substr(0, 8) == "timeout=") return parseDuration(pair.substr(8));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+// One admission request between its lookup and its answer.
+struct AdmissionHandler::Pending {
+  std::string body;  // the parsed document points into it (in-situ parse)
+  rapidjson::Document doc;
+  webhook::AdmissionRequest request;
+  Responder respond;
+};
+
+AdmissionHandler::AdmissionHandler(const ServerConfig& config, kube::ServiceAccountLookup& serviceAccounts,
+                                   const IdentityConfig& identityConfig, Metrics& metrics)
+    : config_(config),
+      serviceAccounts_(serviceAccounts),
+      identityConfig_(identityConfig),
+      metrics_(metrics),
+      planner_(config.mutation) {}
+
+std::chrono::milliseconds AdmissionHandler::waitBudget(std::string_view target) const {
+  auto budget = config_.serviceAccountLookupGracePeriod;
+  if (auto timeout = requestTimeout(target)) {
+    const auto margin = std::min<std::chrono::milliseconds>(kTimeoutMargin, *timeout / 2);
+    budget = std::min(budget, *timeout - margin);
+  }
+  return std::max(budget, std::chrono::milliseconds(0));
+}
+
+void AdmissionHandler::handle(Request&& req, Responder respond) {
+  if (!isJsonMediaType(req[http::field::content_type])) {
+    respond(makeErrorResponse(http::status::unsupported_media_type,
+                              "Content-Type must be application/json"));
+    return;
+  }
+  auto pending = std::make_shared<Pending>();
+  pending->body = std::move(req.body());
+  pending->respond = std::move(respond);
+  if (auto status = webhook::parseJsonInsitu(pending->doc, pending->body.data(),
+                                                   static_cast<unsigned>(config_.limits.maxJsonDepth));
+      !status) {
+    pending->respond(makeErrorResponse(http::status::bad_request, status.error()));
+    return;
+  }
+  auto decoded = webhook::decodeAdmissionReview(pending->doc);
+  if (!decoded) {
+    pending->respond(makeErrorResponse(http::status::bad_request, decoded.error()));
+    return;
+  }
+  pending->request = *decoded;
+  if (!pending->request.isPodCreate) {
+    finish(*pending, nullptr);
+    return;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + waitBudget(req.target());
+  serviceAccounts_.lookup(pending->request.ns, pending->request.serviceAccountName, deadline,
+                          [this, pending](kube::ServiceAccountLookup::Ptr sa) { finish(*pending, std::move(sa)); });
+}
+
+void AdmissionHandler::finish(Pending& p, kube::ServiceAccountLookup::Ptr sa) const {
+  const auto& req = p.request;
+  if (!req.isPodCreate) {
+    p.respond(makeResponse(http::status::ok, "application/json",
+                           webhook::encodeAdmissionResponse(req.apiVersion, req.uid, nullptr)));
+    return;
+  }
+  webhook::IdentitySources sources;
+  sources.serviceAccount = sa.get();
+  const auto configMap = identityConfig_.configMap();
+  if (configMap) sources.configMapEntry = configMap->find(req.ns, req.serviceAccountName);
+  const auto containerCredentials = identityConfig_.containerCredentials();
+  sources.containerCredentials =
+      containerCredentials && containerCredentials->contains(req.ns, req.serviceAccountName);
+  if (!sa) metrics_.missingServiceAccount();
+
+  ThreadRandom random;
+  auto outcome = planner_.plan(*req.pod, sources, random);
+  if (outcome.identity) {
+    metrics_.podMutated(webhook::modeName(outcome.identity->mode));
+    if (util::Log::verbosity() >= 3) {
+      util::Log::info(outcome.patch.empty() ? "pod_already_mutated" : "pod_mutated",
+                      {{"namespace", req.ns},
+                       {"pod", req.podName},
+                       {"service_account", req.serviceAccountName},
+                       {"mode", webhook::modeName(outcome.identity->mode)},
+                       {"operations", outcome.patch.size()}});
+    }
+  } else if (util::Log::verbosity() >= 4) {
+    util::Log::debug("pod_not_mutated", {{"namespace", req.ns},
+                                         {"pod", req.podName},
+                                         {"service_account", req.serviceAccountName},
+                                         {"reason", sa ? "no role for the ServiceAccount" : "ServiceAccount not found"}});
+  }
+  p.respond(makeResponse(http::status::ok, "application/json",
+                         webhook::encodeAdmissionResponse(req.apiVersion, req.uid, &outcome.patch)));
+}
+
+}  // namespace irsa::server

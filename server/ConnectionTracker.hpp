@@ -1,0 +1,40 @@
+#pragma once
+// Knows every open connection so that --max-connections can be enforced at
+// accept and a SIGTERM drain can reach idle keep-alive connections.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace irsa::server {
+
+class Drainable {
+ public:
+  virtual ~Drainable() = default;
+  // Called from any thread: finish the request in flight, if any, answer it
+  // with `Connection: close`, then close; close at once when idle.
+  virtual void drain() = 0;
+};
+
+class ConnectionTracker {
+ public:
+  // Returns 0 when the limit is reached (the connection must be refused).
+  std::uint64_t add(std::weak_ptr<Drainable> connection, std::size_t limit);
+  void remove(std::uint64_t id);
+  std::size_t active() const { return active_.load(std::memory_order_relaxed); }
+
+  // Marks the server as draining and tells every open connection.
+  void drainAll();
+  bool draining() const { return draining_.load(std::memory_order_acquire); }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Drainable>> connections_;  // guarded by mutex_
+  std::uint64_t nextId_{1};                                                  // guarded by mutex_
+  std::atomic<std::size_t> active_{0};
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace irsa::server

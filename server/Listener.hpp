@@ -1,0 +1,42 @@
+#pragma once
+// Accepts TCP connections and hands each socket, on its own strand, to the
+// factory. Accept errors such as EMFILE back off instead of spinning.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "util/Result.hpp"
+
+namespace irsa::server {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  using Factory = std::function<void(boost::asio::ip::tcp::socket&&)>;
+
+  static util::Result<std::shared_ptr<Listener>> create(boost::asio::io_context& ioc, const std::string& address,
+                                                        int port, Factory factory, std::string name);
+
+  void start();
+  // Stops accepting (thread-safe); open connections are not touched.
+  void stop();
+  unsigned short port() const { return port_; }
+
+ private:
+  Listener(boost::asio::io_context& ioc, Factory factory, std::string name);
+  void doAccept();
+
+  boost::asio::io_context& ioc_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer backoff_;
+  Factory factory_;
+  std::string name_;
+  unsigned short port_{0};
+};
+
+}  // namespace irsa::server

@@ -1,0 +1,243 @@
+#include "server/Server.hpp"
+
+#include <boost/asio/post.hpp>
+#include <csignal>
+#include <thread>
+
+#include "kube/StaticServiceAccountSource.hpp"
+#include "server/HttpSession.hpp"
+#include "util/Files.hpp"
+#include "util/Log.hpp"
+
+#ifndef IRSA_VERSION
+#define IRSA_VERSION "dev"
+#endif
+
+namespace irsa::server {
+
+namespace {
+constexpr auto kDrainPollInterval = std::chrono::milliseconds(20);
+}
+
+Server::Server(ServerConfig config)
+    : config_(std::move(config)), signals_(ioc_, SIGTERM, SIGINT), drainTimer_(ioc_) {}
+
+Server::~Server() {
+  for (auto& w : watchers_) w->stop();
+}
+
+util::Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
+  std::unique_ptr<Server> server(new Server(std::move(config)));
+  if (auto status = server->init(); !status) return util::fail(status.error());
+  return server;
+}
+
+util::Status Server::init() {
+  certs::TlsOptions tlsOptions;
+  tlsOptions.minVersion = config_.tlsMinVersion;
+  tlsOptions.cipherSuites = config_.tlsCipherSuites;
+  tlsOptions.clientCaFile = config_.clientCaFile;
+  auto tls = certs::TlsContextStore::create(config_.tlsCert, config_.tlsKey, tlsOptions);
+  if (!tls) return util::fail(tls.error());
+  tls_ = std::move(*tls);
+
+  if (auto status = initIdentitySources(); !status) return status;
+  admission_ = std::make_unique<AdmissionHandler>(config_, *serviceAccounts_, identityConfig_, metrics_);
+  initRoutes();
+  initMetrics();
+
+  tlsEnv_.reset(new SessionEnv{tlsRouter_, config_.limits, metrics_, tracker_});
+  metricsEnv_.reset(new SessionEnv{metricsRouter_, config_.limits, metrics_, tracker_});
+
+  auto tlsListener = Listener::create(
+      ioc_, config_.bindAddress, config_.port,
+      [this](tcp::socket&& socket) {
+        auto session = std::make_shared<HttpSession<TlsStream>>(std::move(socket), tls_->current(), *tlsEnv_);
+        if (!session->admit()) {
+          metrics_.connectionRejected();
+          return;  // the socket closes with the session
+        }
+        session->start();
+      },
+      "webhook");
+  if (!tlsListener) return util::fail(tlsListener.error());
+  tlsListener_ = *tlsListener;
+
+  auto metricsListener = Listener::create(
+      ioc_, config_.bindAddress, config_.metricsPort,
+      [this](tcp::socket&& socket) {
+        auto session = std::make_shared<HttpSession<PlainStream>>(std::move(socket), nullptr, *metricsEnv_);
+        if (!session->admit()) {
+          metrics_.connectionRejected();
+          return;
+        }
+        session->start();
+      },
+      "metrics");
+  if (!metricsListener) return util::fail(metricsListener.error());
+  metricsListener_ = *metricsListener;
+  return initWatchers();
+}
+
+util::Status Server::initIdentitySources() {
+  if (config_.serviceAccountsFile.empty()) {
+    return util::fail("serve needs --service-accounts FILE (the API-server source is not available yet)");
+  }
+  auto source = kube::StaticServiceAccountSource::create(config_.serviceAccountsFile,
+                                                         config_.mutation.annotationPrefix);
+  if (!source) return util::fail(source.error());
+  serviceAccounts_ = std::move(*source);
+
+  if (!config_.containerCredentialsConfigFile.empty()) {
+    auto text = util::readTextFile(config_.containerCredentialsConfigFile);
+    if (!text) return util::fail(text.error());
+    auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
+    if (!parsed) return util::fail(config_.containerCredentialsConfigFile + ": " + parsed.error());
+    identityConfig_.setContainerCredentials(
+        std::make_shared<const webhook::ContainerCredentialsConfig>(std::move(*parsed)));
+  }
+  return util::okStatus();
+}
+
+void Server::reloadContainerCredentials() {
+  const auto& path = config_.containerCredentialsConfigFile;
+  auto text = util::readTextFile(path);
+  if (!text) {
+    util::Log::warn("container_credentials_reload_failed", {{"error", text.error()}});
+    return;
+  }
+  auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
+  if (!parsed) {
+    util::Log::warn("container_credentials_reload_failed", {{"file", path}, {"error", parsed.error()}});
+    return;
+  }
+  util::Log::info("container_credentials_reloaded", {{"file", path}, {"identities", parsed->size()}});
+  identityConfig_.setContainerCredentials(
+      std::make_shared<const webhook::ContainerCredentialsConfig>(std::move(*parsed)));
+}
+
+util::Status Server::initWatchers() {
+  auto ex = ioc_.get_executor();
+  auto add = [&](std::vector<std::string> files, std::function<void()> onChange) -> util::Status {
+    auto watcher = certs::DirectoryWatcher::create(ex, std::move(files), std::move(onChange));
+    if (!watcher) return util::fail(watcher.error());
+    watchers_.push_back(std::move(*watcher));
+    return util::okStatus();
+  };
+  if (auto s = add({config_.tlsCert, config_.tlsKey}, [this] { tls_->reload(); }); !s) return s;
+  auto* staticSource = dynamic_cast<kube::StaticServiceAccountSource*>(serviceAccounts_.get());
+  if (staticSource) {
+    if (auto s = add({config_.serviceAccountsFile}, [staticSource] { staticSource->reload(); }); !s) return s;
+  }
+  if (!config_.containerCredentialsConfigFile.empty()) {
+    if (auto s = add({config_.containerCredentialsConfigFile}, [this] { reloadContainerCredentials(); }); !s) {
+      return s;
+    }
+  }
+  return util::okStatus();
+}
+
+bool Server::ready() const { return !draining_.load() && serviceAccounts_->ready(); }
+
+void Server::initRoutes() {
+  tlsRouter_.add(http::verb::post, "/mutate", [this](Request&& req, Responder respond) {
+    admission_->handle(std::move(req), std::move(respond));
+  });
+  auto health = [](Request&&, Responder respond) {
+    respond(makeResponse(http::status::ok, "text/plain; charset=utf-8", "ok\n"));
+  };
+  auto readiness = [this](Request&&, Responder respond) {
+    if (ready()) {
+      respond(makeResponse(http::status::ok, "text/plain; charset=utf-8", "ok\n"));
+    } else {
+      respond(makeResponse(http::status::service_unavailable, "text/plain; charset=utf-8",
+                           draining_.load() ? "shutting down\n" : "not ready: ServiceAccounts not synced\n"));
+    }
+  };
+  for (auto* router : {&tlsRouter_, &metricsRouter_}) {
+    router->add(http::verb::get, "/healthz", health);
+    router->add(http::verb::get, "/readyz", readiness);
+  }
+  metricsRouter_.add(http::verb::get, "/metrics", [this](Request&&, Responder respond) {
+    respond(makeResponse(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()));
+  });
+}
+
+void Server::initMetrics() {
+  metrics_.addGauge("irsa_webhook_build_info", "Build information", [] { return 1.0; },
+                    std::string("version=\"") + IRSA_VERSION + "\"");
+  metrics_.addGauge("irsa_webhook_service_accounts", "ServiceAccounts held by the identity cache",
+                    [this] { return static_cast<double>(serviceAccounts_->size()); });
+  metrics_.addGauge("irsa_webhook_tls_certificate_expiry_timestamp_seconds",
+                    "notAfter of the serving certificate, in Unix seconds", [this] {
+                      return static_cast<double>(
+                          std::chrono::duration_cast<std::chrono::seconds>(tls_->notAfter().time_since_epoch())
+                              .count());
+                    });
+  metrics_.addGauge("irsa_webhook_connections_active", "Open connections on both ports",
+                    [this] { return static_cast<double>(tracker_.active()); });
+  if (auto* source = dynamic_cast<kube::StaticServiceAccountSource*>(serviceAccounts_.get())) {
+    if (source->annotatedCount() > 0) metrics_.markUsed();
+  }
+}
+
+int Server::run() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    util::Log::info("signal_received", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    beginDrain();
+  });
+  tlsListener_->start();
+  metricsListener_->start();
+  int threads = config_.threads > 0 ? config_.threads : static_cast<int>(std::thread::hardware_concurrency());
+  if (threads <= 0) threads = 1;
+  util::Log::info("serving", {{"address", config_.bindAddress},
+                              {"port", tlsListener_->port()},
+                              {"metrics_port", metricsListener_->port()},
+                              {"threads", threads},
+                              {"service_accounts", serviceAccounts_->size()},
+                              {"version", IRSA_VERSION}});
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(threads - 1));
+  for (int i = 1; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
+  ioc_.run();
+  for (auto& t : pool) t.join();
+  util::Log::info("stopped", {{"open_connections", tracker_.active()}});
+  return 0;
+}
+
+void Server::requestShutdown() {
+  boost::asio::post(ioc_, [this] { beginDrain(); });
+}
+
+void Server::beginDrain() {
+  if (draining_.exchange(true)) return;
+  util::Log::info("draining", {{"open_connections", tracker_.active()},
+                               {"deadline_ms", config_.shutdownTimeout.count()}});
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  tlsListener_->stop();
+  metricsListener_->stop();
+  for (auto& w : watchers_) w->stop();
+  tracker_.drainAll();
+  drainDeadline_ = std::chrono::steady_clock::now() + config_.shutdownTimeout;
+  pollDrain();
+}
+
+void Server::pollDrain() {
+  if (tracker_.active() == 0) {
+    ioc_.stop();
+    return;
+  }
+  if (std::chrono::steady_clock::now() >= drainDeadline_) {
+    util::Log::warn("drain_deadline_reached", {{"open_connections", tracker_.active()}});
+    ioc_.stop();
+    return;
+  }
+  drainTimer_.expires_after(kDrainPollInterval);
+  drainTimer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) pollDrain();
+  });
+}
+
+}  // namespace irsa::server

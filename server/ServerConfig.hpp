@@ -1,0 +1,56 @@
+#pragma once
+// Everything `serve` needs, parsed once from flags and validated at start
+// (STYLE.md rule 7). Every limit and timeout is a named setting here.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "webhook/Settings.hpp"
+
+namespace irsa::server {
+
+using std::chrono::milliseconds;
+
+struct ServerLimits {
+  std::size_t maxRequestBytes{7 * 1024 * 1024};  // the apiserver's own 3 MiB object cap, with room
+  std::size_t maxHeaderBytes{16 * 1024};
+  milliseconds handshakeTimeout{std::chrono::seconds(10)};
+  milliseconds headerTimeout{std::chrono::seconds(10)};
+  milliseconds bodyTimeout{std::chrono::seconds(30)};
+  milliseconds writeTimeout{std::chrono::seconds(30)};
+  // Above the apiserver's 90 s idle-connection timeout, so the client, not
+  // us, closes idle keep-alive connections (no races on reuse).
+  milliseconds idleTimeout{std::chrono::seconds(120)};
+  std::size_t maxConnections{4096};
+  std::size_t maxJsonDepth{100};
+};
+
+struct ServerConfig {
+  // Listening.
+  std::string bindAddress{"0.0.0.0"};
+  int port{443};
+  int metricsPort{9999};
+  int threads{0};  // 0: one per core
+
+  // TLS.
+  std::string tlsCert{"/etc/webhook/certs/tls.crt"};
+  std::string tlsKey{"/etc/webhook/certs/tls.key"};
+  std::vector<std::string> tlsCipherSuites;
+  std::string tlsMinVersion{"VersionTLS12"};
+  std::string clientCaFile;
+
+  // Identity sources.
+  std::string serviceAccountsFile;
+  std::string containerCredentialsConfigFile;
+  milliseconds serviceAccountLookupGracePeriod{std::chrono::seconds(2)};
+
+  webhook::MutationSettings mutation;
+  ServerLimits limits;
+
+  milliseconds shutdownTimeout{std::chrono::seconds(25)};
+  bool enableDebuggingHandlers{false};
+};
+
+}  // namespace irsa::server

@@ -1,0 +1,301 @@
+#include <gtest/gtest.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <stdlib.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "kube/YamlJson.hpp"
+
+namespace irsa::kube {
+namespace {
+
+std::string toJson(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buf);
+  v.Accept(writer);
+  return buf.GetString();
+}
+
+std::string nested(int depth, const std::string& open, const std::string& close) {
+  std::string s;
+  for (int i = 0; i < depth; ++i)
+    s += open;
+  for (int i = 0; i < depth; ++i)
+    s += close;
+  return s;
+}
+
+// Block mappings nested `depth` deep: a:\n  a:\n    a: ... x
+std::string nestedBlock(int depth) {
+  std::string s;
+  for (int i = 0; i < depth; ++i)
+    s += std::string(2 * i, ' ') + "a:" + (i + 1 == depth ? " x\n" : "\n");
+  return s;
+}
+
+// --- Plain-scalar typing, as Kubernetes' YAML decoder types it -------------
+
+struct TypingCase {
+  const char* name;
+  const char* yaml;      // the value of key `v`
+  const char* expected;  // that value serialised as JSON
+};
+
+class YamlTypingTest : public ::testing::TestWithParam<TypingCase> {};
+
+TEST_P(YamlTypingTest, ConvertsScalarLikeKubernetes) {
+  const TypingCase& c = GetParam();
+  auto doc = YamlJson::parseOne(std::string("v: ") + c.yaml + "\n");
+  ASSERT_TRUE(doc.ok()) << doc.error();
+  ASSERT_TRUE(doc->IsObject());
+  ASSERT_TRUE(doc->HasMember("v"));
+  EXPECT_EQ(toJson((*doc)["v"]), c.expected) << "yaml: " << c.yaml;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, YamlTypingTest,
+    ::testing::Values(
+        TypingCase{"PlainTrue", "true", "true"}, TypingCase{"PlainTrueTitle", "True", "true"},
+        TypingCase{"PlainTrueUpper", "TRUE", "true"}, TypingCase{"PlainFalse", "false", "false"},
+        TypingCase{"DoubleQuotedTrue", "\"true\"", "\"true\""},
+        TypingCase{"SingleQuotedFalse", "'false'", "\"false\""},
+        TypingCase{"YesStaysString", "yes", "\"yes\""}, TypingCase{"NoStaysString", "no", "\"no\""},
+        TypingCase{"OnStaysString", "on", "\"on\""}, TypingCase{"OffStaysString", "Off", "\"Off\""},
+        TypingCase{"YStaysString", "y", "\"y\""}, TypingCase{"Null", "null", "null"},
+        TypingCase{"Tilde", "~", "null"}, TypingCase{"Empty", "", "null"},
+        TypingCase{"QuotedNull", "\"null\"", "\"null\""}, TypingCase{"Decimal", "3600", "3600"},
+        TypingCase{"Negative", "-7", "-7"}, TypingCase{"PlusSign", "+7", "7"},
+        TypingCase{"LeadingZeroIsOctal", "0755", "493"}, TypingCase{"Hex", "0x1F", "31"},
+        TypingCase{"NegativeHex", "-0x10", "-16"}, TypingCase{"OctalPrefix", "0o17", "15"},
+        TypingCase{"Binary", "0b101", "5"}, TypingCase{"Underscores", "1_000", "1000"},
+        TypingCase{"QuotedNumber", "\"3600\"", "\"3600\""}, TypingCase{"QuotedOctal", "'0755'", "\"0755\""},
+        TypingCase{"Int64Max", "9223372036854775807", "9223372036854775807"},
+        TypingCase{"Int64Min", "-9223372036854775808", "-9223372036854775808"},
+        TypingCase{"TooBigForInt64", "9223372036854775808", "9223372036854775808"},
+        TypingCase{"TooBigForUint64", "18446744073709551616", "18446744073709553000.0"},
+        TypingCase{"Float", "1.5", "1.5"}, TypingCase{"Exponent", "1e3", "1000.0"},
+        TypingCase{"LeadingDot", "-.5", "-0.5"}, TypingCase{"Inf", ".inf", "\".inf\""},
+        TypingCase{"NegativeInf", "-.Inf", "\"-.inf\""}, TypingCase{"NaN", ".nan", "\".nan\""},
+        TypingCase{"FloatOverflowStaysString", "1e999", "\"1e999\""},
+        TypingCase{"Timestamp", "2001-12-14", "\"2001-12-14\""}, TypingCase{"Version", "1.2.3", "\"1.2.3\""},
+        TypingCase{"Arn", "arn:aws:iam::111122223333:role/x", "\"arn:aws:iam::111122223333:role/x\""},
+        TypingCase{"TagStr", "!!str 12", "\"12\""}, TypingCase{"TagStrTrue", "!!str true", "\"true\""},
+        TypingCase{"TagInt", "!!int \"12\"", "12"}, TypingCase{"TagBool", "!!bool \"true\"", "true"},
+        TypingCase{"TagFloat", "!!float 1", "1.0"}, TypingCase{"TagNull", "!!null ''", "null"},
+        TypingCase{"Literal", "|\n  a\n  b", "\"a\\nb\\n\""}, TypingCase{"Folded", ">-\n  a\n  b", "\"a b\""},
+        TypingCase{"FlowSeq", "[1, \"2\", yes]", "[1,\"2\",\"yes\"]"},
+        TypingCase{"FlowMap", "{a: 1, b: true}", "{\"a\":1,\"b\":true}"}),
+    [](const ::testing::TestParamInfo<TypingCase>& info) { return std::string(info.param.name); });
+
+TEST(YamlJsonTest, BigIntegersKeepTheirWidth) {
+  auto doc = YamlJson::parseOne("a: 9223372036854775807\nb: 9223372036854775808\nc: 18446744073709551616\n");
+  ASSERT_TRUE(doc.ok()) << doc.error();
+  EXPECT_TRUE((*doc)["a"].IsInt64());
+  EXPECT_EQ((*doc)["a"].GetInt64(), INT64_MAX);
+  EXPECT_FALSE((*doc)["b"].IsInt64());
+  ASSERT_TRUE((*doc)["b"].IsUint64());
+  EXPECT_EQ((*doc)["b"].GetUint64(), 9223372036854775808ULL);
+  EXPECT_TRUE((*doc)["c"].IsDouble());
+}
+
+TEST(YamlJsonTest, KeysAreAlwaysStrings) {
+  auto doc = YamlJson::parseOne("1: a\ntrue: b\n\"q\": c\n");
+  ASSERT_TRUE(doc.ok()) << doc.error();
+  EXPECT_EQ(toJson(*doc), R"({"1":"a","true":"b","q":"c"})");
+}
+
+TEST(YamlJsonTest, NonScalarKeyIsAnError) {
+  auto doc = YamlJson::parseAll("? [1, 2]\n: x\n");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "is not a string", doc.error());
+}
+
+TEST(YamlJsonTest, ImpossibleExplicitTagIsAnError) {
+  auto doc = YamlJson::parseAll("a: 1\nb: !!int abc\n");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "cannot decode \"abc\" as !!int at line 2", doc.error());
+}
+
+TEST(YamlJsonTest, AliasesAreResolvedAndDuplicateKeysKeepTheLast) {
+  auto doc = YamlJson::parseOne("base: &b {x: 1}\nother: *b\nk: first\nk: second\n");
+  ASSERT_TRUE(doc.ok()) << doc.error();
+  EXPECT_EQ(toJson(*doc), R"({"base":{"x":1},"other":{"x":1},"k":"second"})");
+}
+
+TEST(YamlJsonTest, MultiDocumentSkipsEmptyDocuments) {
+  auto docs = YamlJson::parseAll("---\n---\na: 1\n---\n# only a comment\n---\n- x\n...\n---\n");
+  ASSERT_TRUE(docs.ok()) << docs.error();
+  ASSERT_EQ(docs->size(), 2u);
+  EXPECT_EQ(toJson((*docs)[0]), R"({"a":1})");
+  EXPECT_EQ(toJson((*docs)[1]), R"(["x"])");
+}
+
+TEST(YamlJsonTest, EmptyTextHasNoDocuments) {
+  for (const char* text : {"", "\n  \n", "# nothing\n", "---\n"}) {
+    auto docs = YamlJson::parseAll(text);
+    ASSERT_TRUE(docs.ok()) << docs.error();
+    EXPECT_TRUE(docs->empty()) << "text: " << text;
+  }
+}
+
+TEST(YamlJsonTest, ParseOneRequiresExactlyOneDocument) {
+  auto two = YamlJson::parseOne("a: 1\n---\nb: 2\n");
+  ASSERT_FALSE(two.ok());
+  EXPECT_EQ(two.error(), "expected one document, found 2");
+  auto none = YamlJson::parseOne("");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error(), "expected one document, found 0");
+}
+
+TEST(YamlJsonTest, JsonInputIsParsedExactly) {
+  auto doc =
+      YamlJson::parseOne("\n  {\"a\": 1.0, \"b\": \"true\", \"c\": [1, yes], \"d\": 18446744073709551615}");
+  EXPECT_FALSE(doc.ok()) << "`yes` is not JSON, so the JSON parser must have been used";
+
+  doc = YamlJson::parseOne("\n  {\"a\": 1.0, \"b\": \"true\", \"c\": [1, 2], \"d\": 18446744073709551615}");
+  ASSERT_TRUE(doc.ok()) << doc.error();
+  EXPECT_TRUE((*doc)["a"].IsDouble());
+  EXPECT_TRUE((*doc)["b"].IsString());
+  EXPECT_TRUE((*doc)["d"].IsUint64());
+  EXPECT_EQ((*doc)["d"].GetUint64(), UINT64_MAX);
+
+  auto array = YamlJson::parseAll("[1, {\"x\": null}]");
+  ASSERT_TRUE(array.ok()) << array.error();
+  ASSERT_EQ(array->size(), 1u);
+  EXPECT_EQ(toJson(array->front()), R"([1,{"x":null}])");
+}
+
+TEST(YamlJsonTest, MalformedJsonReportsLineAndColumn) {
+  auto doc = YamlJson::parseAll("{\"a\": 1,\n \"b\" 2}");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "invalid JSON at line 2, column 6", doc.error());
+  auto trailing = YamlJson::parseAll("{\"a\": 1} x");
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "invalid JSON at line 1, column 10", trailing.error());
+}
+
+TEST(YamlJsonTest, MalformedYamlReportsLineAndColumn) {
+  auto doc = YamlJson::parseAll("a: 1\n  b: 2\n");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "invalid YAML at line 2, column 4: ", doc.error());
+  auto unclosed = YamlJson::parseAll("a: 1\nb: [1, 2\n");
+  ASSERT_FALSE(unclosed.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "invalid YAML at line", unclosed.error());
+}
+
+TEST(YamlJsonTest, DeepNestingIsAnErrorNotACrash) {
+  const std::string deep(100000, '[');
+  std::string dashes;
+  for (int i = 0; i < 100000; ++i)
+    dashes += "- ";
+  const std::vector<std::string> inputs = {deep,
+                                           nested(100000, "[", "]"),
+                                           "a: " + deep,
+                                           "a: " + nested(100000, "{b: ", "}"),
+                                           nestedBlock(1000),
+                                           dashes + "x\n"};
+  for (const std::string& text : inputs) {
+    auto docs = YamlJson::parseAll(text);
+    ASSERT_FALSE(docs.ok()) << text.substr(0, 40);
+    EXPECT_PRED_FORMAT2(::testing::IsSubstring, "nesting deeper than 64 levels", docs.error())
+        << text.substr(0, 40);
+  }
+}
+
+TEST(YamlJsonTest, DepthLimitIsExactlySixtyFour) {
+  EXPECT_TRUE(YamlJson::parseAll(nested(64, "[", "]")).ok());
+  EXPECT_FALSE(YamlJson::parseAll(nested(65, "[", "]")).ok());
+  // The top-level map is the first level.
+  EXPECT_TRUE(YamlJson::parseAll("a: " + nested(63, "[", "]")).ok());
+  EXPECT_FALSE(YamlJson::parseAll("a: " + nested(64, "[", "]")).ok());
+  auto ok = YamlJson::parseAll(nestedBlock(64));
+  EXPECT_TRUE(ok.ok()) << ok.error();
+  auto tooDeep = YamlJson::parseAll(nestedBlock(65));
+  ASSERT_FALSE(tooDeep.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "nesting deeper than 64 levels", tooDeep.error());
+}
+
+TEST(YamlJsonTest, BracketsInsideScalarsDoNotCountAsNesting) {
+  const std::string brackets(200, '[');
+  auto docs = YamlJson::parseAll("a: x" + brackets + "\nb: '" + brackets + "'\nc: |\n  " + brackets +
+                                 "\n    " + brackets + "\nd: \"" + brackets + "\" # " + brackets + "\n");
+  ASSERT_TRUE(docs.ok()) << docs.error();
+  EXPECT_EQ((*docs)[0]["b"].GetStringLength(), 200u);
+}
+
+TEST(YamlJsonTest, CyclicAliasIsAnErrorNotACrash) {
+  auto docs = YamlJson::parseAll("&a [*a]\n");
+  ASSERT_FALSE(docs.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "nesting deeper than 64 levels", docs.error());
+}
+
+TEST(YamlJsonTest, AliasExpansionIsBounded) {
+  // 10^7 values once expanded ("billion laughs"), from a few hundred bytes.
+  std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 6; ++i) {
+    const std::string prev = "*a" + std::to_string(i - 1);
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j)
+      text += (j ? ", " : "") + prev;
+    text += "]\n";
+  }
+  auto docs = YamlJson::parseAll(text);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "expands to too many values", docs.error());
+}
+
+TEST(YamlJsonTest, OversizedAndNulInputsAreRejected) {
+  auto big = YamlJson::parseAll(std::string(YamlJson::kMaxInputBytes + 1, ' '));
+  ASSERT_FALSE(big.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "larger than 16 MiB", big.error());
+  auto nul = YamlJson::parseAll(std::string("{\"a\": 1}\0{", 10));
+  ASSERT_FALSE(nul.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "NUL byte", nul.error());
+}
+
+class YamlJsonFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/irsa-yamljson-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+  std::string dir_;
+};
+
+TEST_F(YamlJsonFileTest, ReadsAFile) {
+  auto docs = YamlJson::readFile(write("ok.yaml", "a: 1\n---\nb: [true, \"true\"]\n"));
+  ASSERT_TRUE(docs.ok()) << docs.error();
+  ASSERT_EQ(docs->size(), 2u);
+  EXPECT_EQ(toJson((*docs)[1]), R"({"b":[true,"true"]})");
+}
+
+TEST_F(YamlJsonFileTest, ErrorsNameThePath) {
+  const std::string missing = dir_ + "/missing.yaml";
+  auto none = YamlJson::readFile(missing);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error(), "read " + missing + ": No such file or directory");
+
+  auto directory = YamlJson::readFile(dir_);
+  ASSERT_FALSE(directory.ok());
+  EXPECT_EQ(directory.error(), "read " + dir_ + ": Is a directory");
+
+  const std::string bad = write("bad.yaml", "a: 1\nb: 2\n  c: 3\n");
+  auto invalid = YamlJson::readFile(bad);
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, bad + ": invalid YAML at line 3, column", invalid.error());
+}
+
+}  // namespace
+}  // namespace irsa::kube

@@ -1,0 +1,82 @@
+#include "webhook/Base64.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace irsa::webhook {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<int8_t, 256> makeDecodeTable() {
+  std::array<int8_t, 256> table{};
+  for (auto& v : table) v = -1;
+  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+  return table;
+}
+constexpr auto kDecode = makeDecodeTable();
+
+}  // namespace
+
+void base64Append(std::string& out, std::string_view bytes) {
+  const std::size_t start = out.size();
+  out.resize(start + (bytes.size() + 2) / 3 * 4);
+  char* dst = out.data() + start;
+  const auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = (src[i] << 16) | (src[i + 1] << 8) | src[i + 2];
+    *dst++ = kAlphabet[(v >> 18) & 63];
+    *dst++ = kAlphabet[(v >> 12) & 63];
+    *dst++ = kAlphabet[(v >> 6) & 63];
+    *dst++ = kAlphabet[v & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest == 1) {
+    const std::uint32_t v = src[i] << 16;
+    *dst++ = kAlphabet[(v >> 18) & 63];
+    *dst++ = kAlphabet[(v >> 12) & 63];
+    *dst++ = '=';
+    *dst++ = '=';
+  } else if (rest == 2) {
+    const std::uint32_t v = (src[i] << 16) | (src[i + 1] << 8);
+    *dst++ = kAlphabet[(v >> 18) & 63];
+    *dst++ = kAlphabet[(v >> 12) & 63];
+    *dst++ = kAlphabet[(v >> 6) & 63];
+    *dst++ = '=';
+  }
+}
+
+std::string base64Encode(std::string_view bytes) {
+  std::string out;
+  base64Append(out, bytes);
+  return out;
+}
+
+std::optional<std::string> base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    int vals[4];
+    int pad = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char c = text[i + k];
+      if (c == '=' && i + 4 == text.size() && k >= 2) {
+        vals[k] = 0;
+        ++pad;
+        continue;
+      }
+      if (pad > 0) return std::nullopt;
+      vals[k] = kDecode[static_cast<unsigned char>(c)];
+      if (vals[k] < 0) return std::nullopt;
+    }
+    const std::uint32_t v = (vals[0] << 18) | (vals[1] << 12) | (vals[2] << 6) | vals[3];
+    out.push_back(static_cast<char>((v >> 16) & 0xff));
+    if (pad < 2) out.push_back(static_cast<char>((v >> 8) & 0xff));
+    if (pad < 1) out.push_back(static_cast<char>(v & 0xff));
+  }
+  return out;
+}
+
+}  // namespace irsa::webhook

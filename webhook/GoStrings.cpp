@@ -1,0 +1,111 @@
+#include "webhook/GoStrings.hpp"
+
+#include <charconv>
+
+namespace irsa::webhook {
+
+std::optional<bool> goParseBool(std::string_view s) {
+  if (s == "1" || s == "t" || s == "T" || s == "TRUE" || s == "true" || s == "True") return true;
+  if (s == "0" || s == "f" || s == "F" || s == "FALSE" || s == "false" || s == "False") return false;
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> goParseInt(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  std::size_t start = 0;
+  bool negative = false;
+  if (s[0] == '+' || s[0] == '-') {
+    negative = s[0] == '-';
+    start = 1;
+  }
+  std::string_view digits = s.substr(start);
+  if (digits.empty()) return std::nullopt;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  // Parse the magnitude as unsigned so INT64_MIN round-trips like Go's.
+  std::uint64_t magnitude = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude);
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return std::nullopt;
+  constexpr std::uint64_t kMaxPositive = static_cast<std::uint64_t>(INT64_MAX);
+  if (negative) {
+    if (magnitude > kMaxPositive + 1) return std::nullopt;
+    return magnitude == kMaxPositive + 1 ? INT64_MIN : -static_cast<std::int64_t>(magnitude);
+  }
+  if (magnitude > kMaxPositive) return std::nullopt;
+  return static_cast<std::int64_t>(magnitude);
+}
+
+std::string goCleanPath(std::string_view path) {
+  if (path.empty()) return ".";
+  const bool rooted = path.front() == '/';
+  std::vector<std::string_view> parts;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    std::string_view part = path.substr(i, j - i);
+    i = j + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") {
+        parts.pop_back();
+      } else if (!rooted) {
+        parts.push_back(part);
+      }
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out = rooted ? "/" : "";
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    if (k > 0) out.push_back('/');
+    out.append(parts[k]);
+  }
+  if (out.empty()) return ".";
+  return out;
+}
+
+std::optional<std::vector<std::string>> goReadCsvRecord(std::string_view s) {
+  std::vector<std::string> fields;
+  std::size_t i = 0;
+  // Go's reader skips empty lines before the first record.
+  while (i < s.size() && (s[i] == '\n' || s[i] == '\r')) ++i;
+  if (i == s.size()) return std::nullopt;  // io.EOF: no record at all
+  while (true) {
+    std::string field;
+    if (i < s.size() && s[i] == '"') {
+      ++i;
+      bool closed = false;
+      while (i < s.size()) {
+        if (s[i] == '"') {
+          if (i + 1 < s.size() && s[i + 1] == '"') {
+            field.push_back('"');
+            i += 2;
+            continue;
+          }
+          closed = true;
+          ++i;
+          break;
+        }
+        field.push_back(s[i++]);
+      }
+      if (!closed) return std::nullopt;
+      if (i < s.size() && s[i] != ',' && s[i] != '\n' && s[i] != '\r') return std::nullopt;
+    } else {
+      while (i < s.size() && s[i] != ',' && s[i] != '\n' && s[i] != '\r') {
+        if (s[i] == '"') return std::nullopt;  // bare quote in a non-quoted field
+        field.push_back(s[i++]);
+      }
+    }
+    fields.push_back(std::move(field));
+    if (i < s.size() && s[i] == ',') {
+      ++i;
+      continue;
+    }
+    break;  // end of input or end of the first line
+  }
+  return fields;
+}
+
+}  // namespace irsa::webhook

@@ -1,0 +1,25 @@
+#pragma once
+// Parsers that behave exactly like the Go standard library functions the
+// reference webhook uses, so annotations mean the same thing in both.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace irsa::webhook {
+
+// strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False.
+std::optional<bool> goParseBool(std::string_view s);
+
+// strconv.ParseInt(s, 10, 64): optional sign, decimal digits, no spaces.
+std::optional<std::int64_t> goParseInt(std::string_view s);
+
+// path.Clean on a slash-separated path.
+std::string goCleanPath(std::string_view path);
+
+// encoding/csv Reader.Read of the first record; nullopt on a parse error.
+std::optional<std::vector<std::string>> goReadCsvRecord(std::string_view s);
+
+}  // namespace irsa::webhook

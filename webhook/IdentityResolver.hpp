@@ -1,0 +1,53 @@
+#pragma once
+// Mode selection and ServiceAccount-level parameters (DESIGN.md "Mutation
+// semantics"): container credentials > role-arn annotation > ConfigMap.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "webhook/ConfigMapIdentities.hpp"
+#include "webhook/ResolvedIdentity.hpp"
+#include "webhook/ServiceAccount.hpp"
+#include "webhook/Settings.hpp"
+
+namespace irsa::webhook {
+
+// What the lookups found for one pod; any of them may be absent.
+struct IdentitySources {
+  const ServiceAccount* serviceAccount{nullptr};
+  const ConfigMapEntry* configMapEntry{nullptr};
+  bool containerCredentials{false};
+};
+
+// "aws", "aws-cn", … from a region name (for --compose-role-arn).
+std::string partitionForRegion(std::string_view region);
+
+// Values below the minimum become the minimum (the reference's rule).
+inline std::int64_t clampTokenExpiration(std::int64_t seconds) {
+  return seconds < kMinTokenExpiration ? kMinTokenExpiration : seconds;
+}
+
+class IdentityResolver {
+ public:
+  explicit IdentityResolver(const MutationSettings& settings);
+
+  std::optional<ResolvedIdentity> resolve(const IdentitySources& sources) const;
+
+  // The role the ServiceAccount's annotation names (composed if enabled),
+  // or nullopt when it has none.
+  std::optional<std::string> roleArnOf(const ServiceAccount& sa) const;
+
+ private:
+  void applyServiceAccountParameters(const ServiceAccount* sa, ResolvedIdentity& out) const;
+  void applyConfigMapParameters(const ConfigMapEntry& entry, ResolvedIdentity& out) const;
+  std::string composeRoleArn(const std::string& role) const;
+
+  const MutationSettings& settings_;
+  std::string roleArnKey_;
+  std::string audienceKey_;
+  std::string regionalStsKey_;
+  std::string tokenExpirationKey_;
+};
+
+}  // namespace irsa::webhook

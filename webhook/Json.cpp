@@ -1,0 +1,131 @@
+#include "webhook/Json.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace irsa::webhook {
+namespace {
+
+// Forwards SAX events to the document while counting depth.
+class DepthLimitedHandler {
+ public:
+  DepthLimitedHandler(rapidjson::Document& doc, unsigned maxDepth) : doc_(doc), maxDepth_(maxDepth) {}
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned u) { return doc_.Uint(u); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t u) { return doc_.Uint64(u); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return enter() && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndObject(n);
+  }
+  bool StartArray() { return enter() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndArray(n);
+  }
+
+  bool tooDeep() const { return tooDeep_; }
+
+ private:
+  bool enter() {
+    if (++depth_ > maxDepth_) {
+      tooDeep_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  rapidjson::Document& doc_;
+  unsigned maxDepth_;
+  unsigned depth_{0};
+  bool tooDeep_{false};
+};
+
+template <unsigned Flags, typename Stream>
+util::Status parseWith(rapidjson::Document& doc, Stream& stream, unsigned maxDepth) {
+  DepthLimitedHandler handler(doc, maxDepth);
+  rapidjson::Reader reader;
+  bool tooDeep = false;
+  rapidjson::ParseResult result;
+  auto generator = [&](rapidjson::Document& /*target*/) {
+    result = reader.Parse<Flags | rapidjson::kParseIterativeFlag>(stream, handler);
+    tooDeep = handler.tooDeep();
+    return static_cast<bool>(result);
+  };
+  doc.Populate(generator);
+  if (tooDeep) {
+    doc.SetNull();
+    return util::fail("JSON nested deeper than " + std::to_string(maxDepth) + " levels");
+  }
+  if (!result) {
+    doc.SetNull();
+    return util::fail(std::string("invalid JSON at offset ") + std::to_string(result.Offset()) + ": " +
+                      rapidjson::GetParseError_En(result.Code()));
+  }
+  return util::okStatus();
+}
+
+}  // namespace
+
+util::Status parseJson(rapidjson::Document& doc, std::string_view text, unsigned maxDepth) {
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  // Stop after the value so trailing garbage gets a clearer message below.
+  auto status = parseWith<rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseValidateEncodingFlag>(
+      doc, ms, maxDepth);
+  if (!status) return status;
+  std::size_t pos = ms.Tell();
+  while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\r' || text[pos] == '\t')) {
+    ++pos;
+  }
+  if (pos != text.size()) {
+    doc.SetNull();
+    return util::fail("invalid JSON at offset " + std::to_string(pos) + ": unexpected data after the value");
+  }
+  return util::okStatus();
+}
+
+util::Status parseJsonInsitu(rapidjson::Document& doc, char* text, unsigned maxDepth) {
+  rapidjson::InsituStringStream stream(text);
+  return parseWith<rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag>(doc, stream, maxDepth);
+}
+
+const rapidjson::Value* member(const rapidjson::Value& object, std::string_view name) {
+  if (!object.IsObject()) return nullptr;
+  auto it = object.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string_view stringMember(const rapidjson::Value& object, std::string_view name) {
+  const rapidjson::Value* v = member(object, name);
+  return v ? view(*v) : std::string_view();
+}
+
+const rapidjson::Value* objectMember(const rapidjson::Value& object, std::string_view name) {
+  const rapidjson::Value* v = member(object, name);
+  return v && v->IsObject() ? v : nullptr;
+}
+
+const rapidjson::Value* arrayMember(const rapidjson::Value& object, std::string_view name) {
+  const rapidjson::Value* v = member(object, name);
+  return v && v->IsArray() ? v : nullptr;
+}
+
+std::string toJson(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace irsa::webhook

@@ -1,0 +1,29 @@
+#include "webhook/Patch.hpp"
+
+namespace irsa::webhook {
+
+void Patch::add(std::string path, rapidjson::Value&& value) {
+  ops_.push_back(PatchOperation{std::move(path), std::move(value)});
+}
+
+std::string Patch::toJson() const {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  write(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+void appendPointerToken(std::string& path, std::string_view token) {
+  path.push_back('/');
+  for (char c : token) {
+    if (c == '~') {
+      path.append("~0");
+    } else if (c == '/') {
+      path.append("~1");
+    } else {
+      path.push_back(c);
+    }
+  }
+}
+
+}  // namespace irsa::webhook

@@ -1,0 +1,246 @@
+#include "webhook/PodMutator.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "webhook/GoStrings.hpp"
+#include "webhook/IdentityResolver.hpp"
+#include "webhook/Json.hpp"
+
+namespace irsa::webhook {
+namespace {
+
+using rapidjson::Value;
+using Allocator = rapidjson::Document::AllocatorType;
+
+constexpr std::string_view kIdentityEnvWeb[] = {"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"};
+constexpr std::string_view kIdentityEnvContainer[] = {"AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                                      "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"};
+constexpr std::string_view kRegionEnv[] = {"AWS_REGION", "AWS_DEFAULT_REGION"};
+constexpr std::string_view kStsEnv = "AWS_STS_REGIONAL_ENDPOINTS";
+
+Value str(std::string_view s, Allocator& a) {
+  return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+}
+
+Value envVar(std::string_view name, std::string_view value, Allocator& a) {
+  Value v(rapidjson::kObjectType);
+  v.AddMember("name", str(name, a), a);
+  v.AddMember("value", str(value, a), a);
+  return v;
+}
+
+bool isWindows(const Value& spec) {
+  if (const Value* selector = objectMember(spec, "nodeSelector")) {
+    if (stringMember(*selector, "kubernetes.io/os") == "windows") return true;
+    if (stringMember(*selector, "beta.kubernetes.io/os") == "windows") return true;
+  }
+  // An addition over the reference: spec.os is the newer way to say it.
+  if (const Value* os = objectMember(spec, "os")) return stringMember(*os, "name") == "windows";
+  return false;
+}
+
+bool hasNamedEntry(const Value* list, std::string_view name) {
+  if (!list) return false;
+  for (const auto& item : list->GetArray()) {
+    if (stringMember(item, "name") == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct PodMutator::Plan {
+  IdentityMode mode;
+  const ResolvedIdentity* identity;
+  std::string_view volumeName;
+  std::string_view mountPath;
+  std::string tokenFile;
+  std::int64_t expiration;
+  std::string_view audience;
+  std::string_view tokenPath;
+  std::unordered_set<std::string> skip;
+};
+
+PodMutator::PodMutator(const MutationSettings& settings)
+    : settings_(settings),
+      tokenExpirationKey_(settings.annotationPrefix + "/token-expiration"),
+      skipContainersKey_(settings.annotationPrefix + "/skip-containers") {}
+
+std::int64_t PodMutator::tokenExpiration(const Value* annotations, const ResolvedIdentity& identity,
+                                         RandomSource& random) const {
+  std::int64_t expiration = identity.tokenExpiration;
+  if (annotations) {
+    if (const Value* v = member(*annotations, tokenExpirationKey_); v && v->IsString()) {
+      if (auto parsed = goParseInt(view(*v))) expiration = clampTokenExpiration(*parsed);
+    }
+  }
+  if (identity.mode == IdentityMode::kContainerCredentials && expiration == kDefaultTokenExpiration) {
+    expiration = random.uniform(kJitteredTokenExpirationMin, kDefaultTokenExpiration);
+  }
+  return expiration;
+}
+
+Patch PodMutator::plan(const Value& pod, const ResolvedIdentity& identity, RandomSource& random) const {
+  Patch patch;
+  const Value* spec = objectMember(pod, "spec");
+  if (!spec) return patch;
+  const Value* metadata = objectMember(pod, "metadata");
+  const Value* annotations = metadata ? objectMember(*metadata, "annotations") : nullptr;
+
+  Plan plan;
+  plan.mode = identity.mode;
+  plan.identity = &identity;
+  if (identity.mode == IdentityMode::kContainerCredentials) {
+    const auto& cc = settings_.containerCredentials;
+    plan.volumeName = cc.tokenVolumeName;
+    plan.mountPath = cc.tokenMountPath;
+    plan.tokenPath = cc.tokenPath;
+    plan.audience = cc.audience;
+  } else {
+    plan.volumeName = kWebIdentityVolumeName;
+    plan.mountPath = settings_.tokenMountPath;
+    plan.tokenPath = kWebIdentityTokenPath;
+    plan.audience = identity.audience;
+  }
+  plan.tokenFile = goCleanPath(std::string(plan.mountPath) + "/" + std::string(plan.tokenPath));
+  if (isWindows(*spec)) {
+    std::replace(plan.tokenFile.begin(), plan.tokenFile.end(), '/', '\\');
+    plan.tokenFile.insert(0, "C:");
+  }
+  plan.expiration = tokenExpiration(annotations, identity, random);
+  if (annotations) {
+    if (const Value* v = member(*annotations, skipContainersKey_); v && v->IsString()) {
+      // A malformed list skips nothing, as in the reference.
+      if (auto names = goReadCsvRecord(view(*v))) plan.skip.insert(names->begin(), names->end());
+    }
+  }
+
+  planVolume(*spec, plan, patch);
+  planContainers(*spec, "initContainers", plan, patch);
+  planContainers(*spec, "containers", plan, patch);
+  if (identity.mode == IdentityMode::kContainerCredentials) planLabel(pod, patch);
+  return patch;
+}
+
+void PodMutator::planContainers(const Value& spec, const char* listName, const Plan& plan, Patch& patch) const {
+  const Value* list = arrayMember(spec, listName);
+  if (!list) return;
+  for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
+    const Value& container = (*list)[i];
+    if (!container.IsObject()) continue;
+    if (plan.skip.count(std::string(stringMember(container, "name"))) > 0) continue;
+    planContainer(container, "/spec/" + std::string(listName) + "/" + std::to_string(i), plan, patch);
+  }
+}
+
+void PodMutator::planContainer(const Value& container, const std::string& path, const Plan& plan,
+                               Patch& patch) const {
+  const Value* env = arrayMember(container, "env");
+  auto hasAny = [&](auto&& names) {
+    for (std::string_view n : names) {
+      if (hasNamedEntry(env, n)) return true;
+    }
+    return false;
+  };
+  const bool container_credentials = plan.mode == IdentityMode::kContainerCredentials;
+  const bool identityDefined = container_credentials ? hasAny(kIdentityEnvContainer) : hasAny(kIdentityEnvWeb);
+  const bool regionDefined = hasAny(kRegionEnv);
+  const bool stsDefined = hasNamedEntry(env, kStsEnv);
+  // The reference leaves such a container alone entirely, mount included.
+  if (identityDefined && regionDefined && stsDefined) return;
+
+  auto& a = patch.allocator();
+  std::vector<Value> additions;
+  if (!stsDefined && plan.identity->regionalSts) additions.push_back(envVar(kStsEnv, "regional", a));
+  if (!regionDefined && !settings_.awsDefaultRegion.empty()) {
+    additions.push_back(envVar("AWS_DEFAULT_REGION", settings_.awsDefaultRegion, a));
+    additions.push_back(envVar("AWS_REGION", settings_.awsDefaultRegion, a));
+  }
+  if (!identityDefined) {
+    if (container_credentials) {
+      additions.push_back(envVar("AWS_CONTAINER_CREDENTIALS_FULL_URI", settings_.containerCredentials.fullUri, a));
+      additions.push_back(envVar("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", plan.tokenFile, a));
+    } else {
+      additions.push_back(envVar("AWS_ROLE_ARN", plan.identity->roleArn, a));
+      additions.push_back(envVar("AWS_WEB_IDENTITY_TOKEN_FILE", plan.tokenFile, a));
+    }
+  }
+  if (!additions.empty()) {
+    if (env) {
+      for (auto& v : additions) patch.add(path + "/env/-", std::move(v));
+    } else {
+      Value list(rapidjson::kArrayType);
+      for (auto& v : additions) list.PushBack(v, a);
+      patch.add(path + "/env", std::move(list));
+    }
+  }
+
+  const Value* mounts = arrayMember(container, "volumeMounts");
+  if (hasNamedEntry(mounts, plan.volumeName)) return;
+  Value mount(rapidjson::kObjectType);
+  mount.AddMember("name", str(plan.volumeName, a), a);
+  mount.AddMember("readOnly", true, a);
+  mount.AddMember("mountPath", str(plan.mountPath, a), a);
+  if (mounts) {
+    patch.add(path + "/volumeMounts/-", std::move(mount));
+  } else {
+    Value list(rapidjson::kArrayType);
+    list.PushBack(mount, a);
+    patch.add(path + "/volumeMounts", std::move(list));
+  }
+}
+
+void PodMutator::planVolume(const Value& spec, const Plan& plan, Patch& patch) const {
+  const Value* volumes = arrayMember(spec, "volumes");
+  if (hasNamedEntry(volumes, plan.volumeName)) return;
+  auto& a = patch.allocator();
+  Value token(rapidjson::kObjectType);
+  token.AddMember("audience", str(plan.audience, a), a);
+  token.AddMember("expirationSeconds", Value(plan.expiration), a);
+  token.AddMember("path", str(plan.tokenPath, a), a);
+  Value source(rapidjson::kObjectType);
+  source.AddMember("serviceAccountToken", token, a);
+  Value sources(rapidjson::kArrayType);
+  sources.PushBack(source, a);
+  Value projected(rapidjson::kObjectType);
+  projected.AddMember("sources", sources, a);
+  Value volume(rapidjson::kObjectType);
+  volume.AddMember("name", str(plan.volumeName, a), a);
+  volume.AddMember("projected", projected, a);
+  if (volumes) {
+    patch.add("/spec/volumes/-", std::move(volume));
+  } else {
+    Value list(rapidjson::kArrayType);
+    list.PushBack(volume, a);
+    patch.add("/spec/volumes", std::move(list));
+  }
+}
+
+void PodMutator::planLabel(const Value& pod, Patch& patch) const {
+  auto& a = patch.allocator();
+  const Value* metadata = objectMember(pod, "metadata");
+  if (!metadata) {
+    Value labels(rapidjson::kObjectType);
+    labels.AddMember(str(kPodIdentityLabel, a), Value("enabled"), a);
+    Value meta(rapidjson::kObjectType);
+    meta.AddMember("labels", labels, a);
+    patch.add("/metadata", std::move(meta));
+    return;
+  }
+  const Value* labels = objectMember(*metadata, "labels");
+  if (!labels) {
+    Value fresh(rapidjson::kObjectType);
+    fresh.AddMember(str(kPodIdentityLabel, a), Value("enabled"), a);
+    patch.add("/metadata/labels", std::move(fresh));
+    return;
+  }
+  if (stringMember(*labels, kPodIdentityLabel) == "enabled") return;
+  std::string path = "/metadata/labels";
+  appendPointerToken(path, kPodIdentityLabel);
+  patch.add(std::move(path), Value("enabled"));
+}
+
+}  // namespace irsa::webhook

@@ -1,0 +1,40 @@
+#pragma once
+// Plans the minimal JSON Patch that gives a pod its AWS identity: a pure
+// function of the raw pod, the resolved identity and the settings. Fields it
+// does not know are never touched, and a mutated pod plans to nothing.
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <string_view>
+
+#include "webhook/Patch.hpp"
+#include "webhook/RandomSource.hpp"
+#include "webhook/ResolvedIdentity.hpp"
+#include "webhook/Settings.hpp"
+
+namespace irsa::webhook {
+
+class PodMutator {
+ public:
+  explicit PodMutator(const MutationSettings& settings);
+
+  Patch plan(const rapidjson::Value& pod, const ResolvedIdentity& identity, RandomSource& random) const;
+
+ private:
+  struct Plan;  // per-pod values shared by all containers
+
+  std::int64_t tokenExpiration(const rapidjson::Value* annotations, const ResolvedIdentity& identity,
+                               RandomSource& random) const;
+  void planContainers(const rapidjson::Value& spec, const char* listName, const Plan& plan, Patch& patch) const;
+  void planContainer(const rapidjson::Value& container, const std::string& path, const Plan& plan,
+                     Patch& patch) const;
+  void planVolume(const rapidjson::Value& spec, const Plan& plan, Patch& patch) const;
+  void planLabel(const rapidjson::Value& pod, Patch& patch) const;
+
+  const MutationSettings& settings_;
+  std::string tokenExpirationKey_;
+  std::string skipContainersKey_;
+};
+
+}  // namespace irsa::webhook
