@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine: installs what is
+# missing, builds, and runs every test. `.ci/run` runs exactly this.
+#
+#   1. unit, fixture and server integration tests (ctest) on a Release build;
+#   2. the same tests under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+echo "== build (Release)"
+scripts/build.sh build
+echo "== tests (Release)"
+ctest --test-dir build --output-on-failure -j 2 --timeout 300
+
+if [ "${IRSA_SKIP_ASAN:-0}" != "1" ]; then
+  echo "== build (AddressSanitizer + UBSan)"
+  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIRSA_SANITIZE=ON
+  echo "== tests (AddressSanitizer + UBSan)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -j 2 --timeout 600
+fi
