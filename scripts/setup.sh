@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libssl-dev rapidjson-dev libyaml-cpp-dev googletest libgtest-dev
-  openssl curl ca-certificates
+  openssl curl ca-certificates jq python3
   clang-format clang-tidy
   nghttp2-client
 )

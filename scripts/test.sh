@@ -3,7 +3,9 @@
 # missing, builds, and runs every test. `.ci/run` runs exactly this.
 #
 #   1. unit, fixture and server integration tests (ctest) on a Release build;
-#   2. the same tests under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips).
+#   2. end-to-end tests against a real kube-apiserver and etcd, built once from
+#      their pinned Go modules into ~/.cache/irsa-webhook/tools (IRSA_SKIP_E2E=1 skips);
+#   3. the unit tests again under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,11 @@ echo "== build (Release)"
 scripts/build.sh build
 echo "== tests (Release)"
 ctest --test-dir build --output-on-failure -j 2 --timeout 300
+
+if [ "${IRSA_SKIP_E2E:-0}" != "1" ]; then
+  echo "== e2e (real kube-apiserver)"
+  IRSA_BINARY="$PWD/build/irsa-webhook" bash test/e2e/run.sh
+fi
 
 if [ "${IRSA_SKIP_ASAN:-0}" != "1" ]; then
   echo "== build (AddressSanitizer + UBSan)"
