@@ -27,6 +27,10 @@ util::Result<std::shared_ptr<const TlsContextStore::Snapshot>> TlsContextStore::
     const std::string& certPath, const std::string& keyPath, const TlsOptions& options) {
   auto keyPair = KeyPair::loadFiles(certPath, keyPath);
   if (!keyPair) return util::fail(keyPair.error());
+  // Served anyway, as the reference does, but made loud: clients will refuse it.
+  if (keyPair->notAfter() <= std::chrono::system_clock::now()) {
+    util::Log::warn("tls_cert_expired", {{"cert", certPath}, {"not_after", formatTime(keyPair->notAfter())}});
+  }
   auto context = makeServerContext(*keyPair, options);
   if (!context) return util::fail(context.error());
   return std::make_shared<const Snapshot>(Snapshot{std::move(context).value(), keyPair->notAfter()});

@@ -37,7 +37,8 @@ class TlsContextStore {
   TlsContextStore(const TlsContextStore&) = delete;
   TlsContextStore& operator=(const TlsContextStore&) = delete;
 
-  // Lock-free snapshot read (one atomic load); safe from any thread.
+  // One atomic load, safe from any thread; never waits for reload() (libstdc++
+  // guards the load with a tiny internal spin bit, not a mutex).
   std::shared_ptr<boost::asio::ssl::context> current() const;
   // notAfter of the certificate in current() (for the expiry metric).
   std::chrono::system_clock::time_point notAfter() const;

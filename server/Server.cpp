@@ -124,7 +124,9 @@ util::Status Server::initWatchers() {
     watchers_.push_back(std::move(*watcher));
     return util::okStatus();
   };
-  if (auto s = add({config_.tlsCert, config_.tlsKey}, [this] { tls_->reload(); }); !s) return s;
+  std::vector<std::string> tlsFiles{config_.tlsCert, config_.tlsKey};
+  if (!config_.clientCaFile.empty()) tlsFiles.push_back(config_.clientCaFile);
+  if (auto s = add(std::move(tlsFiles), [this] { tls_->reload(); }); !s) return s;
   auto* staticSource = dynamic_cast<kube::StaticServiceAccountSource*>(serviceAccounts_.get());
   if (staticSource) {
     if (auto s = add({config_.serviceAccountsFile}, [staticSource] { staticSource->reload(); }); !s) return s;

@@ -250,6 +250,38 @@ TEST_F(CertsTls, GoCipherSuiteNamesMapToOpenSslNames) {
   EXPECT_FALSE(mapCipherSuites({"TLS_RSA_WITH_RC4_128_SHA"}).ok());
 }
 
+TEST_F(CertsTls, EveryAcceptedGoCipherSuiteNameBuildsAContext) {
+  auto pair = KeyPair::fromPem(dev_.certPem, dev_.keyPem);
+  ASSERT_TRUE(pair.ok());
+  for (const char* name : {"TLS_AES_128_GCM_SHA256",
+                           "TLS_AES_256_GCM_SHA384",
+                           "TLS_CHACHA20_POLY1305_SHA256",
+                           "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                           "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                           "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                           "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                           "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+                           "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+                           "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+                           "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+                           "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+                           "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+                           "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+                           "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+                           "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+                           "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+                           "TLS_RSA_WITH_AES_128_GCM_SHA256",
+                           "TLS_RSA_WITH_AES_256_GCM_SHA384",
+                           "TLS_RSA_WITH_AES_128_CBC_SHA",
+                           "TLS_RSA_WITH_AES_256_CBC_SHA",
+                           "TLS_RSA_WITH_AES_128_CBC_SHA256"}) {
+    TlsOptions options;
+    options.cipherSuites = {name};
+    auto ctx = makeServerContext(*pair, options);
+    EXPECT_TRUE(ctx.ok()) << name << ": " << ctx.error();
+  }
+}
+
 TEST_F(CertsTls, VersionTls10And11AreRefusedAtConstruction) {
   auto pair = KeyPair::fromPem(dev_.certPem, dev_.keyPem);
   ASSERT_TRUE(pair.ok());

@@ -1,0 +1,41 @@
+#pragma once
+// How to reach and authenticate to the API server: from a kubeconfig
+// (--kubeconfig, its current or a named context) or from the in-cluster
+// environment, with --kube-api overriding the server URL as in client-go's
+// BuildConfigFromFlags.
+
+#include <optional>
+#include <string>
+
+#include "util/Result.hpp"
+
+namespace irsa::kube {
+
+struct ClusterConfig {
+  std::string host;  // e.g. "10.0.0.1" or "api.example.com"
+  std::string port;  // e.g. "443"
+  std::string basePath;  // a path prefix in the server URL, usually empty
+  std::string tlsServerName;  // SNI and name to verify; defaults to host
+
+  std::string caPem;          // trusted CA bundle (PEM); empty: system roots
+  bool insecureSkipTlsVerify{false};
+  std::string clientCertPem;  // client certificate authentication
+  std::string clientKeyPem;
+  std::string bearerToken;    // static token
+  std::string tokenFile;      // token re-read when it changes (bound tokens rotate)
+
+  // Where the config came from, for logs ("kubeconfig /x context y", "in-cluster").
+  std::string source;
+};
+
+struct ClusterConfigOptions {
+  std::string kubeconfigPath;  // --kubeconfig; empty: in-cluster
+  std::string context;         // empty: current-context
+  std::string serverOverride;  // --kube-api
+};
+
+// Kubeconfig when a path is given; otherwise the in-cluster environment
+// (KUBERNETES_SERVICE_HOST/PORT, /var/run/secrets/kubernetes.io/serviceaccount).
+util::Result<ClusterConfig> loadClusterConfig(const ClusterConfigOptions& options);
+
+}  // namespace irsa::kube
