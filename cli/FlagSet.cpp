@@ -142,43 +142,53 @@ std::string FlagSet::usage() const {
 }
 
 util::Result<std::chrono::milliseconds> parseGoDuration(const std::string& text) {
+  // Go's time.ParseDuration grammar: [+]{number unit}+, number = digits
+  // [. digits] or . digits; "0" alone is allowed. Negative durations are
+  // refused: no flag here means anything by them.
+  const auto invalid = [&](const char* why) {
+    return util::Result<std::chrono::milliseconds>(util::fail(std::string(why) + " in duration \"" + text + "\""));
+  };
   if (text == "0") return std::chrono::milliseconds(0);
-  if (text.empty()) return util::fail("empty duration");
+  if (text.empty()) return invalid("empty");
   std::size_t i = 0;
-  bool negative = false;
-  if (text[0] == '-' || text[0] == '+') {
-    negative = text[0] == '-';
-    ++i;
-  }
-  double totalMs = 0;
-  bool any = false;
+  if (text[0] == '-') return invalid("negative value");
+  if (text[0] == '+') ++i;
+  if (i == text.size()) return invalid("missing number");
+  constexpr long double kMaxMs = 9.2e15L;  // well inside int64 milliseconds
+  long double totalMs = 0;
   while (i < text.size()) {
-    std::size_t start = i;
-    while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
-    if (start == i) return util::fail("invalid duration \"" + text + "\"");
-    double number = 0;
-    try {
-      number = std::stod(text.substr(start, i - start));
-    } catch (...) {
-      return util::fail("invalid duration \"" + text + "\"");
+    long double number = 0;
+    bool digits = false;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      number = number * 10 + (text[i++] - '0');
+      digits = true;
+      if (number > kMaxMs) return invalid("overflow");
     }
-    std::size_t unitStart = i;
-    while (i < text.size() && !((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+    if (i < text.size() && text[i] == '.') {
+      ++i;
+      long double scale = 0.1L;
+      while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+        number += (text[i++] - '0') * scale;
+        scale /= 10;
+        digits = true;
+      }
+    }
+    if (!digits) return invalid("missing number");
+    const std::size_t unitStart = i;
+    while (i < text.size() && !(text[i] >= '0' && text[i] <= '9') && text[i] != '.') ++i;
     const std::string unit = text.substr(unitStart, i - unitStart);
-    double scale = 0;
-    if (unit == "ns") scale = 1e-6;
-    else if (unit == "us" || unit == "µs") scale = 1e-3;
+    long double scale = 0;
+    if (unit == "ns") scale = 1e-6L;
+    else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") scale = 1e-3L;
     else if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1e3;
-    else if (unit == "m") scale = 60e3;
-    else if (unit == "h") scale = 3600e3;
-    else return util::fail("missing or unknown unit in duration \"" + text + "\"");
+    else if (unit == "s") scale = 1e3L;
+    else if (unit == "m") scale = 60e3L;
+    else if (unit == "h") scale = 3600e3L;
+    else return invalid(unit.empty() ? "missing unit" : "unknown unit");
     totalMs += number * scale;
-    any = true;
+    if (totalMs > kMaxMs) return invalid("overflow");
   }
-  if (!any) return util::fail("invalid duration \"" + text + "\"");
-  if (negative) return util::fail("negative duration \"" + text + "\"");
-  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(totalMs)));
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(static_cast<double>(totalMs))));
 }
 
 std::string formatDuration(std::chrono::milliseconds d) {

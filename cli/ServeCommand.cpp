@@ -4,6 +4,7 @@
 #include "cli/Commands.hpp"
 #include "cli/FlagSet.hpp"
 #include "cli/MutationFlags.hpp"
+#include "kube/InstanceMetadata.hpp"
 #include "server/Server.hpp"
 #include "util/Log.hpp"
 
@@ -15,21 +16,20 @@ int usageError(const std::string& message) {
   return kExitUsage;
 }
 
-// Flags of the reference that need the API server or CSR signing. They are
-// parsed (so existing manifests still start) and refused when turned on.
+// Flags of the reference that have no effect here, parsed so that existing
+// manifests still start.
 struct ReferenceOnlyFlags {
-  std::string kubeconfig;
-  std::string kubeApi;
-  std::string namespaceName{"eks"};
   std::string serviceName{"pod-identity-webhook"};
   std::string tlsSecret{"pod-identity-webhook"};
   bool inCluster{false};
-  bool watchConfigMap{false};
   bool composeRoleArn{false};
+  // client-go informers re-deliver every object each period; the watch keeps
+  // this cache exact, so there is nothing to resync.
   std::chrono::milliseconds resyncPeriod{std::chrono::seconds(60)};
 };
 
-void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, int& verbosity) {
+void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, int& verbosity,
+                   std::string& qpsText) {
   f.addInt("port", &c.port, "HTTPS port of the webhook");
   f.addInt("metrics-port", &c.metricsPort, "plain-HTTP port of /metrics");
   f.addString("bind-address", &c.bindAddress, "address both ports listen on");
@@ -58,15 +58,20 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, i
   f.addInt("v", &verbosity, "log verbosity (3: every mutation, 4: debug)");
   f.alias("verbosity", "v");
 
-  f.addString("kubeconfig", &r.kubeconfig, "kubeconfig of the API server (not available yet)");
-  f.addString("kube-api", &r.kubeApi, "API server URL (not available yet)");
-  f.addString("namespace", &r.namespaceName, "namespace of the webhook (with --watch-config-map)");
+  f.addString("kubeconfig", &c.kubeconfig, "kubeconfig of the API server (default: in-cluster configuration)");
+  f.addString("kube-context", &c.kubeContext, "kubeconfig context (default: its current-context)");
+  f.addString("kube-api", &c.kubeApi, "API server URL, overriding the kubeconfig's or the in-cluster one");
+  f.addString("namespace", &c.ns, "namespace of ConfigMap pod-identity-webhook (with --watch-config-map)");
+  f.addBool("watch-config-map", &c.watchConfigMap, "also read identities from ConfigMap pod-identity-webhook");
+  f.addString("kube-api-qps", &qpsText, "API server requests per second (client-side limit)");
+  f.addInt("kube-api-burst", &c.kubeApiBurst, "API server request burst (client-side limit)");
   f.addString("service-name", &r.serviceName, "reference CSR mode only; accepted and unused");
   f.addString("tls-secret", &r.tlsSecret, "reference CSR mode only; accepted and unused");
   f.addBool("in-cluster", &r.inCluster, "reference CSR certificate mode; not supported, must stay false");
-  f.addBool("watch-config-map", &r.watchConfigMap, "read identities from ConfigMap pod-identity-webhook");
-  f.addBool("compose-role-arn", &r.composeRoleArn, "expand bare role names using instance metadata");
-  f.addDuration("resync-period", &r.resyncPeriod, "informer resync period (API-server source)");
+  f.addBool("compose-role-arn", &r.composeRoleArn,
+            "expand role-arn annotations that are bare role names, with account and region from EC2 "
+            "instance metadata (IMDSv2)");
+  f.addDuration("resync-period", &r.resyncPeriod, "accepted for compatibility; the watch keeps the cache exact");
 }
 
 }  // namespace
@@ -75,8 +80,9 @@ int serveCommand(const std::vector<std::string>& args) {
   server::ServerConfig config;
   ReferenceOnlyFlags reference;
   int verbosity = 0;
+  std::string qpsText = "50";
   FlagSet flags("serve");
-  addServeFlags(flags, config, reference, verbosity);
+  addServeFlags(flags, config, reference, verbosity, qpsText);
   addMutationFlags(flags, config.mutation, config.containerCredentialsConfigFile);
   if (auto status = flags.parse(args); !status) return usageError(status.error());
   if (flags.helpRequested()) {
@@ -88,19 +94,36 @@ int serveCommand(const std::vector<std::string>& args) {
     return usageError("--in-cluster (CSR certificate mode) is not supported: give --tls-cert/--tls-key, "
                       "e.g. from cert-manager or the Helm chart");
   }
-  if (!reference.kubeconfig.empty() || !reference.kubeApi.empty() || reference.watchConfigMap ||
-      reference.composeRoleArn) {
-    return usageError("--kubeconfig, --kube-api, --watch-config-map and --compose-role-arn need the API-server "
-                      "source, which this build does not have yet; use --service-accounts FILE");
+  if (!config.serviceAccountsFile.empty() &&
+      (!config.kubeconfig.empty() || !config.kubeApi.empty() || config.watchConfigMap)) {
+    return usageError("--service-accounts serves from a file: it excludes --kubeconfig, --kube-api and "
+                      "--watch-config-map");
   }
-  if (config.serviceAccountsFile.empty()) {
-    return usageError("--service-accounts FILE is required (the API-server source is not available yet)");
+  try {
+    std::size_t used = 0;
+    config.kubeApiQps = std::stod(qpsText, &used);
+    if (used != qpsText.size() || config.kubeApiQps <= 0) throw std::invalid_argument("qps");
+  } catch (const std::exception&) {
+    return usageError("invalid value \"" + qpsText + "\" for flag --kube-api-qps: not a positive number");
   }
+  if (config.kubeApiBurst <= 0) return usageError("--kube-api-burst must be positive");
   if (config.limits.maxRequestBytes == 0 || config.limits.maxConnections == 0 || config.limits.maxJsonDepth == 0) {
     return usageError("--max-request-bytes, --max-connections and --max-json-depth must be positive");
   }
   if (config.threads < 0 || config.threads > 1024) return usageError("--threads must be between 0 and 1024");
   util::Log::setVerbosity(verbosity);
+  if (reference.composeRoleArn) {
+    // Read once at start, like the reference; a clear error when not on EC2.
+    auto composition = kube::composeFromInstanceMetadata(kube::InstanceMetadataOptions::fromEnvironment());
+    if (!composition) {
+      std::cerr << "irsa-webhook serve: --compose-role-arn: " << composition.error() << "\n";
+      return kExitFailure;
+    }
+    util::Log::info("compose_role_arn", {{"account", composition->account},
+                                         {"region", composition->region},
+                                         {"partition", composition->partition}});
+    config.mutation.composeRoleArn = std::move(*composition);
+  }
 
   auto server = server::Server::create(std::move(config));
   if (!server) {

@@ -51,7 +51,8 @@ class ApiClient {
   // Opens a streaming GET (a `?watch=1` target). onLine gets each
   // newline-delimited JSON watch event as it arrives; onClose is called once
   // when the stream ends: OK when the server closed it cleanly, an error
-  // otherwise (including a non-200 status, whose body is in the message).
+  // otherwise. A non-200 status reads "… HTTP <code>: <body>" (so a caller
+  // can tell 410 Gone apart).
   // `idleTimeout` ends a stream that sends nothing (not even bookmarks).
   virtual std::shared_ptr<Stream> watch(std::string target, std::chrono::milliseconds idleTimeout,
                                         LineCallback onLine, CloseCallback onClose) = 0;

@@ -32,6 +32,8 @@ struct ClusterConfigOptions {
   std::string kubeconfigPath;  // --kubeconfig; empty: in-cluster
   std::string context;         // empty: current-context
   std::string serverOverride;  // --kube-api
+  // Where the in-cluster CA and token live; tests point it at a temp dir.
+  std::string inClusterDir{"/var/run/secrets/kubernetes.io/serviceaccount"};
 };
 
 // Kubeconfig when a path is given; otherwise the in-cluster environment

@@ -29,13 +29,17 @@ const rapidjson::Value* member(const rapidjson::Value& obj, const char* name) {
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
-// An optional string field: absent or null reads as "".
+// An optional string field: absent or null reads as "". `label` names it in
+// errors ("metadata.namespace").
 Error stringField(const rapidjson::Value& obj, const char* name, const std::string& where,
-                  std::string_view& out) {
+                  std::string_view& out, const char* label = nullptr) {
   out = {};
   const rapidjson::Value* v = member(obj, name);
   if (v == nullptr || v->IsNull()) return std::nullopt;
-  if (!v->IsString()) return where + ": " + name + " must be a string, found " + typeName(*v);
+  if (!v->IsString()) {
+    return where + ": " + (label ? label : name) + " must be a string, found " + typeName(*v) +
+           (v->IsBool() || v->IsNumber() ? " (quote the value)" : "");
+  }
   out = str(*v);
   return std::nullopt;
 }
@@ -69,9 +73,9 @@ Error readServiceAccount(const rapidjson::Value& v, std::string_view prefix, con
   const rapidjson::Value* metadata = member(v, "metadata");
   if (metadata == nullptr || !metadata->IsObject()) return where + ": ServiceAccount has no metadata.name";
   std::string_view name, ns;
-  if (auto err = stringField(*metadata, "name", where, name)) return err;
+  if (auto err = stringField(*metadata, "name", where, name, "metadata.name")) return err;
   if (name.empty()) return where + ": ServiceAccount has no metadata.name";
-  if (auto err = stringField(*metadata, "namespace", where, ns)) return err;
+  if (auto err = stringField(*metadata, "namespace", where, ns, "metadata.namespace")) return err;
   sa.name = std::string(name);
   sa.ns = ns.empty() ? "default" : std::string(ns);  // as kubectl apply does
   sa.annotations.clear();

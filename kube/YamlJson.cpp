@@ -75,6 +75,25 @@ bool setGoInt(std::string_view s, rapidjson::Value& out) {
   return true;
 }
 
+// Whether an out-of-range decimal float is tiny rather than huge: the power
+// of ten of its leading digit is negative.
+bool underflows(std::string_view s) {
+  const std::size_t e = s.find_first_of("eE");
+  const std::string_view mantissa = s.substr(0, e);
+  long exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view digits = s.substr(e + 1);
+    if (!digits.empty() && digits[0] == '+') digits.remove_prefix(1);
+    const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), exponent);
+    if (r.ec == std::errc::result_out_of_range) return digits[0] == '-';
+  }
+  const std::size_t dot = std::min(mantissa.find('.'), mantissa.size());
+  const std::size_t first = mantissa.find_first_of("123456789");
+  if (first == std::string_view::npos) return true;
+  const long lead = first < dot ? static_cast<long>(dot - first - 1) : -static_cast<long>(first - dot);
+  return lead + exponent < 0;
+}
+
 // go-yaml's float pattern: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
 bool setYamlFloat(std::string_view s, rapidjson::Value& out) {
   std::size_t i = 0;
@@ -104,7 +123,11 @@ bool setYamlFloat(std::string_view s, rapidjson::Value& out) {
   if (s[0] == '+') s.remove_prefix(1);  // from_chars rejects a plus sign
   double d = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return false;  // 1e999 stays a string, as in Go
+  if (ec == std::errc::result_out_of_range && underflows(s)) {
+    d = s[0] == '-' ? -0.0 : 0.0;  // Go's ParseFloat rounds tiny values to zero
+  } else if (ec != std::errc() || ptr != s.data() + s.size()) {
+    return false;  // 1e999 overflows: a string, as in Go
+  }
   out.SetDouble(d);
   return true;
 }
@@ -118,9 +141,20 @@ const char* specialFloat(std::string_view s) {
   return nullptr;
 }
 
+// go-yaml v2's YAML 1.1 booleans, which Kubernetes inherits: kubectl reads an
+// unquoted `yes`, `on` or `n` as a boolean too (checked against kubectl
+// v1.37), so `enabled: on` is true and an annotation `x: yes` is rejected.
 std::optional<bool> parseBool(std::string_view s) {
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
+  static constexpr std::string_view kTrue[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
+                                               "on",   "On",   "ON",   "y",   "Y"};
+  static constexpr std::string_view kFalse[] = {"false", "False", "FALSE", "no", "No", "NO",
+                                                "off",   "Off",   "OFF",   "n",  "N"};
+  for (const auto t : kTrue) {
+    if (s == t) return true;
+  }
+  for (const auto f : kFalse) {
+    if (s == f) return false;
+  }
   return std::nullopt;
 }
 
@@ -133,8 +167,8 @@ std::string withoutUnderscores(std::string_view s) {
   return r;
 }
 
-// go-yaml v2 resolve() for untagged plain scalars, minus the YAML 1.1
-// y/yes/on/off booleans and timestamps, which Kubernetes keeps as strings.
+// go-yaml v2 resolve() for untagged plain scalars. Timestamps stay as written
+// (Kubernetes rewrites them as RFC 3339 strings).
 void resolvePlain(const std::string& s, rapidjson::Value& out, Alloc& alloc) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") {
     out.SetNull();
@@ -195,6 +229,36 @@ Error convertScalar(const YAML::Node& node, rapidjson::Value& out, Alloc& alloc)
   return std::nullopt;
 }
 
+// A mapping key as sigs.k8s.io/yaml spells it in JSON: typed like a value,
+// then written back (`on` -> "true", `0x10` -> "16"); null keys are refused.
+Error keyName(const YAML::Node& key, Alloc& alloc, rapidjson::Value& name) {
+  if (!key.IsScalar()) {
+    return "mapping key" + atLine(key.Mark()) + (key.IsNull() ? " is null" : " is not a string");
+  }
+  rapidjson::Value typed;
+  if (auto err = convertScalar(key, typed, alloc)) return err;
+  if (typed.IsString()) {
+    name = typed;  // RapidJSON assignment moves
+    return std::nullopt;
+  }
+  if (typed.IsNull()) return "mapping key" + atLine(key.Mark()) + " is null";
+  char buf[32];
+  char* end = buf;
+  if (typed.IsBool()) {
+    const std::string_view word = typed.GetBool() ? "true" : "false";
+    end = std::copy(word.begin(), word.end(), buf);
+  } else if (typed.IsInt64()) {
+    end = std::to_chars(buf, buf + sizeof buf, typed.GetInt64()).ptr;
+  } else if (typed.IsUint64()) {
+    end = std::to_chars(buf, buf + sizeof buf, typed.GetUint64()).ptr;
+  } else {
+    // Go formats float keys with 32-bit precision ('g', -1, 32).
+    end = std::to_chars(buf, buf + sizeof buf, static_cast<float>(typed.GetDouble())).ptr;
+  }
+  name.SetString(buf, static_cast<rapidjson::SizeType>(end - buf), alloc);
+  return std::nullopt;
+}
+
 // go-yaml lets a repeated mapping key overwrite the earlier one; so do we.
 void keepLastDuplicate(rapidjson::Value& obj) {
   if (obj.MemberCount() < 2) return;
@@ -217,7 +281,6 @@ void keepLastDuplicate(rapidjson::Value& obj) {
 
 // Iterative, so neither deep nor cyclic (`&a [*a]`) input can overflow the
 // stack: the depth limit stops both.
-// `budget` is the number of values still allowed for this text.
 Error convertNode(const YAML::Node& root, rapidjson::Document& doc, std::size_t& budget) {
   struct Frame {
     YAML::Node node;  // keeps the iterators' node alive
@@ -225,14 +288,15 @@ Error convertNode(const YAML::Node& root, rapidjson::Document& doc, std::size_t&
     YAML::const_iterator it;
     YAML::const_iterator end;
     int depth;
+    int merges;  // `<<` sources this frame is nested in; bounds `&a {<<: *a}`
+    bool merge;  // copies a `<<` source's entries into `out`
   };
   Alloc& alloc = doc.GetAllocator();
   std::vector<Frame> stack;
-  stack.reserve(YamlJson::kMaxDepth + 1);
 
   // A container's value is only appended to after its children are done, so
   // `out` stays valid while its frame is on the stack.
-  const auto place = [&](const YAML::Node& node, rapidjson::Value& out, int depth) -> Error {
+  const auto place = [&](const YAML::Node& node, rapidjson::Value& out, int depth, int merges) -> Error {
     if (budget == 0) return std::string("document expands to too many values (alias expansion?)");
     --budget;
     switch (node.Type()) {
@@ -244,7 +308,7 @@ Error convertNode(const YAML::Node& root, rapidjson::Document& doc, std::size_t&
         } else {
           out.SetArray();
         }
-        stack.push_back(Frame{node, &out, node.begin(), node.end(), depth});
+        stack.push_back(Frame{node, &out, node.begin(), node.end(), depth, merges, false});
         return std::nullopt;
       case YAML::NodeType::Scalar:
         return convertScalar(node, out, alloc);
@@ -254,31 +318,56 @@ Error convertNode(const YAML::Node& root, rapidjson::Document& doc, std::size_t&
     }
   };
 
-  if (auto err = place(root, doc, 1)) return err;
+  // `<<: *base` or `<<: [*a, *b]`: the sources' entries are appended where
+  // the key stands, so with later-wins keys after it override them and, as
+  // in go-yaml v2, an earlier source beats a later one.
+  const auto merge = [&](const YAML::Node& source, rapidjson::Value& out, int depth, int merges) -> Error {
+    if (merges >= YamlJson::kMaxDepth) return "merge keys nested deeper than " + std::to_string(merges);
+    const bool list = source.IsSequence();
+    for (std::size_t i = 0; i < (list ? source.size() : 1); ++i) {
+      if (!(list ? source[i] : source).IsMap()) {
+        return "merge key `<<`" + atLine(source.Mark()) + " needs a map or a list of maps";
+      }
+    }
+    for (std::size_t i = 0; i < (list ? source.size() : 1); ++i) {  // the last pushed merges first
+      if (budget == 0) return std::string("document expands to too many values (alias expansion?)");
+      --budget;  // empty sources cost too, or `<<: [*a, *a, ...]` chains could loop for ages
+      const YAML::Node map = list ? source[i] : source;
+      stack.push_back(Frame{map, &out, map.begin(), map.end(), depth, merges + 1, true});
+    }
+    return std::nullopt;
+  };
+
+  if (auto err = place(root, doc, 1, 0)) return err;
   while (!stack.empty()) {
     Frame& frame = stack.back();
     rapidjson::Value* parent = frame.out;
     if (frame.it == frame.end) {
-      if (parent->IsObject()) keepLastDuplicate(*parent);
+      if (parent->IsObject() && !frame.merge) keepLastDuplicate(*parent);
       stack.pop_back();
       continue;
     }
     const auto entry = *frame.it;
     ++frame.it;
-    const int depth = frame.depth + 1;  // `frame` may move once place() pushes
+    // `frame` may move once something is pushed.
+    const int depth = frame.depth;
+    const int merges = frame.merges;
     if (parent->IsObject()) {
       const YAML::Node& key = entry.first;
-      if (!key.IsScalar()) return "mapping key" + atLine(key.Mark()) + " is not a string";
-      rapidjson::Value name(key.Scalar().data(), static_cast<rapidjson::SizeType>(key.Scalar().size()),
-                            alloc);
+      if (key.IsScalar() && key.Tag() == "?" && key.Scalar() == "<<") {
+        if (auto err = merge(entry.second, *parent, depth, merges)) return err;
+        continue;
+      }
+      rapidjson::Value name;
+      if (auto err = keyName(key, alloc, name)) return err;
       rapidjson::Value placeholder;
       parent->AddMember(name, placeholder, alloc);
-      if (auto err = place(entry.second, (parent->MemberEnd() - 1)->value, depth)) return err;
+      if (auto err = place(entry.second, (parent->MemberEnd() - 1)->value, depth + 1, merges)) return err;
     } else {
       rapidjson::Value placeholder;
       parent->PushBack(placeholder, alloc);
       const YAML::Node& element = entry;
-      if (auto err = place(element, (*parent)[parent->Size() - 1], depth)) return err;
+      if (auto err = place(element, (*parent)[parent->Size() - 1], depth + 1, merges)) return err;
     }
   }
   return std::nullopt;
@@ -294,7 +383,7 @@ Error prescanYaml(std::string_view text) {
   std::optional<std::size_t> blockParent;  // indentation of a `|`/`>` line
   std::size_t flow = 0;
   char quote = 0;
-  std::size_t lineNo = 0;
+  std::size_t lineNo = 0, quoteLine = 0;
   for (std::size_t pos = 0; pos <= text.size();) {
     std::size_t eol = text.find('\n', pos);
     if (eol == std::string_view::npos) eol = text.size();
@@ -364,6 +453,7 @@ Error prescanYaml(std::string_view text) {
       bool opened = false;
       if (tokenStart && (c == '"' || c == '\'')) {
         quote = c;
+        quoteLine = lineNo;
       } else if (tokenStart && (c == '[' || c == '{')) {
         opened = true;
         if (base + ++flow > limit) return tooDeep();
@@ -381,6 +471,10 @@ Error prescanYaml(std::string_view text) {
     }
     if (blockIndicator && quote == 0) blockParent = indent;
   }
+  // yaml-cpp quietly ends an unclosed quote at the end of the text, taking the
+  // keys after it into the string; go-yaml and kubectl reject it.
+  if (quote != 0)
+    return "invalid YAML at line " + std::to_string(quoteLine) + ": quoted scalar is never closed";
   return std::nullopt;
 }
 

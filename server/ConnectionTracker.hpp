@@ -20,7 +20,8 @@ class Drainable {
 
 class ConnectionTracker {
  public:
-  // Returns 0 when the limit is reached (the connection must be refused).
+  // Returns 0 when the limit is reached or the server drains (the
+  // connection must be refused).
   std::uint64_t add(std::weak_ptr<Drainable> connection, std::size_t limit);
   void remove(std::uint64_t id);
   std::size_t active() const { return active_.load(std::memory_order_relaxed); }

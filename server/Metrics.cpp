@@ -55,7 +55,12 @@ void Metrics::podMutated(std::string_view method) {
 
 void Metrics::addGauge(std::string name, std::string help, std::function<double()> read, std::string labels) {
   std::lock_guard lock(mutex_);
-  gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(read), std::move(labels)});
+  gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(read), std::move(labels), "gauge"});
+}
+
+void Metrics::addCounter(std::string name, std::string help, std::function<double()> read, std::string labels) {
+  std::lock_guard lock(mutex_);
+  gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(read), std::move(labels), "counter"});
 }
 
 std::string Metrics::render() const {
@@ -110,9 +115,12 @@ std::string Metrics::render() const {
   out << "# HELP irsa_webhook_tls_handshake_errors_total Failed TLS handshakes\n"
       << "# TYPE irsa_webhook_tls_handshake_errors_total counter\n"
       << "irsa_webhook_tls_handshake_errors_total " << handshakeErrors_.load(std::memory_order_relaxed) << "\n";
-  for (const auto& g : gauges_) {
-    out << "# HELP " << g.name << " " << g.help << "\n# TYPE " << g.name << " gauge\n"
-        << g.name << (g.labels.empty() ? "" : "{" + g.labels + "}") << " " << number(g.read()) << "\n";
+  for (std::size_t i = 0; i < gauges_.size(); ++i) {
+    const auto& g = gauges_[i];
+    if (i == 0 || gauges_[i - 1].name != g.name) {
+      out << "# HELP " << g.name << " " << g.help << "\n# TYPE " << g.name << " " << g.type << "\n";
+    }
+    out << g.name << (g.labels.empty() ? "" : "{" + g.labels + "}") << " " << number(g.read()) << "\n";
   }
   return out.str();
 }

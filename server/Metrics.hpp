@@ -32,8 +32,11 @@ class Metrics {
   void handshakeFailed() { handshakeErrors_.fetch_add(1, std::memory_order_relaxed); }
 
   // A gauge read at scrape time (cache size, certificate expiry, …).
-  // `labels` is the inside of {…}, e.g. `version="1.0"`, or empty.
+  // `labels` is the inside of {…}, e.g. `version="1.0"`, or empty. Series
+  // of one name must be added one after the other.
   void addGauge(std::string name, std::string help, std::function<double()> read, std::string labels = {});
+  // A counter kept elsewhere (e.g. by the ServiceAccount cache), read at scrape time.
+  void addCounter(std::string name, std::string help, std::function<double()> read, std::string labels = {});
 
   std::string render() const;
 
@@ -49,6 +52,7 @@ class Metrics {
     std::string help;
     std::function<double()> read;
     std::string labels;
+    const char* type;
   };
 
   mutable std::mutex mutex_;

@@ -4,7 +4,6 @@
 #include <csignal>
 #include <thread>
 
-#include "kube/StaticServiceAccountSource.hpp"
 #include "server/HttpSession.hpp"
 #include "util/Files.hpp"
 #include "util/Log.hpp"
@@ -41,8 +40,10 @@ util::Status Server::init() {
   if (!tls) return util::fail(tls.error());
   tls_ = std::move(*tls);
 
-  if (auto status = initIdentitySources(); !status) return status;
-  admission_ = std::make_unique<AdmissionHandler>(config_, *serviceAccounts_, identityConfig_, metrics_);
+  auto sources = IdentitySources::create(config_, ioc_, identityConfig_);
+  if (!sources) return util::fail(sources.error());
+  sources_ = std::move(*sources);
+  admission_ = std::make_unique<AdmissionHandler>(config_, sources_->serviceAccounts(), identityConfig_, metrics_);
   initRoutes();
   initMetrics();
 
@@ -79,43 +80,6 @@ util::Status Server::init() {
   return initWatchers();
 }
 
-util::Status Server::initIdentitySources() {
-  if (config_.serviceAccountsFile.empty()) {
-    return util::fail("serve needs --service-accounts FILE (the API-server source is not available yet)");
-  }
-  auto source = kube::StaticServiceAccountSource::create(config_.serviceAccountsFile,
-                                                         config_.mutation.annotationPrefix);
-  if (!source) return util::fail(source.error());
-  serviceAccounts_ = std::move(*source);
-
-  if (!config_.containerCredentialsConfigFile.empty()) {
-    auto text = util::readTextFile(config_.containerCredentialsConfigFile);
-    if (!text) return util::fail(text.error());
-    auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
-    if (!parsed) return util::fail(config_.containerCredentialsConfigFile + ": " + parsed.error());
-    identityConfig_.setContainerCredentials(
-        std::make_shared<const webhook::ContainerCredentialsConfig>(std::move(*parsed)));
-  }
-  return util::okStatus();
-}
-
-void Server::reloadContainerCredentials() {
-  const auto& path = config_.containerCredentialsConfigFile;
-  auto text = util::readTextFile(path);
-  if (!text) {
-    util::Log::warn("container_credentials_reload_failed", {{"error", text.error()}});
-    return;
-  }
-  auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
-  if (!parsed) {
-    util::Log::warn("container_credentials_reload_failed", {{"file", path}, {"error", parsed.error()}});
-    return;
-  }
-  util::Log::info("container_credentials_reloaded", {{"file", path}, {"identities", parsed->size()}});
-  identityConfig_.setContainerCredentials(
-      std::make_shared<const webhook::ContainerCredentialsConfig>(std::move(*parsed)));
-}
-
 util::Status Server::initWatchers() {
   auto ex = ioc_.get_executor();
   auto add = [&](std::vector<std::string> files, std::function<void()> onChange) -> util::Status {
@@ -127,19 +91,11 @@ util::Status Server::initWatchers() {
   std::vector<std::string> tlsFiles{config_.tlsCert, config_.tlsKey};
   if (!config_.clientCaFile.empty()) tlsFiles.push_back(config_.clientCaFile);
   if (auto s = add(std::move(tlsFiles), [this] { tls_->reload(); }); !s) return s;
-  auto* staticSource = dynamic_cast<kube::StaticServiceAccountSource*>(serviceAccounts_.get());
-  if (staticSource) {
-    if (auto s = add({config_.serviceAccountsFile}, [staticSource] { staticSource->reload(); }); !s) return s;
-  }
-  if (!config_.containerCredentialsConfigFile.empty()) {
-    if (auto s = add({config_.containerCredentialsConfigFile}, [this] { reloadContainerCredentials(); }); !s) {
-      return s;
-    }
-  }
+  if (auto s = sources_->watchFiles(ex, watchers_); !s) return s;
   return util::okStatus();
 }
 
-bool Server::ready() const { return !draining_.load() && serviceAccounts_->ready(); }
+bool Server::ready() const { return !draining_.load() && sources_->ready(); }
 
 void Server::initRoutes() {
   tlsRouter_.add(http::verb::post, "/mutate", [this](Request&& req, Responder respond) {
@@ -168,8 +124,6 @@ void Server::initRoutes() {
 void Server::initMetrics() {
   metrics_.addGauge("irsa_webhook_build_info", "Build information", [] { return 1.0; },
                     std::string("version=\"") + IRSA_VERSION + "\"");
-  metrics_.addGauge("irsa_webhook_service_accounts", "ServiceAccounts held by the identity cache",
-                    [this] { return static_cast<double>(serviceAccounts_->size()); });
   metrics_.addGauge("irsa_webhook_tls_certificate_expiry_timestamp_seconds",
                     "notAfter of the serving certificate, in Unix seconds", [this] {
                       return static_cast<double>(
@@ -178,9 +132,7 @@ void Server::initMetrics() {
                     });
   metrics_.addGauge("irsa_webhook_connections_active", "Open connections on both ports",
                     [this] { return static_cast<double>(tracker_.active()); });
-  if (auto* source = dynamic_cast<kube::StaticServiceAccountSource*>(serviceAccounts_.get())) {
-    if (source->annotatedCount() > 0) metrics_.markUsed();
-  }
+  sources_->registerMetrics(metrics_);
 }
 
 int Server::run() {
@@ -189,6 +141,7 @@ int Server::run() {
     util::Log::info("signal_received", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
     beginDrain();
   });
+  sources_->start();
   tlsListener_->start();
   metricsListener_->start();
   int threads = config_.threads > 0 ? config_.threads : static_cast<int>(std::thread::hardware_concurrency());
@@ -197,7 +150,6 @@ int Server::run() {
                               {"port", tlsListener_->port()},
                               {"metrics_port", metricsListener_->port()},
                               {"threads", threads},
-                              {"service_accounts", serviceAccounts_->size()},
                               {"version", IRSA_VERSION}});
   std::vector<std::thread> pool;
   pool.reserve(static_cast<std::size_t>(threads - 1));
@@ -216,12 +168,15 @@ void Server::beginDrain() {
   if (draining_.exchange(true)) return;
   util::Log::info("draining", {{"open_connections", tracker_.active()},
                                {"deadline_ms", config_.shutdownTimeout.count()}});
+  // Mark connections first: anything answered from now on carries
+  // `Connection: close`, however long the rest of this takes.
+  tracker_.drainAll();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   tlsListener_->stop();
   metricsListener_->stop();
   for (auto& w : watchers_) w->stop();
-  tracker_.drainAll();
+  sources_->stop();
   drainDeadline_ = std::chrono::steady_clock::now() + config_.shutdownTimeout;
   pollDrain();
 }

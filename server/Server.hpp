@@ -15,6 +15,7 @@
 #include "server/AdmissionHandler.hpp"
 #include "server/ConnectionTracker.hpp"
 #include "server/IdentityConfig.hpp"
+#include "server/IdentitySources.hpp"
 #include "server/Listener.hpp"
 #include "server/Metrics.hpp"
 #include "server/Router.hpp"
@@ -45,14 +46,12 @@ class Server {
  private:
   explicit Server(ServerConfig config);
   util::Status init();
-  util::Status initIdentitySources();
   util::Status initWatchers();
   void initRoutes();
   void initMetrics();
   void beginDrain();
   void pollDrain();
   bool ready() const;
-  void reloadContainerCredentials();
 
   // Declared before ioc_ so they outlive it: destroying the io_context
   // destroys pending handlers, whose sessions still use these.
@@ -61,7 +60,6 @@ class Server {
   ConnectionTracker tracker_;
   IdentityConfig identityConfig_;
   std::unique_ptr<certs::TlsContextStore> tls_;
-  std::unique_ptr<kube::ServiceAccountLookup> serviceAccounts_;
   std::unique_ptr<AdmissionHandler> admission_;
   Router tlsRouter_;
   Router metricsRouter_;
@@ -72,6 +70,7 @@ class Server {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drainTimer_;
   std::chrono::steady_clock::time_point drainDeadline_;
+  std::unique_ptr<IdentitySources> sources_;  // after ioc_: holds its timers and sockets
   std::shared_ptr<Listener> tlsListener_;
   std::shared_ptr<Listener> metricsListener_;
   std::vector<std::unique_ptr<certs::DirectoryWatcher>> watchers_;

@@ -41,8 +41,16 @@ struct ServerConfig {
   std::string tlsMinVersion{"VersionTLS12"};
   std::string clientCaFile;
 
-  // Identity sources.
+  // Identity sources: a file (serviceAccountsFile), else the API server
+  // through a kubeconfig, else the in-cluster configuration.
   std::string serviceAccountsFile;
+  std::string kubeconfig;
+  std::string kubeContext;
+  std::string kubeApi;  // overrides the server URL
+  double kubeApiQps{50};
+  int kubeApiBurst{100};
+  bool watchConfigMap{false};
+  std::string ns{"eks"};  // where ConfigMap pod-identity-webhook lives
   std::string containerCredentialsConfigFile;
   milliseconds serviceAccountLookupGracePeriod{std::chrono::seconds(2)};
 

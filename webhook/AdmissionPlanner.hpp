@@ -18,6 +18,8 @@ struct AdmissionOutcome {
 class AdmissionPlanner {
  public:
   explicit AdmissionPlanner(const MutationSettings& settings) : resolver_(settings), mutator_(settings) {}
+  // It keeps a reference: the settings must outlive it.
+  explicit AdmissionPlanner(MutationSettings&&) = delete;
 
   AdmissionOutcome plan(const rapidjson::Value& pod, const IdentitySources& sources, RandomSource& random) const {
     AdmissionOutcome out;

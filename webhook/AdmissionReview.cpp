@@ -60,10 +60,11 @@ util::Result<AdmissionRequest> decodeAdmissionReview(const rapidjson::Value& rev
   }
   if (hasObject && !object->IsObject()) return util::fail("request.object is not a JSON object");
 
+  // Never the object's namespace (DESIGN.md): it is empty for pods created
+  // with generateName and is the client's to set.
   out.ns = stringMember(*request, "namespace");
-  const rapidjson::Value* metadata = hasObject ? objectMember(*object, "metadata") : nullptr;
-  if (out.ns.empty() && metadata) out.ns = stringMember(*metadata, "namespace");
   if (out.ns.empty()) out.ns = "default";
+  const rapidjson::Value* metadata = hasObject ? objectMember(*object, "metadata") : nullptr;
 
   out.isPodCreate = out.operation == "CREATE" && hasObject && isPodResource(*request, object);
   if (out.isPodCreate) {

@@ -17,7 +17,7 @@ struct AdmissionRequest {
   std::string_view apiVersion;
   std::string_view uid;
   std::string_view operation;
-  // request.namespace; falls back to the object's, then "default".
+  // request.namespace ("default" when the request has none), never the object's.
   std::string_view ns;
   // True only for CREATE of a pod (not a subresource): the one thing mutated.
   bool isPodCreate{false};

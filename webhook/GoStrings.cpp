@@ -66,6 +66,14 @@ std::string goCleanPath(std::string_view path) {
   return out;
 }
 
+namespace {
+// Go's reader ends a record at "\n" or "\r\n"; a lone "\r" is data.
+bool endsRecord(std::string_view s, std::size_t i) {
+  return s[i] == '\n' || (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ||
+         (s[i] == '\r' && i + 1 == s.size());
+}
+}  // namespace
+
 std::optional<std::vector<std::string>> goReadCsvRecord(std::string_view s) {
   std::vector<std::string> fields;
   std::size_t i = 0;
@@ -91,9 +99,9 @@ std::optional<std::vector<std::string>> goReadCsvRecord(std::string_view s) {
         field.push_back(s[i++]);
       }
       if (!closed) return std::nullopt;
-      if (i < s.size() && s[i] != ',' && s[i] != '\n' && s[i] != '\r') return std::nullopt;
+      if (i < s.size() && s[i] != ',' && !endsRecord(s, i)) return std::nullopt;
     } else {
-      while (i < s.size() && s[i] != ',' && s[i] != '\n' && s[i] != '\r') {
+      while (i < s.size() && s[i] != ',' && !endsRecord(s, i)) {
         if (s[i] == '"') return std::nullopt;  // bare quote in a non-quoted field
         field.push_back(s[i++]);
       }

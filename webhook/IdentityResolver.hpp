@@ -31,6 +31,8 @@ inline std::int64_t clampTokenExpiration(std::int64_t seconds) {
 class IdentityResolver {
  public:
   explicit IdentityResolver(const MutationSettings& settings);
+  // It keeps a reference: the settings must outlive it.
+  explicit IdentityResolver(MutationSettings&&) = delete;
 
   std::optional<ResolvedIdentity> resolve(const IdentitySources& sources) const;
 

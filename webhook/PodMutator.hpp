@@ -18,6 +18,8 @@ namespace irsa::webhook {
 class PodMutator {
  public:
   explicit PodMutator(const MutationSettings& settings);
+  // It keeps a reference: the settings must outlive it.
+  explicit PodMutator(MutationSettings&&) = delete;
 
   Patch plan(const rapidjson::Value& pod, const ResolvedIdentity& identity, RandomSource& random) const;
 

@@ -197,6 +197,25 @@ TEST(ServiceAccountFileTest, AnnotationValuesMustBeStrings) {
       "found boolean (quote the value)");
 }
 
+TEST(ServiceAccountFileTest, UnquotedYesNoOnOffAreBooleansAsInKubernetes) {
+  // kubectl rejects both documents the same way: `n` and `yes` are booleans.
+  auto ns = ServiceAccountFile::parse("kind: ServiceAccount\nmetadata: {name: a, namespace: n}\n", kEks);
+  ASSERT_FALSE(ns.ok());
+  EXPECT_EQ(ns.error(), "document 1: metadata.namespace must be a string, found boolean (quote the value)");
+
+  auto annotation = ServiceAccountFile::parse(
+      "kind: ServiceAccount\nmetadata:\n  name: a\n  annotations: {eks.amazonaws.com/sts-regional-endpoints: "
+      "yes}\n",
+      kEks);
+  ASSERT_FALSE(annotation.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "must be a string, found boolean", annotation.error());
+
+  auto quoted =
+      ServiceAccountFile::parse("kind: ServiceAccount\nmetadata: {name: \"y\", namespace: \"n\"}\n", kEks);
+  ASSERT_TRUE(quoted.ok()) << quoted.error();
+  EXPECT_EQ(quoted->front().key(), "n/y");
+}
+
 TEST(ServiceAccountFileTest, LaterDuplicateWins) {
   auto sas = ServiceAccountFile::parse(
       "kind: ServiceAccount\nmetadata: {name: a, annotations: {eks.amazonaws.com/role-arn: old}}\n---\n"
@@ -229,10 +248,10 @@ class ServiceAccountFileLoadTest : public ::testing::Test {
 
 TEST_F(ServiceAccountFileLoadTest, LoadsAFile) {
   auto sas = ServiceAccountFile::load(
-      write("sa.yaml", "kind: ServiceAccount\nmetadata: {name: a, namespace: n}\n"), kEks);
+      write("sa.yaml", "kind: ServiceAccount\nmetadata: {name: a, namespace: ns1}\n"), kEks);
   ASSERT_TRUE(sas.ok()) << sas.error();
   ASSERT_EQ(sas->size(), 1u);
-  EXPECT_EQ(sas->front().key(), "n/a");
+  EXPECT_EQ(sas->front().key(), "ns1/a");
 }
 
 TEST_F(ServiceAccountFileLoadTest, ErrorsNameThePath) {

@@ -64,10 +64,14 @@ INSTANTIATE_TEST_SUITE_P(
         TypingCase{"PlainTrueUpper", "TRUE", "true"}, TypingCase{"PlainFalse", "false", "false"},
         TypingCase{"DoubleQuotedTrue", "\"true\"", "\"true\""},
         TypingCase{"SingleQuotedFalse", "'false'", "\"false\""},
-        TypingCase{"YesStaysString", "yes", "\"yes\""}, TypingCase{"NoStaysString", "no", "\"no\""},
-        TypingCase{"OnStaysString", "on", "\"on\""}, TypingCase{"OffStaysString", "Off", "\"Off\""},
-        TypingCase{"YStaysString", "y", "\"y\""}, TypingCase{"Null", "null", "null"},
-        TypingCase{"Tilde", "~", "null"}, TypingCase{"Empty", "", "null"},
+        // YAML 1.1 booleans, as kubectl v1.37 reads them (Kubernetes' decoder
+        // is go-yaml v2): an unquoted `yes` is not the string "yes".
+        TypingCase{"YesIsTrue", "yes", "true"}, TypingCase{"NoIsFalse", "No", "false"},
+        TypingCase{"OnIsTrue", "ON", "true"}, TypingCase{"OffIsFalse", "off", "false"},
+        TypingCase{"YIsTrue", "y", "true"}, TypingCase{"NIsFalse", "N", "false"},
+        TypingCase{"QuotedYesStaysString", "\"yes\"", "\"yes\""},
+        TypingCase{"MixedCaseIsString", "tRue", "\"tRue\""}, TypingCase{"YeahIsString", "yeah", "\"yeah\""},
+        TypingCase{"Null", "null", "null"}, TypingCase{"Tilde", "~", "null"}, TypingCase{"Empty", "", "null"},
         TypingCase{"QuotedNull", "\"null\"", "\"null\""}, TypingCase{"Decimal", "3600", "3600"},
         TypingCase{"Negative", "-7", "-7"}, TypingCase{"PlusSign", "+7", "7"},
         TypingCase{"LeadingZeroIsOctal", "0755", "493"}, TypingCase{"Hex", "0x1F", "31"},
@@ -82,13 +86,15 @@ INSTANTIATE_TEST_SUITE_P(
         TypingCase{"LeadingDot", "-.5", "-0.5"}, TypingCase{"Inf", ".inf", "\".inf\""},
         TypingCase{"NegativeInf", "-.Inf", "\"-.inf\""}, TypingCase{"NaN", ".nan", "\".nan\""},
         TypingCase{"FloatOverflowStaysString", "1e999", "\"1e999\""},
+        TypingCase{"FloatUnderflowIsZero", "1e-999", "0.0"}, TypingCase{"LeadingZeroEight", "08", "8.0"},
         TypingCase{"Timestamp", "2001-12-14", "\"2001-12-14\""}, TypingCase{"Version", "1.2.3", "\"1.2.3\""},
         TypingCase{"Arn", "arn:aws:iam::111122223333:role/x", "\"arn:aws:iam::111122223333:role/x\""},
         TypingCase{"TagStr", "!!str 12", "\"12\""}, TypingCase{"TagStrTrue", "!!str true", "\"true\""},
         TypingCase{"TagInt", "!!int \"12\"", "12"}, TypingCase{"TagBool", "!!bool \"true\"", "true"},
-        TypingCase{"TagFloat", "!!float 1", "1.0"}, TypingCase{"TagNull", "!!null ''", "null"},
-        TypingCase{"Literal", "|\n  a\n  b", "\"a\\nb\\n\""}, TypingCase{"Folded", ">-\n  a\n  b", "\"a b\""},
-        TypingCase{"FlowSeq", "[1, \"2\", yes]", "[1,\"2\",\"yes\"]"},
+        TypingCase{"TagStrYes", "!!str yes", "\"yes\""}, TypingCase{"TagFloat", "!!float 1", "1.0"},
+        TypingCase{"TagNull", "!!null ''", "null"}, TypingCase{"Literal", "|\n  a\n  b", "\"a\\nb\\n\""},
+        TypingCase{"Folded", ">-\n  a\n  b", "\"a b\""},
+        TypingCase{"FlowSeq", "[1, \"2\", yes, \"no\"]", "[1,\"2\",true,\"no\"]"},
         TypingCase{"FlowMap", "{a: 1, b: true}", "{\"a\":1,\"b\":true}"}),
     [](const ::testing::TestParamInfo<TypingCase>& info) { return std::string(info.param.name); });
 
@@ -103,16 +109,20 @@ TEST(YamlJsonTest, BigIntegersKeepTheirWidth) {
   EXPECT_TRUE((*doc)["c"].IsDouble());
 }
 
-TEST(YamlJsonTest, KeysAreAlwaysStrings) {
-  auto doc = YamlJson::parseOne("1: a\ntrue: b\n\"q\": c\n");
+TEST(YamlJsonTest, KeysAreStringsSpelledAsKubernetesDoes) {
+  auto doc = YamlJson::parseOne("1: a\n0x10: b\ntrue: c\non: d\n\"on\": e\n1.5: f\nname: g\n");
   ASSERT_TRUE(doc.ok()) << doc.error();
-  EXPECT_EQ(toJson(*doc), R"({"1":"a","true":"b","q":"c"})");
+  // `true` and `on` are both the key "true"; the later one wins.
+  EXPECT_EQ(toJson(*doc), R"({"1":"a","16":"b","true":"d","on":"e","1.5":"f","name":"g"})");
 }
 
-TEST(YamlJsonTest, NonScalarKeyIsAnError) {
-  auto doc = YamlJson::parseAll("? [1, 2]\n: x\n");
-  ASSERT_FALSE(doc.ok());
-  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "is not a string", doc.error());
+TEST(YamlJsonTest, NullAndCollectionKeysAreErrors) {
+  auto collection = YamlJson::parseAll("? [1, 2]\n: x\n");
+  ASSERT_FALSE(collection.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "is not a string", collection.error());
+  auto null = YamlJson::parseAll("a: 1\n~: x\n");
+  ASSERT_FALSE(null.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "mapping key at line 2 is null", null.error());
 }
 
 TEST(YamlJsonTest, ImpossibleExplicitTagIsAnError) {
@@ -125,6 +135,42 @@ TEST(YamlJsonTest, AliasesAreResolvedAndDuplicateKeysKeepTheLast) {
   auto doc = YamlJson::parseOne("base: &b {x: 1}\nother: *b\nk: first\nk: second\n");
   ASSERT_TRUE(doc.ok()) << doc.error();
   EXPECT_EQ(toJson(*doc), R"({"base":{"x":1},"other":{"x":1},"k":"second"})");
+}
+
+TEST(YamlJsonTest, MergeKeysMergeLikeGoYaml) {
+  auto doc = YamlJson::parseOne(
+      "base: &base {a: 1, b: 1}\n"
+      "more: &more {b: 2, c: 2}\n"
+      "one: {<<: *base, b: 9}\n"
+      "list: {<<: [*base, *more], d: 4}\n"
+      "quoted: {\"<<\": x}\n");
+  ASSERT_TRUE(doc.ok()) << doc.error();
+  EXPECT_EQ(toJson((*doc)["one"]), R"({"a":1,"b":9})");
+  // The earlier source wins, explicit keys after `<<` win over both.
+  EXPECT_EQ(toJson((*doc)["list"]), R"({"c":2,"a":1,"b":1,"d":4})");
+  EXPECT_EQ(toJson((*doc)["quoted"]), R"({"<<":"x"})");
+
+  auto scalar = YamlJson::parseAll("a: {<<: 5}\n");
+  ASSERT_FALSE(scalar.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "needs a map or a list of maps", scalar.error());
+  auto cycle = YamlJson::parseAll("&a {<<: *a}\n");
+  ASSERT_FALSE(cycle.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "merge keys nested deeper than", cycle.error());
+}
+
+TEST(YamlJsonTest, EmptyMergeChainsAreBounded) {
+  // 10^8 empty merges from a few hundred bytes must fail fast, not spin.
+  std::string text = "a0: &a0 {}\n";
+  for (int i = 1; i <= 8; ++i) {
+    const std::string prev = "*a" + std::to_string(i - 1);
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " {<<: [";
+    for (int j = 0; j < 10; ++j)
+      text += (j ? ", " : "") + prev;
+    text += "]}\n";
+  }
+  auto docs = YamlJson::parseAll(text);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "expands to too many values", docs.error());
 }
 
 TEST(YamlJsonTest, MultiDocumentSkipsEmptyDocuments) {
@@ -186,6 +232,10 @@ TEST(YamlJsonTest, MalformedYamlReportsLineAndColumn) {
   auto unclosed = YamlJson::parseAll("a: 1\nb: [1, 2\n");
   ASSERT_FALSE(unclosed.ok());
   EXPECT_PRED_FORMAT2(::testing::IsSubstring, "invalid YAML at line", unclosed.error());
+  // yaml-cpp alone would read this as {a: "open c: 3"}.
+  auto unclosedQuote = YamlJson::parseAll("a: \"open\nc: 3\n");
+  ASSERT_FALSE(unclosedQuote.ok());
+  EXPECT_EQ(unclosedQuote.error(), "invalid YAML at line 1: quoted scalar is never closed");
 }
 
 TEST(YamlJsonTest, DeepNestingIsAnErrorNotACrash) {

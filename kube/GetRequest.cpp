@@ -1,0 +1,154 @@
+#include "kube/GetRequest.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <exception>
+
+#include "util/Log.hpp"
+
+namespace irsa::kube {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+// Kubernetes response headers are small; this only stops a runaway server.
+constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
+}  // namespace
+
+void GetRequest::start(std::shared_ptr<KubeClientState> state, std::string target, std::chrono::milliseconds timeout,
+                       RateLimit limit, ApiClient::ResponseCallback done) {
+  auto request = std::make_shared<GetRequest>(Token{}, std::move(state), std::move(target), timeout, std::move(done));
+  request->begin(limit);
+}
+
+GetRequest::GetRequest(Token, std::shared_ptr<KubeClientState> state, std::string target,
+                       std::chrono::milliseconds timeout, ApiClient::ResponseCallback done)
+    : state_(std::move(state)), target_(std::move(target)), timeout_(timeout), done_(std::move(done)) {}
+
+util::Error GetRequest::error(const std::string& reason) const { return util::fail("GET " + target_ + ": " + reason); }
+
+void GetRequest::begin(RateLimit limit) {
+  // The deadline covers the wait for a rate token too, as a Go context would.
+  deadline_ = Clock::now() + timeout_;
+  auto self = shared_from_this();
+  if (limit == RateLimit::kSkipIfLimited) {
+    if (!state_->limiter.tryAcquire()) {
+      // Posted so `done` never runs inside get() (the caller may hold a lock).
+      net::post(state_->executor, [self] { self->finish(util::fail(std::string(kRateLimitedError))); });
+      return;
+    }
+    return useConnection();
+  }
+  const auto wait = state_->limiter.reserve(timeout_);
+  if (!wait) {
+    net::post(state_->executor, [self] {
+      self->finish(self->error("waiting for a client-side rate limit token would exceed the " +
+                               std::to_string(self->timeout_.count()) + "ms timeout"));
+    });
+    return;
+  }
+  if (*wait == Clock::duration::zero()) return useConnection();
+  rateTimer_.emplace(state_->executor);
+  rateTimer_->expires_after(*wait);
+  rateTimer_->async_wait([self](const boost::system::error_code&) { self->useConnection(); });
+}
+
+void GetRequest::useConnection() {
+  conn_ = state_->pool.take();
+  if (!conn_) return connectNew();
+  reused_ = true;
+  net::dispatch(conn_->executor(), [self = shared_from_this()] { self->sendRequest(); });
+}
+
+void GetRequest::connectNew() {
+  reused_ = false;
+  conn_ = KubeConnection::create(state_->executor, state_->endpoint);
+  const auto connectDeadline = std::min(deadline_, Clock::now() + state_->options.connectTimeout);
+  net::dispatch(conn_->executor(), [self = shared_from_this(), connectDeadline] {
+    self->conn_->connect(connectDeadline, [self](util::Status status) { self->onConnected(std::move(status)); });
+  });
+}
+
+void GetRequest::onConnected(util::Status status) {
+  if (!status) return finish(error(status.error()));
+  sendRequest();
+}
+
+void GetRequest::sendRequest() {
+  auto request = state_->buildRequest(target_);
+  if (!request) return finish(error(request.error()));
+  request_ = std::move(*request);
+  conn_->tcp().expires_at(deadline_);
+  http::async_write(conn_->stream(), request_,
+                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                      self->onWritten(ec);
+                    });
+}
+
+void GetRequest::onWritten(const boost::system::error_code& ec) {
+  if (ec) return onTransportError(ec, "write request");
+  parser_.emplace();
+  parser_->header_limit(kMaxResponseHeaderBytes);
+  parser_->body_limit(state_->options.maxResponseBytes);
+  http::async_read(conn_->stream(), conn_->buffer(), *parser_,
+                   [self = shared_from_this()](const boost::system::error_code& rec, std::size_t) {
+                     self->onRead(rec);
+                   });
+}
+
+void GetRequest::onRead(const boost::system::error_code& ec) {
+  if (ec) return onTransportError(ec, "read response");
+  auto& res = parser_->get();
+  ApiResponse response{static_cast<int>(res.result_int()), std::move(res.body())};
+  const bool reusable = res.keep_alive() && conn_->buffer().size() == 0;
+  parser_.reset();
+  if (reusable) {
+    conn_->tcp().expires_never();
+    state_->pool.put(std::move(conn_));
+  } else {
+    conn_->close();
+  }
+  finish(std::move(response));
+}
+
+void GetRequest::onTransportError(const boost::system::error_code& ec, const char* step) {
+  const bool nothingReceived = !parser_ || !parser_->got_some();
+  conn_->close();
+  if (ec == beast::error::timeout) {
+    return finish(error("timed out after " + std::to_string(timeout_.count()) + "ms (" + step + ")"));
+  }
+  if (ec == http::error::body_limit) {
+    return finish(error("response body exceeds " + std::to_string(state_->options.maxResponseBytes) + " bytes"));
+  }
+  if (reused_ && !retried_ && nothingReceived && Clock::now() < deadline_) {
+    // A keep-alive connection the server closed while it sat idle.
+    retried_ = true;
+    parser_.reset();
+    util::Log::debug("kube_request_retry", {{"target", target_}, {"error", ec.message()}});
+    return connectNew();
+  }
+  finish(error(std::string(step) + ": " + ec.message()));
+}
+
+void GetRequest::finish(util::Result<ApiResponse> result) {
+  if (!done_) return;
+  auto done = std::move(done_);
+  done_ = nullptr;
+  conn_.reset();
+  try {
+    done(std::move(result));
+  } catch (const std::exception& e) {
+    // Exceptions never cross io_context::run() (STYLE.md rule 4).
+    util::Log::error("kube_callback_exception", {{"target", target_}, {"error", e.what()}});
+  } catch (...) {
+    util::Log::error("kube_callback_exception", {{"target", target_}});
+  }
+}
+
+}  // namespace irsa::kube

@@ -1,0 +1,58 @@
+#pragma once
+// One KubeApiClient::get(): rate token, a pooled or new connection, one
+// request/response exchange under a single deadline, and `done` exactly
+// once. A reused keep-alive connection that turns out to be dead (the
+// server closed it while idle) is retried once on a fresh connection, as
+// Go's transport does for idempotent requests.
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "kube/ApiClient.hpp"
+#include "kube/KubeClientState.hpp"
+
+namespace irsa::kube {
+
+class GetRequest : public std::enable_shared_from_this<GetRequest> {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Never calls `done` before returning.
+  static void start(std::shared_ptr<KubeClientState> state, std::string target, std::chrono::milliseconds timeout,
+                    RateLimit limit, ApiClient::ResponseCallback done);
+
+  struct Token {};
+  GetRequest(Token, std::shared_ptr<KubeClientState> state, std::string target, std::chrono::milliseconds timeout,
+             ApiClient::ResponseCallback done);
+
+ private:
+  void begin(RateLimit limit);
+  void useConnection();
+  void connectNew();
+  void onConnected(util::Status status);
+  void sendRequest();
+  void onWritten(const boost::system::error_code& ec);
+  void onRead(const boost::system::error_code& ec);
+  void onTransportError(const boost::system::error_code& ec, const char* step);
+  void finish(util::Result<ApiResponse> result);
+  util::Error error(const std::string& reason) const;
+
+  std::shared_ptr<KubeClientState> state_;
+  const std::string target_;
+  const std::chrono::milliseconds timeout_;
+  Clock::time_point deadline_;
+  ApiClient::ResponseCallback done_;  // empty once called
+  std::optional<boost::asio::steady_timer> rateTimer_;
+  std::shared_ptr<KubeConnection> conn_;
+  bool reused_{false};   // conn_ came from the pool
+  bool retried_{false};  // the one retry on a fresh connection is spent
+  KubeRequest request_;
+  std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
+};
+
+}  // namespace irsa::kube

@@ -1,0 +1,57 @@
+#pragma once
+// The EC2 instance identity (account, region) for `--compose-role-arn`, read
+// once at startup from the instance metadata service with IMDSv2: a session
+// token from `PUT /latest/api/token`, then the identity document. IMDSv1 is
+// never used: instances that require tokens (the secure default) refuse it.
+//
+// fetch() is synchronous on its own small io_context: it runs before the
+// server exists, so there is no I/O thread to keep free. Nothing here throws.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "util/Result.hpp"
+#include "webhook/Settings.hpp"
+
+namespace irsa::kube {
+
+struct InstanceIdentity {
+  std::string account;
+  std::string region;
+};
+
+struct InstanceMetadataOptions {
+  static constexpr const char* kDefaultEndpoint = "http://169.254.169.254";
+  static constexpr const char* kDefaultIpv6Endpoint = "http://[fd00:ec2::254]";
+
+  // `http://host[:port]`; IPv6 hosts in brackets. No https: IMDS is plain HTTP.
+  std::string endpoint{kDefaultEndpoint};
+  // Bounds one attempt (token PUT + document GET, including connect).
+  std::chrono::milliseconds timeout{std::chrono::seconds(2)};
+  int attempts{3};
+  // Pause before the second attempt; doubled before each later one.
+  std::chrono::milliseconds backoff{std::chrono::milliseconds(200)};
+  // The session token's lifetime; we only need it for two requests, but this
+  // is what the AWS SDKs ask for.
+  std::chrono::seconds tokenTtl{21600};
+  // The identity document is ~0.5 KiB; anything far larger is not IMDS.
+  std::size_t maxBodyBytes{64 * 1024};
+
+  // Defaults overridden the way the AWS SDKs do: AWS_EC2_METADATA_SERVICE_ENDPOINT,
+  // else AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6 selects the IPv6 endpoint.
+  // The only place that reads the environment; call it from the CLI.
+  static InstanceMetadataOptions fromEnvironment();
+};
+
+class InstanceMetadata {
+ public:
+  // Up to `attempts` tries; transport failures and 5xx answers are retried,
+  // other statuses and bad documents are final.
+  static util::Result<InstanceIdentity> fetch(const InstanceMetadataOptions& options);
+};
+
+// fetch() plus the partition derived from the region (webhook::partitionForRegion).
+util::Result<webhook::RoleArnComposition> composeFromInstanceMetadata(const InstanceMetadataOptions& options);
+
+}  // namespace irsa::kube

@@ -1,0 +1,75 @@
+#pragma once
+// The HTTPS ApiClient: Beast + OpenSSL against one API server.
+//
+//   get():   rate token -> idle keep-alive connection or resolve+connect+TLS
+//            -> write -> read (body limit), all under one per-request deadline.
+//   watch(): rate token -> its own connection -> chunked body read as it
+//            arrives, split into lines; an idle timeout re-armed on each read.
+//
+// Thread-safety: every method may be called from any thread. Callbacks run
+// on the io_context's threads (a connection's strand) and must not block.
+//
+// Lifetime: in-flight operations share the client's state, so destroying
+// the client is safe at any time: it drops idle connections and cancels open
+// watches (their onClose runs with "cancelled"); GETs in flight still finish
+// within their timeout and call `done`. Callbacks therefore may run after
+// the client is gone, so their captures must stay valid (or be weak). Keep
+// running the io_context until they have run: destroying or stopping it
+// earlier drops pending operations without calling their callbacks.
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "kube/ApiClient.hpp"
+#include "kube/ClusterConfig.hpp"
+#include "util/Result.hpp"
+
+namespace irsa::kube {
+
+struct KubeClientState;
+
+struct KubeApiClientOptions {
+  // client-go's defaults for controllers are 5/10; a cache's LIST+WATCH plus
+  // per-pod lookups of new ServiceAccounts want more headroom.
+  double qps = 50;  // <= 0: no client-side limit
+  int burst = 100;
+  std::chrono::milliseconds connectTimeout{std::chrono::seconds(5)};  // resolve + TCP + TLS
+  std::size_t maxIdleConnections = 4;
+  std::chrono::milliseconds idleConnectionTimeout{std::chrono::seconds(90)};  // Go's IdleConnTimeout
+  std::size_t maxResponseBytes = std::size_t{256} * 1024 * 1024;  // a LIST page can be large
+  std::size_t maxWatchEventBytes = std::size_t{16} * 1024 * 1024;  // one line of a watch
+  std::chrono::milliseconds tokenRecheckInterval{std::chrono::seconds(1)};  // tokenFile stat() period
+  std::string userAgent = "irsa-webhook";
+};
+
+class KubeApiClient : public ApiClient {
+ public:
+  // Fails for an unusable config: no host, bad port, a CA or client
+  // certificate that does not parse, an unreadable token file.
+  static util::Result<std::unique_ptr<KubeApiClient>> create(boost::asio::io_context& ioc, ClusterConfig config,
+                                                             KubeApiClientOptions options);
+
+  ~KubeApiClient() override;
+  KubeApiClient(const KubeApiClient&) = delete;
+  KubeApiClient& operator=(const KubeApiClient&) = delete;
+
+  // Transport errors read "GET <target>: <reason>"; kSkipIfLimited with no
+  // free token fails with exactly kRateLimitedError.
+  void get(std::string target, std::chrono::milliseconds timeout, RateLimit limit, ResponseCallback done) override;
+
+  // Errors read "watch <target>: <reason>", e.g. "watch /x: HTTP 403: {...}".
+  std::shared_ptr<Stream> watch(std::string target, std::chrono::milliseconds idleTimeout, LineCallback onLine,
+                                CloseCallback onClose) override;
+
+  // Idle keep-alive connections now (for tests and metrics).
+  std::size_t idleConnections() const;
+
+ private:
+  explicit KubeApiClient(std::shared_ptr<KubeClientState> state);
+  std::shared_ptr<KubeClientState> state_;
+};
+
+}  // namespace irsa::kube

@@ -1,0 +1,55 @@
+#include "kube/KubeClientState.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <vector>
+
+namespace irsa::kube {
+
+namespace http = boost::beast::http;
+
+KubeClientState::KubeClientState(boost::asio::any_io_executor ex, std::shared_ptr<const KubeEndpoint> ep,
+                                 std::string base, const ClusterConfig& config, KubeApiClientOptions opts)
+    : executor(std::move(ex)),
+      endpoint(std::move(ep)),
+      basePath(std::move(base)),
+      options(std::move(opts)),
+      tokens(config.bearerToken, config.tokenFile, options.tokenRecheckInterval),
+      limiter(options.qps, options.burst),
+      pool(options.maxIdleConnections, options.idleConnectionTimeout) {}
+
+util::Result<KubeRequest> KubeClientState::buildRequest(const std::string& target) {
+  auto token = tokens.current();
+  if (!token) return util::fail(token.error());
+  KubeRequest req{http::verb::get, basePath + target, 11};
+  req.set(http::field::host, endpoint->hostHeader);
+  req.set(http::field::user_agent, options.userAgent);
+  req.set(http::field::accept, "application/json");
+  if (!token->empty()) req.set(http::field::authorization, "Bearer " + *token);
+  req.keep_alive(true);
+  return req;
+}
+
+std::uint64_t KubeClientState::addWatch(std::weak_ptr<ApiClient::Stream> watch) {
+  std::lock_guard lock(watchesMutex_);
+  const std::uint64_t id = nextWatchId_++;
+  watches_.emplace(id, std::move(watch));
+  return id;
+}
+
+void KubeClientState::removeWatch(std::uint64_t id) {
+  std::lock_guard lock(watchesMutex_);
+  watches_.erase(id);
+}
+
+void KubeClientState::cancelWatches() {
+  std::vector<std::shared_ptr<ApiClient::Stream>> open;
+  {
+    std::lock_guard lock(watchesMutex_);
+    for (auto& [id, weak] : watches_) {
+      if (auto watch = weak.lock()) open.push_back(std::move(watch));
+    }
+  }
+  for (auto& watch : open) watch->cancel();  // outside the lock: cancel() may re-enter removeWatch()
+}
+
+}  // namespace irsa::kube

@@ -1,0 +1,53 @@
+#pragma once
+// What KubeApiClient shares with its in-flight GetRequests and
+// WatchStreams: each operation holds a shared_ptr, so the client can be
+// destroyed while they finish.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "kube/ApiClient.hpp"
+#include "kube/ConnectionPool.hpp"
+#include "kube/KubeApiClient.hpp"
+#include "kube/KubeConnection.hpp"
+#include "kube/RateLimiter.hpp"
+#include "kube/TokenSource.hpp"
+
+namespace irsa::kube {
+
+using KubeRequest = boost::beast::http::request<boost::beast::http::empty_body>;
+
+struct KubeClientState {
+  KubeClientState(boost::asio::any_io_executor ex, std::shared_ptr<const KubeEndpoint> ep, std::string base,
+                  const ClusterConfig& config, KubeApiClientOptions opts);
+
+  // The GET for `target` with Host, User-Agent, Accept and Authorization.
+  // Fails only when the token cannot be read.
+  util::Result<KubeRequest> buildRequest(const std::string& target);
+
+  // Registry of open watches, so ~KubeApiClient can cancel them.
+  std::uint64_t addWatch(std::weak_ptr<ApiClient::Stream> watch);
+  void removeWatch(std::uint64_t id);
+  void cancelWatches();
+
+  const boost::asio::any_io_executor executor;
+  const std::shared_ptr<const KubeEndpoint> endpoint;
+  const std::string basePath;
+  const KubeApiClientOptions options;
+  TokenSource tokens;
+  RateLimiter limiter;
+  ConnectionPool pool;
+
+ private:
+  std::mutex watchesMutex_;
+  std::map<std::uint64_t, std::weak_ptr<ApiClient::Stream>> watches_;  // guarded by watchesMutex_
+  std::uint64_t nextWatchId_{1};                                       // guarded by watchesMutex_
+};
+
+}  // namespace irsa::kube

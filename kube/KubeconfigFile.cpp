@@ -1,0 +1,201 @@
+#include "kube/KubeconfigFile.hpp"
+
+#include <rapidjson/document.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "certs/Pem.hpp"
+#include "kube/ServerUrl.hpp"
+#include "kube/YamlJson.hpp"
+#include "webhook/Base64.hpp"
+
+namespace irsa::kube {
+namespace {
+
+namespace fs = std::filesystem;
+using Value = rapidjson::Value;
+
+// Field access with errors that say where in the file the problem is.
+class Reader {
+ public:
+  explicit Reader(const std::string& path)
+      : path_(path), dir_(fs::path(path).parent_path().string()) {}
+
+  util::Error error(const std::string& what) const { return util::fail("kubeconfig " + path_ + ": " + what); }
+
+  // An optional string field; absent or null reads as "".
+  std::optional<util::Error> string(const Value& obj, const char* name, const std::string& where,
+                                    std::string& out) const {
+    out.clear();
+    const auto it = obj.FindMember(name);
+    if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
+    if (!it->value.IsString()) return error(where + ": " + name + " must be a string");
+    out.assign(it->value.GetString(), it->value.GetStringLength());
+    return std::nullopt;
+  }
+
+  std::optional<util::Error> boolean(const Value& obj, const char* name, const std::string& where,
+                                     bool& out) const {
+    out = false;
+    const auto it = obj.FindMember(name);
+    if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
+    if (!it->value.IsBool()) return error(where + ": " + name + " must be true or false");
+    out = it->value.GetBool();
+    return std::nullopt;
+  }
+
+  // The `inner` object of the entry called `name` in the list `list`
+  // (clusters/contexts/users entries are {name, <inner>: {...}}).
+  util::Result<const Value*> named(const Value& root, const char* list, const char* inner,
+                                   const std::string& name, const std::string& what) const {
+    const auto it = root.FindMember(list);
+    if (it != root.MemberEnd() && !it->value.IsNull() && !it->value.IsArray()) {
+      return error(std::string(list) + " must be a list");
+    }
+    if (it != root.MemberEnd() && it->value.IsArray()) {
+      for (const Value& entry : it->value.GetArray()) {
+        if (!entry.IsObject()) continue;
+        const auto n = entry.FindMember("name");
+        if (n == entry.MemberEnd() || !n->value.IsString() || name != n->value.GetString()) continue;
+        const auto body = entry.FindMember(inner);
+        if (body == entry.MemberEnd() || !body->value.IsObject()) {
+          return error(what + " \"" + name + "\" has no " + inner + " section");
+        }
+        return &body->value;
+      }
+    }
+    return error(what + " \"" + name + "\" not found");
+  }
+
+  // `<field>-data` (base64) wins over `<field>` (a file), as in client-go.
+  util::Result<std::string> dataOrFile(const Value& obj, const std::string& field, const std::string& where) const {
+    std::string data;
+    std::string file;
+    if (auto err = string(obj, (field + "-data").c_str(), where, data)) return *err;
+    if (auto err = string(obj, field.c_str(), where, file)) return *err;
+    if (!data.empty()) {
+      std::string compact;  // Go's base64 decoder skips line breaks
+      for (char c : data) {
+        if (c != '\n' && c != '\r') compact.push_back(c);
+      }
+      auto decoded = webhook::base64Decode(compact);
+      if (!decoded) return error(where + ": " + field + "-data is not valid base64");
+      return std::move(*decoded);
+    }
+    if (file.empty()) return std::string();
+    const std::string full = resolve(file);
+    auto text = certs::readPemFile(full, field);
+    if (!text) return error(where + ": " + text.error());
+    return std::move(*text);
+  }
+
+  std::string resolve(const std::string& file) const {
+    if (file.empty() || fs::path(file).is_absolute()) return file;
+    return (fs::path(dir_) / file).lexically_normal().string();
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::string dir_;
+};
+
+std::optional<util::Error> readCluster(const Reader& r, const Value& cluster, const std::string& name,
+                                       ClusterConfig& out) {
+  const std::string where = "cluster \"" + name + "\"";
+  std::string server;
+  if (auto err = r.string(cluster, "server", where, server)) return err;
+  if (server.empty()) return r.error(where + " has no server");
+  auto url = parseServerUrl(server);
+  if (!url) return r.error(where + ": " + url.error());
+  out.host = url->host;
+  out.port = url->port;
+  out.basePath = url->basePath;
+
+  std::string proxy;
+  if (auto err = r.string(cluster, "proxy-url", where, proxy)) return err;
+  if (!proxy.empty()) return r.error(where + ": proxy-url is not supported");
+  if (auto err = r.string(cluster, "tls-server-name", where, out.tlsServerName)) return err;
+  if (auto err = r.boolean(cluster, "insecure-skip-tls-verify", where, out.insecureSkipTlsVerify)) return err;
+  auto ca = r.dataOrFile(cluster, "certificate-authority", where);
+  if (!ca) return util::fail(ca.error());
+  out.caPem = std::move(*ca);
+  if (out.insecureSkipTlsVerify && !out.caPem.empty()) {
+    // client-go refuses this combination too: one of them is a mistake.
+    return r.error(where + ": certificate-authority and insecure-skip-tls-verify are mutually exclusive");
+  }
+  return std::nullopt;
+}
+
+std::optional<util::Error> readUser(const Reader& r, const Value& user, const std::string& name,
+                                    ClusterConfig& out) {
+  const std::string where = "user \"" + name + "\"";
+  const auto unsupported = [&](const char* field, const char* what) -> std::optional<util::Error> {
+    const auto it = user.FindMember(field);
+    if (it == user.MemberEnd() || it->value.IsNull()) return std::nullopt;
+    return r.error(where + ": " + what +
+                   " is not supported; use a token, tokenFile or client certificate");
+  };
+  if (auto err = unsupported("exec", "an exec credential plugin")) return err;
+  if (auto err = unsupported("auth-provider", "an auth-provider plugin")) return err;
+  if (auto err = unsupported("username", "basic authentication (username)")) return err;
+  if (auto err = unsupported("password", "basic authentication (password)")) return err;
+  if (auto err = unsupported("as", "impersonation (as)")) return err;
+  if (auto err = unsupported("as-groups", "impersonation (as-groups)")) return err;
+  if (auto err = unsupported("as-uid", "impersonation (as-uid)")) return err;
+
+  auto cert = r.dataOrFile(user, "client-certificate", where);
+  if (!cert) return util::fail(cert.error());
+  auto key = r.dataOrFile(user, "client-key", where);
+  if (!key) return util::fail(key.error());
+  if (cert->empty() != key->empty()) {
+    return r.error(where + ": client-certificate and client-key must be given together");
+  }
+  out.clientCertPem = std::move(*cert);
+  out.clientKeyPem = std::move(*key);
+  if (auto err = r.string(user, "token", where, out.bearerToken)) return err;
+  std::string tokenFile;
+  if (auto err = r.string(user, "tokenFile", where, tokenFile)) return err;
+  out.tokenFile = r.resolve(tokenFile);
+  return std::nullopt;
+}
+
+}  // namespace
+
+util::Result<ClusterConfig> readKubeconfig(const std::string& path, const std::string& context) {
+  auto docs = YamlJson::readFile(path);
+  if (!docs) return util::fail("kubeconfig: " + docs.error());
+  const Reader r(path);
+  if (docs->size() != 1 || !docs->front().IsObject()) return r.error("expected one kubeconfig object");
+  const Value& root = docs->front();
+
+  std::string contextName = context;
+  if (contextName.empty()) {
+    if (auto err = r.string(root, "current-context", "file", contextName)) return *err;
+    if (contextName.empty()) return r.error("current-context is not set");
+  }
+  auto ctx = r.named(root, "contexts", "context", contextName, "context");
+  if (!ctx) return util::fail(ctx.error());
+  const std::string where = "context \"" + contextName + "\"";
+  std::string clusterName;
+  std::string userName;
+  if (auto err = r.string(**ctx, "cluster", where, clusterName)) return *err;
+  if (auto err = r.string(**ctx, "user", where, userName)) return *err;
+  if (clusterName.empty()) return r.error(where + " names no cluster");
+
+  ClusterConfig out;
+  auto cluster = r.named(root, "clusters", "cluster", clusterName, "cluster");
+  if (!cluster) return util::fail(cluster.error());
+  if (auto err = readCluster(r, **cluster, clusterName, out)) return *err;
+  if (!userName.empty()) {  // a context without a user connects anonymously, as kubectl does
+    auto user = r.named(root, "users", "user", userName, "user");
+    if (!user) return util::fail(user.error());
+    if (auto err = readUser(r, **user, userName, out)) return *err;
+  }
+  out.source = "kubeconfig " + path + " context " + contextName;
+  return out;
+}
+
+}  // namespace irsa::kube

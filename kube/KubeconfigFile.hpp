@@ -1,0 +1,20 @@
+#pragma once
+// Reads one kubeconfig file (--kubeconfig) the way client-go's clientcmd
+// does for the fields this client supports: the current or a named context,
+// its cluster (server, CA, tls-server-name, insecure-skip-tls-verify) and its
+// user (client certificate, token, tokenFile). Relative paths are relative to
+// the kubeconfig's directory. Credential plugins (exec, auth-provider), basic
+// auth, impersonation and proxies are refused with a clear error rather than
+// silently connecting unauthenticated.
+
+#include <string>
+
+#include "kube/ClusterConfig.hpp"
+#include "util/Result.hpp"
+
+namespace irsa::kube {
+
+// Errors are one line and name the file: "kubeconfig /x: context \"y\" not found".
+util::Result<ClusterConfig> readKubeconfig(const std::string& path, const std::string& context);
+
+}  // namespace irsa::kube

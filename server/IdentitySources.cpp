@@ -1,0 +1,145 @@
+#include "server/IdentitySources.hpp"
+
+#include "kube/ClusterConfig.hpp"
+#include "kube/ConfigMapSource.hpp"
+#include "kube/KubeApiClient.hpp"
+#include "kube/ServiceAccountCache.hpp"
+#include "kube/StaticServiceAccountSource.hpp"
+#include "util/Files.hpp"
+#include "util/Log.hpp"
+
+namespace irsa::server {
+
+IdentitySources::IdentitySources(const ServerConfig& config, IdentityConfig& identityConfig)
+    : config_(config), identityConfig_(identityConfig) {}
+
+IdentitySources::~IdentitySources() { stop(); }
+
+util::Result<std::unique_ptr<IdentitySources>> IdentitySources::create(const ServerConfig& config,
+                                                                       boost::asio::io_context& ioc,
+                                                                       IdentityConfig& identityConfig) {
+  std::unique_ptr<IdentitySources> sources(new IdentitySources(config, identityConfig));
+  if (!config.serviceAccountsFile.empty()) {
+    auto source = kube::StaticServiceAccountSource::create(config.serviceAccountsFile,
+                                                           config.mutation.annotationPrefix);
+    if (!source) return util::fail(source.error());
+    sources->staticSource_ = std::move(*source);
+    sources->serviceAccounts_ = sources->staticSource_.get();
+  } else if (auto status = sources->initCluster(ioc); !status) {
+    return util::fail(status.error());
+  }
+  if (auto status = sources->loadContainerCredentials(); !status) return util::fail(status.error());
+  return sources;
+}
+
+util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
+  kube::ClusterConfigOptions options;
+  options.kubeconfigPath = config_.kubeconfig;
+  options.context = config_.kubeContext;
+  options.serverOverride = config_.kubeApi;
+  auto cluster = kube::loadClusterConfig(options);
+  if (!cluster) {
+    if (config_.kubeconfig.empty()) {
+      return util::fail("in-cluster configuration: " + cluster.error() +
+                        " (outside a cluster, give --kubeconfig or --service-accounts)");
+    }
+    return util::fail(cluster.error());
+  }
+  util::Log::info("api_server", {{"source", cluster->source}, {"host", cluster->host}, {"port", cluster->port}});
+
+  kube::KubeApiClientOptions clientOptions;
+  clientOptions.qps = config_.kubeApiQps;
+  clientOptions.burst = config_.kubeApiBurst;
+  auto client = kube::KubeApiClient::create(ioc, std::move(*cluster), clientOptions);
+  if (!client) return util::fail(client.error());
+  client_ = std::move(*client);
+
+  kube::ServiceAccountCacheOptions cacheOptions;
+  cacheOptions.annotationPrefix = config_.mutation.annotationPrefix;
+  cacheOptions.getTimeout = config_.serviceAccountLookupGracePeriod;
+  cache_ = kube::ServiceAccountCache::create(ioc.get_executor(), *client_, cacheOptions, kube::ReflectorOptions{});
+  serviceAccounts_ = cache_.get();
+
+  if (config_.watchConfigMap) {
+    configMap_ = std::make_unique<kube::ConfigMapSource>(
+        ioc.get_executor(), *client_, config_.ns,
+        [this](kube::ConfigMapSource::Snapshot snapshot) { identityConfig_.setConfigMap(std::move(snapshot)); },
+        kube::ReflectorOptions{});
+  }
+  return util::okStatus();
+}
+
+util::Status IdentitySources::loadContainerCredentials() {
+  const auto& path = config_.containerCredentialsConfigFile;
+  if (path.empty()) return util::okStatus();
+  auto text = util::readTextFile(path);
+  if (!text) return util::fail(text.error());
+  auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
+  if (!parsed) return util::fail(path + ": " + parsed.error());
+  util::Log::info("container_credentials_loaded", {{"file", path}, {"identities", parsed->size()}});
+  identityConfig_.setContainerCredentials(
+      std::make_shared<const webhook::ContainerCredentialsConfig>(std::move(*parsed)));
+  return util::okStatus();
+}
+
+bool IdentitySources::ready() const {
+  if (!serviceAccounts_->ready()) return false;
+  return !configMap_ || configMap_->ready();
+}
+
+void IdentitySources::start() {
+  if (cache_) cache_->start();
+  if (configMap_) configMap_->start();
+}
+
+void IdentitySources::stop() {
+  if (cache_) cache_->stop();
+  if (configMap_) configMap_->stop();
+}
+
+void IdentitySources::registerMetrics(Metrics& metrics) {
+  metrics.addGauge("irsa_webhook_service_accounts", "ServiceAccounts held by the identity cache",
+                   [this] { return static_cast<double>(serviceAccounts_->size()); });
+  if (staticSource_ && staticSource_->annotatedCount() > 0) metrics.markUsed();
+  if (!cache_) return;
+  const auto& lookups = cache_->lookupStats();
+  auto lookupCounter = [&](const char* outcome, const std::atomic<std::uint64_t>& value) {
+    metrics.addCounter("irsa_webhook_service_account_lookups_total",
+                       "ServiceAccount lookups of admitted pods, by outcome",
+                       [&value] { return static_cast<double>(value.load()); },
+                       std::string("outcome=\"") + outcome + "\"");
+  };
+  lookupCounter("hit", lookups.hit);
+  lookupCounter("waited_hit", lookups.waitedHit);
+  lookupCounter("api_hit", lookups.apiHit);
+  lookupCounter("miss", lookups.miss);
+  const auto& reflector = cache_->reflectorStats();
+  metrics.addCounter("irsa_webhook_watch_restarts_total", "ServiceAccount watches reopened",
+                     [&reflector] { return static_cast<double>(reflector.watchRestarts.load()); });
+  metrics.addCounter("irsa_webhook_relists_total", "ServiceAccount lists after the first (410 Gone, errors)",
+                     [&reflector] { return static_cast<double>(reflector.relists.load()); });
+}
+
+util::Status IdentitySources::watchFiles(boost::asio::any_io_executor executor,
+                                         std::vector<std::unique_ptr<certs::DirectoryWatcher>>& watchers) {
+  auto add = [&](const std::string& file, std::function<void()> onChange) -> util::Status {
+    auto watcher = certs::DirectoryWatcher::create(executor, {file}, std::move(onChange));
+    if (!watcher) return util::fail(watcher.error());
+    watchers.push_back(std::move(*watcher));
+    return util::okStatus();
+  };
+  if (staticSource_) {
+    if (auto s = add(config_.serviceAccountsFile, [this] { staticSource_->reload(); }); !s) return s;
+  }
+  if (!config_.containerCredentialsConfigFile.empty()) {
+    auto reload = [this] {
+      if (auto s = loadContainerCredentials(); !s) {
+        util::Log::warn("container_credentials_reload_failed", {{"error", s.error()}});
+      }
+    };
+    if (auto s = add(config_.containerCredentialsConfigFile, reload); !s) return s;
+  }
+  return util::okStatus();
+}
+
+}  // namespace irsa::server

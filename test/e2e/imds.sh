@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# kube::InstanceMetadata (what --compose-role-arn reads at startup) against the
+# real EC2 instance-metadata mock, amazon-ec2-metadata-mock (AEMM), built by
+# build-imds-mock.sh at the version pinned in versions.env.
+#
+# The mock runs on 127.0.0.1 with a free port and `-I` (IMDSv2 only: requests
+# without a session token get 401, so a passing read proves the token flow).
+# Two runs of the KubeInstanceMetadataLive* gtests, with IRSA_IMDS_ENDPOINT set:
+#   1. the mock's built-in document: account 0123456789, region us-east-1 (aws)
+#   2. a config file (-c) overriding it: 123456789012 in cn-north-1 (aws-cn)
+#
+# Usage: test/e2e/imds.sh    builds the mock when missing; prints "N passed, N failed"
+# Env:   IRSA_BUILD_DIR      build directory holding test/irsa-unit-tests (default: <repo>/build)
+#        IMDS_MOCK_BIN       use this ec2-metadata-mock binary instead of the cached build
+set -euo pipefail
+
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "${E2E_DIR}/../.." && pwd)"
+# shellcheck source=common.sh
+. "${E2E_DIR}/common.sh"
+
+BUILD_DIR="${IRSA_BUILD_DIR:-${REPO_DIR}/build}"
+UNIT_TESTS="${BUILD_DIR}/test/irsa-unit-tests"
+[[ -x "${UNIT_TESTS}" ]] || e2e_die "missing ${UNIT_TESTS}: build first (cmake --build build -j2) or set IRSA_BUILD_DIR"
+command -v curl >/dev/null || e2e_die "curl not found"
+command -v python3 >/dev/null || e2e_die "python3 not found (used to pick a free port)"
+
+if [[ -z "${IMDS_MOCK_BIN:-}" ]]; then
+  "${E2E_DIR}/build-imds-mock.sh" >/dev/null
+  IMDS_MOCK_BIN="$("${E2E_DIR}/build-imds-mock.sh" --path)"
+fi
+[[ -x "${IMDS_MOCK_BIN}" ]] || e2e_die "no ec2-metadata-mock at ${IMDS_MOCK_BIN}"
+
+TMP="$(mktemp -d)"
+MOCK_PID=""
+stop_mock() {
+  if [[ -n "${MOCK_PID}" ]]; then
+    kill "${MOCK_PID}" 2>/dev/null || true
+    wait "${MOCK_PID}" 2>/dev/null || true
+    MOCK_PID=""
+  fi
+}
+trap 'stop_mock; rm -rf "${TMP}"' EXIT
+trap 'exit 130' INT TERM
+
+PASS=0
+FAIL=0
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_mock NAME [MOCK ARGS...]: sets ENDPOINT once the mock hands out tokens.
+start_mock() {
+  local name="$1" port deadline; shift
+  port="$(free_port)"
+  ENDPOINT="http://127.0.0.1:${port}"
+  # Its own HOME and working dir: the mock reads $HOME/aemm-config.json if present.
+  (cd "${TMP}" && HOME="${TMP}" exec "${IMDS_MOCK_BIN}" -n 127.0.0.1 -p "${port}" -I "$@") \
+    >"${TMP}/${name}.log" 2>&1 &
+  MOCK_PID=$!
+  deadline=$((SECONDS + 15))
+  until curl -sf -m 1 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+    "${ENDPOINT}/latest/api/token" >/dev/null 2>&1; do
+    if ! kill -0 "${MOCK_PID}" 2>/dev/null || ((SECONDS > deadline)); then
+      cat "${TMP}/${name}.log" >&2
+      e2e_die "ec2-metadata-mock did not come up on ${ENDPOINT}"
+    fi
+    sleep 0.1 # polling with a deadline, not waiting a fixed time
+  done
+  e2e_log "${name}: ec2-metadata-mock $("${IMDS_MOCK_BIN}" --version) on ${ENDPOINT} (IMDSv2 only)"
+}
+
+# run_live NAME ACCOUNT REGION PARTITION: the gtests against the running mock.
+run_live() {
+  local name="$1" out="${TMP}/$1.gtest" rc=0 ok failed skipped
+  IRSA_IMDS_ENDPOINT="${ENDPOINT}" IRSA_IMDS_EXPECT_ACCOUNT="$2" IRSA_IMDS_EXPECT_REGION="$3" \
+    IRSA_IMDS_EXPECT_PARTITION="$4" "${UNIT_TESTS}" --gtest_filter='KubeInstanceMetadataLive*' >"${out}" 2>&1 || rc=$?
+  ok="$(grep -c '^\[       OK \] ' "${out}" || true)"
+  failed="$(grep -c '^\[  FAILED  \] .*(' "${out}" || true)"
+  skipped="$(grep -c '^\[  SKIPPED \] .*(' "${out}" || true)" # the env is set: a skip is a failure
+  failed=$((failed + skipped))
+  if ((rc != 0 && failed == 0)); then failed=1; fi # crashed before reporting
+  if ((ok == 0 && failed == 0)); then failed=1; fi # the filter matched nothing
+  grep -E '^\[ imds     \]|^\[       OK \]|^\[  (FAILED|SKIPPED) *\] .*\(' "${out}" | sed "s/^/${name}: /" || true
+  if ((failed > 0)); then
+    sed "s/^/${name}: /" "${out}" >&2
+    e2e_log "${name}: mock log:"; tail -20 "${TMP}/${name}.log" >&2
+  fi
+  PASS=$((PASS + ok))
+  FAIL=$((FAIL + failed))
+}
+
+# 1. The mock's own defaults (pkg/config/defaults/aemm-metadata-default-values.json).
+start_mock defaults
+run_live defaults 0123456789 us-east-1 aws
+stop_mock
+
+# 2. Overridden by a config file, as a China-region instance would answer.
+cat >"${TMP}/aemm-cn.json" <<'EOF'
+{"dynamic": {"values": {"instance-identity-document": {
+  "accountId": "123456789012", "region": "cn-north-1", "availabilityZone": "cn-north-1a"}}}}
+EOF
+start_mock cn-north-1 -c "${TMP}/aemm-cn.json"
+run_live cn-north-1 123456789012 cn-north-1 aws-cn
+stop_mock
+
+printf '%d passed, %d failed\n' "${PASS}" "${FAIL}"
+((FAIL == 0))

@@ -1,0 +1,268 @@
+// cli/FlagSet: Go pflag syntax for the reference's flags, and
+// parseGoDuration (Go time.ParseDuration, checked against Go 1.26).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/FlagSet.hpp"
+
+using irsa::cli::FlagSet;
+using irsa::cli::formatDuration;
+using irsa::cli::parseGoDuration;
+using std::chrono::milliseconds;
+
+namespace {
+
+// One of every flag kind, with non-zero defaults.
+struct Flags {
+  std::string name{"default-name"};
+  bool on{false};
+  bool yes{true};
+  int count{1};
+  std::int64_t big{2};
+  std::size_t size{3};
+  milliseconds wait{milliseconds(2000)};
+  std::vector<std::string> list{"x"};
+  FlagSet set{"test"};
+
+  Flags() {
+    set.addString("name", &name, "a string");
+    set.addBool("on", &on, "a bool");
+    set.addBool("yes", &yes, "a bool that defaults to true");
+    set.addInt("count", &count, "an int");
+    set.addInt64("big", &big, "an int64");
+    set.addSize("size", &size, "a size");
+    set.addDuration("wait", &wait, "a duration");
+    set.addList("list", &list, "a list");
+    set.alias("n", "name");
+  }
+
+  irsa::util::Status parse(std::vector<std::string> args) { return set.parse(args); }
+};
+
+TEST(CliFlagSet, LongFlagWithEquals) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--name=b"}).ok());
+  EXPECT_EQ(f.name, "b");
+  EXPECT_TRUE(f.set.wasSet("name"));
+  EXPECT_FALSE(f.set.wasSet("count"));
+}
+
+TEST(CliFlagSet, LongFlagWithSeparateValue) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--name", "b", "--count", "7"}).ok());
+  EXPECT_EQ(f.name, "b");
+  EXPECT_EQ(f.count, 7);
+}
+
+TEST(CliFlagSet, SingleDashFlagsWorkLikeDoubleDash) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"-name=b", "-count", "9"}).ok());
+  EXPECT_EQ(f.name, "b");
+  EXPECT_EQ(f.count, 9);
+}
+
+TEST(CliFlagSet, ValueAfterEqualsMayContainEqualsAndBeEmpty) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--name=a=b"}).ok());
+  EXPECT_EQ(f.name, "a=b");
+  ASSERT_TRUE(f.parse({"--name="}).ok());
+  EXPECT_EQ(f.name, "");
+}
+
+TEST(CliFlagSet, SeparateValueMayStartWithADash) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--name", "-x"}).ok());
+  EXPECT_EQ(f.name, "-x");
+}
+
+TEST(CliFlagSet, BareBoolMeansTrueAndDoesNotTakeTheNextArgument) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--on", "--count=4"}).ok());
+  EXPECT_TRUE(f.on);
+  EXPECT_EQ(f.count, 4);
+  Flags g;
+  auto status = g.parse({"--on", "false"});
+  ASSERT_FALSE(status.ok());  // "false" is a stray positional argument, as in pflag
+  EXPECT_NE(status.error().find("unexpected argument \"false\""), std::string::npos) << status.error();
+}
+
+TEST(CliFlagSet, BoolWithExplicitValue) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--yes=false", "--on=1"}).ok());
+  EXPECT_FALSE(f.yes);
+  EXPECT_TRUE(f.on);
+  ASSERT_TRUE(f.parse({"--yes=T"}).ok());
+  EXPECT_TRUE(f.yes);
+}
+
+TEST(CliFlagSet, BadBoolValueIsAnError) {
+  Flags f;
+  auto status = f.parse({"--on=yes"});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error(), "invalid value \"yes\" for flag --on: not a boolean");
+}
+
+TEST(CliFlagSet, UnknownFlagNamesTheFlagAndTheHelp) {
+  Flags f;
+  auto status = f.parse({"--nope=1"});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error(), "unknown flag --nope (see 'test --help')");
+}
+
+TEST(CliFlagSet, MissingValueIsAnError) {
+  Flags f;
+  auto status = f.parse({"--name"});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error(), "flag --name needs a value");
+}
+
+TEST(CliFlagSet, BadIntegersAreErrors) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--count=abc"},
+                                        {"--count=1.5"},
+                                        {"--count="},
+                                        {"--count=12x"},
+                                        {"--count=99999999999"},
+                                        {"--big=9223372036854775808"},
+                                        {"--size=-1"},
+                                        {"--count", " 1"}}) {
+    Flags f;
+    auto status = f.parse(args);
+    ASSERT_FALSE(status.ok()) << args[0];
+    EXPECT_NE(status.error().find("not an integer"), std::string::npos) << status.error();
+    EXPECT_EQ(f.count, 1);  // the target keeps its default
+  }
+}
+
+TEST(CliFlagSet, IntegersParse) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--count=-3", "--big=9223372036854775807", "--size=4096"}).ok());
+  EXPECT_EQ(f.count, -3);
+  EXPECT_EQ(f.big, INT64_MAX);
+  EXPECT_EQ(f.size, 4096u);
+}
+
+TEST(CliFlagSet, DurationFlagParsesAndReportsBadValues) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--wait=1m30s"}).ok());
+  EXPECT_EQ(f.wait, milliseconds(90000));
+  auto status = f.parse({"--wait=5"});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().rfind("invalid value \"5\" for flag --wait: ", 0), 0u) << status.error();
+}
+
+TEST(CliFlagSet, ListReplacesTheDefaultOnFirstUseThenAppends) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--list=a,b", "--list", "c", "--list=,d,"}).ok());
+  EXPECT_EQ(f.list, (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
+TEST(CliFlagSet, UnusedListKeepsItsDefault) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--name=z"}).ok());
+  EXPECT_EQ(f.list, (std::vector<std::string>{"x"}));
+}
+
+TEST(CliFlagSet, AliasSetsTheTargetFlag) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"-n", "via-alias"}).ok());
+  EXPECT_EQ(f.name, "via-alias");
+  EXPECT_TRUE(f.set.wasSet("name"));
+  Flags g;
+  ASSERT_TRUE(g.parse({"--n=other"}).ok());
+  EXPECT_EQ(g.name, "other");
+}
+
+TEST(CliFlagSet, HelpFlagsSetHelpRequested) {
+  for (const char* h : {"-h", "--help", "-help"}) {
+    Flags f;
+    EXPECT_FALSE(f.set.helpRequested());
+    ASSERT_TRUE(f.parse({h}).ok()) << h;
+    EXPECT_TRUE(f.set.helpRequested()) << h;
+  }
+}
+
+TEST(CliFlagSet, PositionalArgumentsAreErrors) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"extra"}, {"-"}, {"--name=a", "extra"}, {"--", "extra"}}) {
+    Flags f;
+    auto status = f.parse(args);
+    ASSERT_FALSE(status.ok()) << args.back();
+    EXPECT_NE(status.error().find("unexpected argument"), std::string::npos) << status.error();
+  }
+  Flags f;
+  EXPECT_TRUE(f.parse({"--name=a", "--"}).ok());
+}
+
+TEST(CliFlagSet, UsageListsFlagsDefaultsAndAliases) {
+  Flags f;
+  const std::string usage = f.set.usage();
+  EXPECT_NE(usage.find("Usage: irsa-webhook test [flags]"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("--name, -n"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("(default default-name)"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("(default 2s)"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("--help"), std::string::npos) << usage;
+}
+
+// --- parseGoDuration -----------------------------------------------------------
+
+TEST(CliParseGoDuration, ParsesGoDurations) {
+  EXPECT_EQ(*parseGoDuration("2s"), milliseconds(2000));
+  EXPECT_EQ(*parseGoDuration("1m30s"), milliseconds(90000));
+  EXPECT_EQ(*parseGoDuration("500ms"), milliseconds(500));
+  EXPECT_EQ(*parseGoDuration("1.5s"), milliseconds(1500));
+  EXPECT_EQ(*parseGoDuration("0"), milliseconds(0));
+  EXPECT_EQ(*parseGoDuration("0s"), milliseconds(0));
+  EXPECT_EQ(*parseGoDuration("1h"), milliseconds(3600000));
+  EXPECT_EQ(*parseGoDuration("1h30m"), milliseconds(5400000));
+  EXPECT_EQ(*parseGoDuration(".5s"), milliseconds(500));
+  EXPECT_EQ(*parseGoDuration("+2s"), milliseconds(2000));
+  EXPECT_EQ(*parseGoDuration("1000us"), milliseconds(1));
+  EXPECT_EQ(*parseGoDuration("2000000ns"), milliseconds(2));
+}
+
+TEST(CliParseGoDuration, RejectsANumberWithoutAUnit) {
+  for (const char* s : {"5", "1.5", "1s2"}) {
+    auto d = parseGoDuration(s);
+    EXPECT_FALSE(d.ok()) << s;
+  }
+}
+
+TEST(CliParseGoDuration, RejectsNegativeDurations) {
+  auto d = parseGoDuration("-1s");
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().find("negative"), std::string::npos) << d.error();
+}
+
+TEST(CliParseGoDuration, RejectsGarbage) {
+  for (const char* s : {"abc", "", ".", "s", "1x", "1 s", " 1s", "1s "}) {
+    EXPECT_FALSE(parseGoDuration(s).ok()) << '"' << s << '"';
+  }
+}
+
+TEST(CliParseGoDuration, RejectsMalformedNumbersLikeGo) {
+  // Go: time: missing unit in duration "1.2.3s".
+  for (const char* s : {"1.2.3s", "1..5s"}) {
+    EXPECT_FALSE(parseGoDuration(s).ok()) << s;
+  }
+}
+
+TEST(CliParseGoDuration, RejectsOverflowLikeGo) {
+  // Go: time: invalid duration "99999999999999999999h". Converting such a
+  // value to an integer is undefined behaviour, so it must be refused.
+  auto d = parseGoDuration("99999999999999999999h");
+  EXPECT_FALSE(d.ok()) << "parsed as " << (d.ok() ? d->count() : 0) << "ms";
+}
+
+TEST(CliFormatDuration, UsesTheLargestWholeUnit) {
+  EXPECT_EQ(formatDuration(milliseconds(0)), "0s");
+  EXPECT_EQ(formatDuration(milliseconds(2000)), "2s");
+  EXPECT_EQ(formatDuration(milliseconds(120000)), "2m");
+  EXPECT_EQ(formatDuration(milliseconds(7200000)), "2h");
+  EXPECT_EQ(formatDuration(milliseconds(1500)), "1500ms");
+}
+
+}  // namespace

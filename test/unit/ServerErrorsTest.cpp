@@ -1,0 +1,179 @@
+// Integration: how the real server answers bad requests (always a JSON
+// Status with a 4xx, never a crash) and enforces its size and connection
+// limits, over real TLS on 127.0.0.1.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "test/support/TestServer.hpp"
+#include "webhook/Json.hpp"
+
+namespace irsa::testsupport {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t kDefaultMaxRequestBytes = 7 * 1024 * 1024;
+
+// The body is a Kubernetes Status carrying the HTTP code.
+void expectErrorStatus(const Reply& reply, http::status code) {
+  ASSERT_FALSE(reply.ec) << reply.ec.message();
+  EXPECT_EQ(reply.response.result(), code) << reply.response.body();
+  EXPECT_EQ(reply.response[http::field::content_type], "application/json");
+  rapidjson::Document doc;
+  ASSERT_TRUE(webhook::parseJson(doc, reply.response.body(), 10).ok()) << reply.response.body();
+  ASSERT_TRUE(doc.IsObject()) << reply.response.body();
+  EXPECT_EQ(webhook::stringMember(doc, "kind"), "Status");
+  EXPECT_EQ(webhook::stringMember(doc, "status"), "Failure");
+  const rapidjson::Value* jsonCode = webhook::member(doc, "code");
+  ASSERT_TRUE(jsonCode && jsonCode->IsInt()) << reply.response.body();
+  EXPECT_EQ(jsonCode->GetInt(), static_cast<int>(code));
+  EXPECT_FALSE(webhook::stringMember(doc, "message").empty()) << reply.response.body();
+}
+
+// A valid review of an annotated pod, padded with trailing spaces to `size`.
+std::string reviewOfSize(std::size_t size) {
+  std::string body = admissionReview("admission.k8s.io/v1", "sized", podJson("annotated"));
+  body.resize(std::max(size, body.size()), ' ');
+  return body;
+}
+
+class ServerErrorsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = TestServer::start(); }
+  static void TearDownTestSuite() { server_.reset(); }
+  void SetUp() override { ASSERT_TRUE(server_) << "the shared server did not start"; }
+
+  static Reply post(std::string body, std::string contentType = "application/json") {
+    return server_->request(mutateRequest(std::move(body), std::move(contentType)));
+  }
+
+  static std::unique_ptr<TestServer> server_;
+};
+
+std::unique_ptr<TestServer> ServerErrorsTest::server_;
+
+TEST_F(ServerErrorsTest, WrongContentTypeIs415) {
+  expectErrorStatus(post(admissionReview("admission.k8s.io/v1", "u", podJson("annotated")), "text/plain"),
+                    http::status::unsupported_media_type);
+}
+
+TEST_F(ServerErrorsTest, JsonContentTypeWithParametersIsAccepted) {
+  Reply reply = post(admissionReview("admission.k8s.io/v1", "u", podJson("annotated")),
+                     "Application/JSON; charset=utf-8");
+  ASSERT_FALSE(reply.ec);
+  EXPECT_EQ(reply.response.result(), http::status::ok) << reply.response.body();
+}
+
+TEST_F(ServerErrorsTest, MalformedJsonIs400) {
+  expectErrorStatus(post(R"({"apiVersion":"admission.k8s.io/v1","kind":)"), http::status::bad_request);
+}
+
+TEST_F(ServerErrorsTest, ReviewWithoutRequestIs400) {
+  expectErrorStatus(post(R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"})"),
+                    http::status::bad_request);
+}
+
+TEST_F(ServerErrorsTest, RequestWithoutUidIs400) {
+  expectErrorStatus(post(admissionReview("admission.k8s.io/v1", "", podJson("annotated"))),
+                    http::status::bad_request);
+}
+
+TEST_F(ServerErrorsTest, CreateWithoutObjectIs400) {
+  expectErrorStatus(post(admissionReview("admission.k8s.io/v1", "u", "")), http::status::bad_request);
+}
+
+TEST_F(ServerErrorsTest, DeeplyNestedJsonIs400AndTheConnectionKeepsServing) {
+  constexpr int kDepth = 10000;
+  const std::string deep = std::string(kDepth, '[') + std::string(kDepth, ']');
+  auto client = server_->connect();
+  ASSERT_TRUE(client);
+  expectErrorStatus(client->exchange(mutateRequest(admissionReview("admission.k8s.io/v1", "deep", deep))),
+                    http::status::bad_request);
+
+  Reply next =
+      client->exchange(mutateRequest(admissionReview("admission.k8s.io/v1", "next", podJson("annotated"))));
+  ASSERT_FALSE(next.ec) << next.ec.message();
+  EXPECT_EQ(next.response.result(), http::status::ok);
+  EXPECT_NE(next.response.body().find("\"patch\""), std::string::npos) << next.response.body();
+  EXPECT_TRUE(server_->process().running());
+}
+
+TEST_F(ServerErrorsTest, BodyOfExactlyTheDefaultLimitIsAccepted) {
+  Reply reply = post(reviewOfSize(kDefaultMaxRequestBytes));
+  ASSERT_FALSE(reply.ec) << reply.ec.message();
+  EXPECT_EQ(reply.response.result(), http::status::ok) << reply.response.body().substr(0, 300);
+}
+
+TEST_F(ServerErrorsTest, BodyAboveTheDefaultLimitIs413AndClosesTheConnection) {
+  Reply reply = post(reviewOfSize(kDefaultMaxRequestBytes + 1));
+  expectErrorStatus(reply, http::status::payload_too_large);
+  EXPECT_FALSE(reply.response.keep_alive());
+}
+
+TEST_F(ServerErrorsTest, UnknownPathIs404) {
+  expectErrorStatus(server_->request(makeRequest(http::verb::get, "/nope")), http::status::not_found);
+  expectErrorStatus(
+      server_->request(makeRequest(http::verb::post, "/mutate/extra", "{}", "application/json")),
+      http::status::not_found);
+}
+
+TEST_F(ServerErrorsTest, GetOnMutateIs405WithAllowHeader) {
+  Reply reply = server_->request(makeRequest(http::verb::get, "/mutate"));
+  expectErrorStatus(reply, http::status::method_not_allowed);
+  EXPECT_EQ(reply.response[http::field::allow], "POST");
+}
+
+TEST(ServerLimitsTest, MaxRequestBytesFlagSetsThe413Threshold) {
+  constexpr std::size_t kLimit = 2048;
+  TestServer::Options options;
+  options.extraArgs = {"--max-request-bytes", std::to_string(kLimit)};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+
+  Reply atLimit = server->request(mutateRequest(reviewOfSize(kLimit)));
+  ASSERT_FALSE(atLimit.ec) << atLimit.ec.message();
+  EXPECT_EQ(atLimit.response.result(), http::status::ok) << atLimit.response.body();
+
+  expectErrorStatus(server->request(mutateRequest(reviewOfSize(kLimit + 1))),
+                    http::status::payload_too_large);
+}
+
+TEST(ServerLimitsTest, ConnectionAboveMaxConnectionsIsClosedAtOnce) {
+  TestServer::Options options;
+  options.extraArgs = {"--max-connections", "2"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  auto first = server->connect();
+  auto second = server->connect();
+  ASSERT_TRUE(first && second);
+
+  TestClient third;
+  const auto started = std::chrono::steady_clock::now();
+  const error_code ec = third.connectTls(server->port(), server->trust());
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(ec) << "a third connection completed its TLS handshake";
+  EXPECT_NE(ec, beast::error::timeout) << "the third connection was left open instead of closed";
+  EXPECT_LT(elapsed, 2s);
+
+  // The admitted connections are unaffected.
+  Reply reply = first->exchange(makeRequest(http::verb::get, "/healthz"));
+  ASSERT_FALSE(reply.ec) << reply.ec.message();
+  EXPECT_EQ(reply.response.result(), http::status::ok);
+
+  // The limit covers the metrics port too: free a slot, then scrape (poll:
+  // the server notices the close asynchronously).
+  second.reset();
+  std::string metrics;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (metrics.empty() && std::chrono::steady_clock::now() < deadline) {
+    metrics = server->scrapeMetrics();
+    if (metrics.empty()) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_FALSE(metrics.empty()) << "no metrics scrape succeeded after freeing a slot";
+  EXPECT_GE(metricValue(metrics, "irsa_webhook_connections_rejected_total").value_or(0), 1.0) << metrics;
+}
+
+}  // namespace
+}  // namespace irsa::testsupport

@@ -1,0 +1,127 @@
+// Integration: `irsa-webhook serve` refuses bad command lines with the exit
+// codes of cli/Commands.hpp (2 usage, 1 runtime failure) and one clear line.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "test/support/TestServer.hpp"
+
+namespace irsa::testsupport {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+class ServerFlagsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(makeDevCert(certDir(), dir_.path()));
+    writeFileAtomically(serviceAccounts(), defaultServiceAccounts());
+  }
+
+  std::filesystem::path certDir() const { return dir_.path() / "certs"; }
+  std::string serviceAccounts() const { return dir_.file("service-accounts.yaml"); }
+
+  // A complete, valid serve command line plus `extra` (later flags win).
+  std::vector<std::string> serve(std::vector<std::string> extra) const {
+    std::vector<std::string> args = {"serve", "--port=0", "--metrics-port=0", "--bind-address=127.0.0.1"};
+    args.insert(args.end(), {"--tls-cert", (certDir() / "tls.crt").string()});
+    args.insert(args.end(), {"--tls-key", (certDir() / "tls.key").string()});
+    args.insert(args.end(), {"--service-accounts", serviceAccounts()});
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  RunResult run(std::vector<std::string> args) { return runBinary(std::move(args), dir_.path()); }
+
+  static void expectExit(const RunResult& r, int code) {
+    ASSERT_FALSE(r.timedOut) << "still running; stderr:\n" << r.err;
+    ASSERT_TRUE(r.status.exited) << "killed by signal " << r.status.signal << "; stderr:\n" << r.err;
+    EXPECT_EQ(r.status.code, code) << r.err;
+  }
+
+  static void expectOneLine(const std::string& text) {
+    EXPECT_FALSE(text.empty());
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(ServerFlagsTest, NonNumericPortExits2WithOneLineNamingTheFlag) {
+  const RunResult r = run(serve({"--port", "abc"}));
+  expectExit(r, kExitUsage);
+  expectOneLine(r.err);
+  EXPECT_NE(r.err.find("--port"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("abc"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("event=serving"), std::string::npos);
+}
+
+TEST_F(ServerFlagsTest, UnknownFlagExits2) {
+  const RunResult r = run(serve({"--no-such-flag", "1"}));
+  expectExit(r, kExitUsage);
+  expectOneLine(r.err);
+  EXPECT_NE(r.err.find("--no-such-flag"), std::string::npos) << r.err;
+}
+
+// Outside a cluster (ServerProcess scrubs KUBERNETES_* and KUBECONFIG) there
+// is no ServiceAccount source: a usage error (2) while the API-server source
+// does not exist, a runtime failure (1) once serve looks for a cluster.
+TEST_F(ServerFlagsTest, ServeWithoutServiceAccountsOutsideAClusterExitsNamingTheFlag) {
+  const RunResult r = run({"serve", "--port=0", "--metrics-port=0", "--bind-address=127.0.0.1",
+                           "--tls-cert=" + (certDir() / "tls.crt").string(),
+                           "--tls-key=" + (certDir() / "tls.key").string()});
+  ASSERT_FALSE(r.timedOut) << r.err;
+  ASSERT_TRUE(r.status.exited) << "killed by signal " << r.status.signal;
+  EXPECT_TRUE(r.status.code == kExitUsage || r.status.code == kExitFailure)
+      << "exit " << r.status.code << ": " << r.err;
+  EXPECT_NE(r.err.find("--service-accounts"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("event=serving"), std::string::npos) << r.err;
+}
+
+TEST_F(ServerFlagsTest, MissingCertificateFileExits1NamingTheFile) {
+  const std::string missing = dir_.file("no-such-dir/tls.crt");
+  const RunResult r = run(serve({"--tls-cert", missing}));
+  expectExit(r, kExitFailure);
+  EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
+}
+
+TEST_F(ServerFlagsTest, MissingServiceAccountsFileExits1NamingTheFile) {
+  const std::string missing = dir_.file("missing.yaml");
+  const RunResult r = run(serve({"--service-accounts", missing}));
+  expectExit(r, kExitFailure);
+  EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
+}
+
+TEST_F(ServerFlagsTest, InClusterExits2) {
+  const RunResult r = run(serve({"--in-cluster"}));
+  expectExit(r, kExitUsage);
+  expectOneLine(r.err);
+  EXPECT_NE(r.err.find("--in-cluster"), std::string::npos) << r.err;
+}
+
+TEST_F(ServerFlagsTest, InClusterFalseIsAccepted) {
+  // Existing manifests pass the reference's flag explicitly off.
+  TestServer::Options options;
+  options.extraArgs = {"--in-cluster=false"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+}
+
+TEST_F(ServerFlagsTest, TlsMinVersionBelow12Exits) {
+  const RunResult r = run(serve({"--tls-min-version", "VersionTLS11"}));
+  ASSERT_FALSE(r.timedOut);
+  EXPECT_TRUE(r.status.exited && r.status.code != 0) << r.err;
+  EXPECT_NE(r.err.find("VersionTLS11"), std::string::npos) << r.err;
+}
+
+TEST_F(ServerFlagsTest, PortAlreadyInUseExits1) {
+  auto first = TestServer::start();
+  ASSERT_TRUE(first);
+  const RunResult r = run(serve({"--port", std::to_string(first->port())}));
+  expectExit(r, kExitFailure);
+  EXPECT_NE(r.err.find(std::to_string(first->port())), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace irsa::testsupport

@@ -1,0 +1,153 @@
+// Integration: SIGTERM drains the real server (DESIGN.md, STYLE.md rule 10):
+// stop accepting, answer the request in flight with `Connection: close`,
+// close idle connections, exit 0 within --shutdown-timeout.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/beast/core/string.hpp>
+#include <chrono>
+
+#include "test/support/TestServer.hpp"
+
+namespace irsa::testsupport {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kExitDeadline = 5s;
+
+// The header of a /mutate request that waits for `100 Continue` before its body.
+std::string expectContinueHeader(std::size_t contentLength) {
+  return "POST /mutate?timeout=10s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         "Expect: 100-continue\r\nContent-Length: " +
+         std::to_string(contentLength) + "\r\n\r\n";
+}
+
+// Sends the header and waits for `100 Continue`: from then on the server is
+// known to be reading this request's body (no race with the signal).
+void startRequest(TestClient& client, std::size_t contentLength) {
+  ASSERT_FALSE(client.writeRaw(expectContinueHeader(contentLength)));
+  Reply interim = client.readResponse();
+  ASSERT_FALSE(interim.ec) << interim.ec.message();
+  ASSERT_EQ(interim.response.result(), http::status::continue_);
+}
+
+bool refusesConnections(unsigned short port) {
+  TestClient client(1s);
+  return client.connectPlain(port) == boost::asio::error::connection_refused;
+}
+
+TEST(ServerShutdownTest, SigtermClosesAnIdleKeepAliveConnectionAndExitsZero) {
+  auto server = TestServer::start();
+  ASSERT_TRUE(server);
+  auto client = server->connect();
+  ASSERT_TRUE(client);
+  Reply reply = client->exchange(makeRequest(http::verb::get, "/healthz"));
+  ASSERT_FALSE(reply.ec);
+  ASSERT_TRUE(reply.response.keep_alive());
+
+  const auto started = std::chrono::steady_clock::now();
+  server->process().signal(SIGTERM);
+  const TestClient::Drained drained = client->readUntilClosed();
+  EXPECT_TRUE(closedByPeer(drained.ec)) << "idle connection not closed: " << drained.ec.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+
+  const auto status = server->process().waitExit(kExitDeadline);
+  ASSERT_TRUE(status) << "still running after SIGTERM:\n" << server->process().stderrText();
+  EXPECT_TRUE(status->exited) << "killed by signal " << status->signal;
+  EXPECT_EQ(status->code, 0);
+  const std::string log = server->process().stderrText();
+  EXPECT_NE(log.find("event=draining"), std::string::npos) << log;
+  EXPECT_NE(log.find("event=stopped"), std::string::npos) << log;
+  EXPECT_EQ(log.find("event=drain_deadline_reached"), std::string::npos) << log;
+}
+
+// The answer to the request in flight, checked for a complete 200 with
+// `Connection: close`, after which the server closes the connection.
+void expectLastAnswer(TestClient& client, const std::string& body, const std::string& uid) {
+  ASSERT_FALSE(client.writeRaw(body));
+  Reply reply = client.readResponse();
+  ASSERT_FALSE(reply.ec) << reply.ec.message();
+  EXPECT_EQ(reply.response.result(), http::status::ok);
+  EXPECT_TRUE(boost::beast::iequals(reply.response[http::field::connection], "close"))
+      << "Connection: \"" << reply.response[http::field::connection] << "\"";
+  EXPECT_TRUE(decodedPatch(reply)) << reply.response.body();
+  EXPECT_NE(reply.response.body().find("\"uid\":\"" + uid + "\""), std::string::npos)
+      << reply.response.body();
+  EXPECT_TRUE(closedByPeer(client.readUntilClosed().ec));
+}
+
+TEST(ServerShutdownTest, RequestInFlightAtSigtermIsAnsweredWithConnectionCloseAndNewConnectionsAreRefused) {
+  auto server = TestServer::start();
+  ASSERT_TRUE(server);
+  auto idle = server->connect();
+  auto client = server->connect();
+  ASSERT_TRUE(idle && client);
+  const std::string body = admissionReview("admission.k8s.io/v1", "in-flight", podJson("annotated"));
+  ASSERT_NO_FATAL_FAILURE(startRequest(*client, body.size()));
+
+  server->process().signal(SIGTERM);
+  // The idle connection closing shows the drain has reached every connection.
+  EXPECT_TRUE(closedByPeer(idle->readUntilClosed().ec));
+  // Both listeners are closed; the drain is held open by our request.
+  EXPECT_TRUE(pollUntil([&] { return refusesConnections(server->port()); }, 2s));
+  EXPECT_TRUE(pollUntil([&] { return refusesConnections(server->metricsPort()); }, 2s));
+  EXPECT_TRUE(server->process().running());
+
+  ASSERT_NO_FATAL_FAILURE(expectLastAnswer(*client, body, "in-flight"));
+  const auto status = server->process().waitExit(kExitDeadline);
+  ASSERT_TRUE(status) << "still running after its last request:\n" << server->process().stderrText();
+  EXPECT_TRUE(status->exited);
+  EXPECT_EQ(status->code, 0);
+}
+
+// Once the server has stopped accepting, every answer must close its
+// connection; Server::beginDrain stops the file watchers (closing inotify
+// descriptors takes milliseconds each) between closing the listeners and
+// telling the connections, and answers in that window keep the connection.
+TEST(ServerShutdownTest, AnswerAfterTheListenersCloseCarriesConnectionClose) {
+  TempDir configDir;  // a third watched directory widens the window the test probes
+  const std::string config = configDir.file("container-credentials.json");
+  writeFileAtomically(config, R"({"identities":[]})");
+  TestServer::Options options;
+  options.extraArgs = {"--watch-container-credentials-config", config};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  auto client = server->connect();
+  ASSERT_TRUE(client);
+  const std::string body = admissionReview("admission.k8s.io/v1", "after-close", podJson("annotated"));
+  ASSERT_NO_FATAL_FAILURE(startRequest(*client, body.size()));
+
+  server->process().signal(SIGTERM);
+  ASSERT_TRUE(pollUntil([&] { return refusesConnections(server->port()); }, kExitDeadline, 1ms));
+  ASSERT_NO_FATAL_FAILURE(expectLastAnswer(*client, body, "after-close"));
+  const auto status = server->process().waitExit(kExitDeadline);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+}
+
+TEST(ServerShutdownTest, ShutdownTimeoutBoundsTheDrain) {
+  TestServer::Options options;
+  options.extraArgs = {"--shutdown-timeout", "1s"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  auto client = server->connect();
+  ASSERT_TRUE(client);
+  // A request whose body never comes holds the drain open.
+  ASSERT_NO_FATAL_FAILURE(startRequest(*client, 100));
+
+  const auto started = std::chrono::steady_clock::now();
+  server->process().signal(SIGTERM);
+  const auto status = server->process().waitExit(kExitDeadline);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(status) << "drain not bounded by --shutdown-timeout:\n" << server->process().stderrText();
+  EXPECT_TRUE(status->exited) << "killed by signal " << status->signal;
+  EXPECT_EQ(status->code, 0);
+  EXPECT_GE(elapsed, 900ms) << "exited before the in-flight request's deadline";
+  EXPECT_LT(elapsed, 3s);
+  EXPECT_NE(server->process().stderrText().find("event=drain_deadline_reached"), std::string::npos)
+      << server->process().stderrText();
+}
+
+}  // namespace
+}  // namespace irsa::testsupport

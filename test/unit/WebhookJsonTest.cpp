@@ -1,0 +1,205 @@
+// webhook/Json: parsing with a depth limit, strict UTF-8 and no trailing
+// data, plus the in-place variant used on the request path.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "webhook/Json.hpp"
+
+using irsa::webhook::kDefaultMaxJsonDepth;
+using irsa::webhook::parseJson;
+using irsa::webhook::parseJsonInsitu;
+
+namespace {
+
+std::string nestedArrays(unsigned depth) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
+
+std::string nestedObjects(unsigned depth) {
+  std::string s;
+  for (unsigned i = 0; i + 1 < depth; ++i)
+    s += "{\"a\":";
+  s += "{}";
+  s += std::string(depth - 1, '}');
+  return s;
+}
+
+TEST(WebhookJson, ParsesAValidDocument) {
+  rapidjson::Document doc;
+  auto status = parseJson(doc, R"({"a":[1,"two",true,null,{"b":2.5}]})", kDefaultMaxJsonDepth);
+  ASSERT_TRUE(status.ok()) << status.error();
+  ASSERT_TRUE(doc.IsObject());
+  ASSERT_TRUE(doc["a"].IsArray());
+  EXPECT_EQ(doc["a"].Size(), 5u);
+  EXPECT_STREQ(doc["a"][1].GetString(), "two");
+  EXPECT_DOUBLE_EQ(doc["a"][4]["b"].GetDouble(), 2.5);
+}
+
+TEST(WebhookJson, AllowsTrailingWhitespace) {
+  rapidjson::Document doc;
+  EXPECT_TRUE(parseJson(doc, "{} \n\t\r ", kDefaultMaxJsonDepth).ok());
+  EXPECT_TRUE(doc.IsObject());
+}
+
+TEST(WebhookJson, RejectsTrailingGarbage) {
+  for (const char* text : {"{} x", "{}{}", "[1] ]", "1 2", "{}\n,"}) {
+    rapidjson::Document doc;
+    auto status = parseJson(doc, text, kDefaultMaxJsonDepth);
+    ASSERT_FALSE(status.ok()) << text;
+    EXPECT_NE(status.error().find("after the value"), std::string::npos) << status.error();
+    EXPECT_TRUE(doc.IsNull()) << text;
+  }
+}
+
+TEST(WebhookJson, RejectsATrailingNulByte) {
+  rapidjson::Document doc;
+  EXPECT_FALSE(parseJson(doc, std::string("{}\0", 3), kDefaultMaxJsonDepth).ok());
+}
+
+TEST(WebhookJson, RejectsEmptyAndMalformedInput) {
+  for (const char* text : {"", "   ", "{", "{\"a\"}", "[1,]", "nul", "'a'"}) {
+    rapidjson::Document doc;
+    auto status = parseJson(doc, text, kDefaultMaxJsonDepth);
+    EXPECT_FALSE(status.ok()) << '"' << text << '"';
+    EXPECT_TRUE(doc.IsNull()) << text;
+  }
+}
+
+TEST(WebhookJson, RejectsInvalidUtf8InStrings) {
+  const std::vector<std::string> bad = {
+      "\"\xff\"",          // never valid
+      "\"\xc3\"",          // truncated two-byte sequence
+      "\"\xc0\xaf\"",      // overlong "/"
+      "\"\xed\xa0\x80\"",  // UTF-16 surrogate encoded as UTF-8
+      "{\"k\xfe\":1}",     // in a key
+  };
+  for (const auto& text : bad) {
+    rapidjson::Document doc;
+    EXPECT_FALSE(parseJson(doc, text, kDefaultMaxJsonDepth).ok()) << testing::PrintToString(text);
+  }
+}
+
+TEST(WebhookJson, AcceptsValidMultibyteUtf8) {
+  rapidjson::Document doc;
+  ASSERT_TRUE(
+      parseJson(doc, "\"gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80\"", kDefaultMaxJsonDepth).ok());
+  EXPECT_EQ(std::string(doc.GetString()), "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80");
+}
+
+TEST(WebhookJson, ArrayDepthExactlyAtTheLimitIsAccepted) {
+  for (unsigned limit : {1u, 3u, kDefaultMaxJsonDepth}) {
+    rapidjson::Document doc;
+    auto status = parseJson(doc, nestedArrays(limit), limit);
+    EXPECT_TRUE(status.ok()) << "limit " << limit << ": " << (status.ok() ? "" : status.error());
+  }
+}
+
+TEST(WebhookJson, ArrayDepthOneBeyondTheLimitIsRejected) {
+  for (unsigned limit : {1u, 3u, kDefaultMaxJsonDepth}) {
+    rapidjson::Document doc;
+    auto status = parseJson(doc, nestedArrays(limit + 1), limit);
+    ASSERT_FALSE(status.ok()) << "limit " << limit;
+    EXPECT_NE(status.error().find("deeper than " + std::to_string(limit)), std::string::npos)
+        << status.error();
+    EXPECT_TRUE(doc.IsNull());
+  }
+}
+
+TEST(WebhookJson, ObjectDepthExactlyAtTheLimitIsAcceptedAndOneMoreRejected) {
+  for (unsigned limit : {1u, 4u, kDefaultMaxJsonDepth}) {
+    rapidjson::Document ok;
+    EXPECT_TRUE(parseJson(ok, nestedObjects(limit), limit).ok()) << "limit " << limit;
+    rapidjson::Document tooDeep;
+    auto status = parseJson(tooDeep, nestedObjects(limit + 1), limit);
+    ASSERT_FALSE(status.ok()) << "limit " << limit;
+    EXPECT_NE(status.error().find("deeper than"), std::string::npos) << status.error();
+  }
+}
+
+TEST(WebhookJson, MixedNestingCountsBothKinds) {
+  rapidjson::Document doc;
+  EXPECT_TRUE(parseJson(doc, R"({"a":[{"b":[]}]})", 4).ok());
+  EXPECT_FALSE(parseJson(doc, R"({"a":[{"b":[]}]})", 3).ok());
+}
+
+TEST(WebhookJson, DepthIsNestingNotCount) {
+  // Many siblings at depth 2 must not accumulate.
+  std::string wide = "[";
+  for (int i = 0; i < 1000; ++i)
+    wide += (i ? ",[]" : "[]");
+  wide += "]";
+  rapidjson::Document doc;
+  EXPECT_TRUE(parseJson(doc, wide, 2).ok());
+}
+
+TEST(WebhookJson, AMillionOpenBracketsAreRejectedWithoutCrashing) {
+  const std::string hostile(1000000, '[');
+  rapidjson::Document doc;
+  auto status = parseJson(doc, hostile, kDefaultMaxJsonDepth);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().find("deeper than"), std::string::npos) << status.error();
+
+  std::string buffer = hostile;  // the in-place variant must hold too
+  rapidjson::Document doc2;
+  EXPECT_FALSE(parseJsonInsitu(doc2, buffer.data(), kDefaultMaxJsonDepth).ok());
+}
+
+TEST(WebhookJson, AMillionBalancedBracketsAreRejected) {
+  const std::string hostile = nestedArrays(1000000);
+  rapidjson::Document doc;
+  EXPECT_FALSE(parseJson(doc, hostile, kDefaultMaxJsonDepth).ok());
+}
+
+TEST(WebhookJson, InsituParsesAndStringsPointIntoTheBuffer) {
+  std::string text = R"({"name":"value","list":["x\"y"]})";
+  std::vector<char> buffer(text.begin(), text.end());
+  buffer.push_back('\0');
+  rapidjson::Document doc;
+  auto status = parseJsonInsitu(doc, buffer.data(), kDefaultMaxJsonDepth);
+  ASSERT_TRUE(status.ok()) << status.error();
+  const char* begin = buffer.data();
+  const char* end = buffer.data() + buffer.size();
+  const char* name = doc["name"].GetString();
+  EXPECT_STREQ(name, "value");
+  EXPECT_TRUE(name >= begin && name < end) << "string was copied, not parsed in place";
+  const char* unescaped = doc["list"][0].GetString();
+  EXPECT_STREQ(unescaped, "x\"y");
+  EXPECT_TRUE(unescaped >= begin && unescaped < end);
+  const char* key = doc.MemberBegin()->name.GetString();
+  EXPECT_TRUE(key >= begin && key < end);
+}
+
+TEST(WebhookJson, InsituEnforcesTheDepthLimitAndUtf8) {
+  std::string deep = nestedArrays(5);
+  rapidjson::Document doc;
+  EXPECT_TRUE(parseJsonInsitu(doc, deep.data(), 5).ok());
+  deep = nestedArrays(6);
+  EXPECT_FALSE(parseJsonInsitu(doc, deep.data(), 5).ok());
+  std::string bad = "\"\xff\"";
+  EXPECT_FALSE(parseJsonInsitu(doc, bad.data(), kDefaultMaxJsonDepth).ok());
+}
+
+TEST(WebhookJson, InsituRejectsTrailingGarbage) {
+  std::string text = "{} x";
+  rapidjson::Document doc;
+  EXPECT_FALSE(parseJsonInsitu(doc, text.data(), kDefaultMaxJsonDepth).ok());
+}
+
+TEST(WebhookJson, AccessorsTreatAWrongTypeAsAbsent) {
+  rapidjson::Document doc;
+  ASSERT_TRUE(parseJson(doc, R"({"s":"x","o":{},"a":[],"n":1})", kDefaultMaxJsonDepth).ok());
+  using namespace irsa::webhook;
+  EXPECT_EQ(stringMember(doc, "s"), "x");
+  EXPECT_EQ(stringMember(doc, "n"), "");
+  EXPECT_EQ(stringMember(doc, "missing"), "");
+  EXPECT_NE(objectMember(doc, "o"), nullptr);
+  EXPECT_EQ(objectMember(doc, "a"), nullptr);
+  EXPECT_NE(arrayMember(doc, "a"), nullptr);
+  EXPECT_EQ(arrayMember(doc, "o"), nullptr);
+  EXPECT_EQ(member(doc["a"], "x"), nullptr);  // not an object
+  EXPECT_EQ(toJson(doc), R"({"s":"x","o":{},"a":[],"n":1})");
+}
+
+}  // namespace
