@@ -66,6 +66,13 @@ ServiceAccountLookup::Ptr ServiceAccountCache::find(std::string_view ns, std::st
   return it == shard.accounts.end() ? nullptr : it->second;
 }
 
+void ServiceAccountCache::forEach(const std::function<void(const webhook::ServiceAccount&)>& visit) const {
+  for (std::size_t i = 0; i < kShards; ++i) {
+    std::lock_guard lock(shards_[i].mutex);
+    for (const auto& [key, account] : shards_[i].accounts) visit(*account);
+  }
+}
+
 void ServiceAccountCache::lookup(std::string_view ns, std::string_view name,
                                  std::chrono::steady_clock::time_point deadline, Callback done) {
   const std::string key = makeKey(ns, name);

@@ -54,6 +54,7 @@ class ServiceAccountCache final : public ServiceAccountLookup,
               Callback done) override;
   bool ready() const override;
   std::size_t size() const override { return size_.load(std::memory_order_relaxed); }
+  void forEach(const std::function<void(const webhook::ServiceAccount&)>& visit) const override;
 
   const LookupStats& lookupStats() const { return lookupStats_; }
   const ReflectorStats& reflectorStats() const { return reflector_->stats(); }

@@ -35,6 +35,10 @@ class ServiceAccountLookup {
 
   // Number of ServiceAccounts held (a metric).
   virtual std::size_t size() const = 0;
+
+  // Visits every ServiceAccount held (the debugging handler). `visit` runs
+  // under the source's internal locks: it must not block or call back in.
+  virtual void forEach(const std::function<void(const webhook::ServiceAccount&)>& visit) const = 0;
 };
 
 }  // namespace irsa::kube

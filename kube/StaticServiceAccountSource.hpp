@@ -44,6 +44,7 @@ class StaticServiceAccountSource final : public ServiceAccountLookup {
               Callback done) override;
   bool ready() const override;
   std::size_t size() const override;
+  void forEach(const std::function<void(const webhook::ServiceAccount&)>& visit) const override;
 
   // ServiceAccounts with `<prefix>/role-arn` (the `pod_identity_webhook_used` gauge).
   std::size_t annotatedCount() const;

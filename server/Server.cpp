@@ -44,6 +44,9 @@ util::Status Server::init() {
   if (!sources) return util::fail(sources.error());
   sources_ = std::move(*sources);
   admission_ = std::make_unique<AdmissionHandler>(config_, sources_->serviceAccounts(), identityConfig_, metrics_);
+  if (config_.enableDebuggingHandlers) {
+    debug_ = std::make_unique<DebugHandler>(config_.mutation, sources_->serviceAccounts());
+  }
   initRoutes();
   initMetrics();
 
@@ -115,6 +118,11 @@ void Server::initRoutes() {
   for (auto* router : {&tlsRouter_, &metricsRouter_}) {
     router->add(http::verb::get, "/healthz", health);
     router->add(http::verb::get, "/readyz", readiness);
+  }
+  if (debug_) {
+    tlsRouter_.add(http::verb::get, "/debug/alpha/cache", [this](Request&& req, Responder respond) {
+      debug_->handle(std::move(req), std::move(respond));
+    });
   }
   metricsRouter_.add(http::verb::get, "/metrics", [this](Request&&, Responder respond) {
     respond(makeResponse(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()));

@@ -14,6 +14,7 @@
 #include "kube/ServiceAccountLookup.hpp"
 #include "server/AdmissionHandler.hpp"
 #include "server/ConnectionTracker.hpp"
+#include "server/DebugHandler.hpp"
 #include "server/IdentityConfig.hpp"
 #include "server/IdentitySources.hpp"
 #include "server/Listener.hpp"
@@ -61,6 +62,7 @@ class Server {
   IdentityConfig identityConfig_;
   std::unique_ptr<certs::TlsContextStore> tls_;
   std::unique_ptr<AdmissionHandler> admission_;
+  std::unique_ptr<DebugHandler> debug_;
   Router tlsRouter_;
   Router metricsRouter_;
   std::unique_ptr<SessionEnv> tlsEnv_;

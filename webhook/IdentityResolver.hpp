@@ -40,6 +40,14 @@ class IdentityResolver {
   // or nullopt when it has none.
   std::optional<std::string> roleArnOf(const ServiceAccount& sa) const;
 
+  // The web-identity parameters a ServiceAccount sets (audience, regional
+  // STS, expiration over the flags), whether or not it has a role.
+  ResolvedIdentity serviceAccountParameters(const ServiceAccount& sa) const {
+    ResolvedIdentity out;
+    applyServiceAccountParameters(&sa, out);
+    return out;
+  }
+
  private:
   void applyServiceAccountParameters(const ServiceAccount* sa, ResolvedIdentity& out) const;
   void applyConfigMapParameters(const ConfigMapEntry& entry, ResolvedIdentity& out) const;
