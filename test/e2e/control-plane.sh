@@ -6,12 +6,20 @@
 # Usage: control-plane.sh start <workdir>   generate PKI, start etcd + apiserver, wait for /readyz
 #        control-plane.sh stop  <workdir>   stop both (pid files), wait until they are gone
 #        control-plane.sh status <workdir>  exit 0 if both are running
+#        control-plane.sh stop-apiserver <workdir>     stop kube-apiserver only (etcd keeps running;
+#                                                      SIGKILL after IRSA_E2E_APISERVER_STOP_GRACE s)
+#        control-plane.sh start-apiserver <workdir>    start it again: same port, PKI and flags; wait for /readyz
+#        control-plane.sh restart-apiserver <workdir>  stop-apiserver, then start-apiserver
+#        control-plane.sh etcd-revision <workdir>      print etcd's current revision
+#        control-plane.sh compact-etcd <workdir> [REV]  compact etcd (physically) to REV (default:
+#                                                      the current revision); prints the revision
 #
 # start writes into <workdir>:
 #   env                 shell-sourceable: KUBECONFIG, APISERVER_URL, ports, pids, paths
 #   admin.kubeconfig    cluster-admin (client cert, O=system:masters), certs embedded
 #   pki/                ca.{crt,key}, apiserver.{crt,key}, admin.{crt,key}, sa.{key,pub}
-#   logs/               etcd.log, kube-apiserver.log
+#   logs/               etcd.log, kube-apiserver.log (a restarted apiserver appends)
+#   apiserver.args      the extra kube-apiserver flags of `start`, reused by start-apiserver
 #   etcd-data/
 #
 # ServiceAccounts: the `default` ServiceAccount of a namespace is normally created
@@ -26,7 +34,8 @@
 #   IRSA_E2E_SA_ISSUER       service-account issuer (default https://kubernetes.default.svc)
 #   IRSA_E2E_API_AUDIENCES   --api-audiences (default: the issuer)
 #   IRSA_E2E_START_TIMEOUT   seconds to wait for readiness (default 120)
-#   IRSA_E2E_APISERVER_ARGS  extra kube-apiserver flags (word-split)
+#   IRSA_E2E_APISERVER_ARGS  extra kube-apiserver flags (word-split; kept for start-apiserver)
+#   IRSA_E2E_APISERVER_STOP_GRACE  seconds stop-apiserver waits after SIGTERM (default 20)
 #   KUBE_APISERVER_BIN / KUBECTL_BIN / ETCD_BIN   binaries (default: build-tools.sh cache)
 set -euo pipefail
 
@@ -39,7 +48,7 @@ START_TIMEOUT="${IRSA_E2E_START_TIMEOUT:-120}"
 SERVICE_CIDR="10.0.0.0/24"
 SERVICE_IP="10.0.0.1" # first address of SERVICE_CIDR: the `kubernetes` Service
 
-usage() { e2e_die "usage: $0 {start|stop|status} <workdir>"; }
+usage() { e2e_die "usage: $0 {start|stop|status|stop-apiserver|start-apiserver|restart-apiserver|etcd-revision|compact-etcd} <workdir> [revision]"; }
 
 # free_ports N: N distinct free TCP ports on 127.0.0.1 (held open together while
 # choosing, so they differ; a tiny race with other processes remains).
@@ -163,6 +172,58 @@ current-context: irsa-e2e
 EOF
 }
 
+# launch_apiserver PORT ETCD_URL REDIRECT: start kube-apiserver in the background
+# (REDIRECT ">" truncates its log, ">>" appends), pid into kube-apiserver.pid.
+# The extra flags come from apiserver.args (what IRSA_E2E_APISERVER_ARGS was at
+# `start`), so a restarted apiserver runs exactly like the first one.
+# --advertise-address / --endpoint-reconciler-type=none: with loopback only, the
+#   apiserver would otherwise try to publish 127.0.0.1 as the `kubernetes`
+#   Service endpoint, which Endpoints validation rejects (log spam forever).
+# Admission: MutatingAdmissionWebhook, ValidatingAdmissionWebhook and
+#   ServiceAccount are on by default; listed explicitly to document the need.
+launch_apiserver() {
+  local api_port="$1" etcd_url="$2" redirect="$3" pki="${WORKDIR}/pki" logs="${WORKDIR}/logs"
+  local log="${logs}/kube-apiserver.log" args=""
+  e2e_log "starting kube-apiserver ${KUBERNETES_VERSION} on https://127.0.0.1:${api_port}"
+  [[ -r "${WORKDIR}/apiserver.args" ]] && args="$(<"${WORKDIR}/apiserver.args")"
+  local -a extra=()
+  # shellcheck disable=SC2206
+  [[ -n "${args}" ]] && extra=(${args})
+  if [[ "${redirect}" == ">>" ]]; then
+    printf '\n==== restarted at %s ====\n' "$(date +%H:%M:%S)" >>"${log}"
+  else
+    : >"${log}"
+  fi
+  nohup "${KUBE_APISERVER_BIN}" \
+    --bind-address=127.0.0.1 \
+    --secure-port="${api_port}" \
+    --advertise-address=127.0.0.1 \
+    --endpoint-reconciler-type=none \
+    --etcd-servers="${etcd_url}" \
+    --cert-dir="${pki}" \
+    --tls-cert-file="${pki}/apiserver.crt" \
+    --tls-private-key-file="${pki}/apiserver.key" \
+    --client-ca-file="${pki}/ca.crt" \
+    --service-account-issuer="${SA_ISSUER}" \
+    --service-account-key-file="${pki}/sa.pub" \
+    --service-account-signing-key-file="${pki}/sa.key" \
+    --api-audiences="${API_AUDIENCES}" \
+    --authorization-mode=RBAC \
+    --service-cluster-ip-range="${SERVICE_CIDR}" \
+    --enable-admission-plugins=NamespaceLifecycle,ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook \
+    --allow-privileged=true \
+    --profiling=false \
+    --v=2 \
+    "${extra[@]}" \
+    >>"${log}" 2>&1 </dev/null &
+  echo $! >"${WORKDIR}/kube-apiserver.pid"
+}
+
+wait_apiserver_ready() {
+  wait_until "${START_TIMEOUT}" kube-apiserver "${WORKDIR}/kube-apiserver.pid" "${WORKDIR}/logs/kube-apiserver.log" \
+    sh -c "'${KUBECTL_BIN}' --kubeconfig '${WORKDIR}/admin.kubeconfig' get --raw /readyz | grep -qx ok"
+}
+
 # EXIT trap during start: a failed start leaves nothing running behind.
 start_failed() {
   trap - EXIT
@@ -212,43 +273,10 @@ cmd_start() {
     || e2e_die "etcd failed to start (log: ${logs}/etcd.log)"
 
   # --- kube-apiserver --------------------------------------------------------
-  # --advertise-address / --endpoint-reconciler-type=none: with loopback only, the
-  #   apiserver would otherwise try to publish 127.0.0.1 as the `kubernetes`
-  #   Service endpoint, which Endpoints validation rejects (log spam forever).
-  # Admission: MutatingAdmissionWebhook, ValidatingAdmissionWebhook and
-  #   ServiceAccount are on by default; listed explicitly to document the need.
-  e2e_log "starting kube-apiserver ${KUBERNETES_VERSION} on ${api_url}"
-  local -a extra=()
-  # shellcheck disable=SC2206
-  [[ -n "${IRSA_E2E_APISERVER_ARGS:-}" ]] && extra=(${IRSA_E2E_APISERVER_ARGS})
-  nohup "${KUBE_APISERVER_BIN}" \
-    --bind-address=127.0.0.1 \
-    --secure-port="${api_port}" \
-    --advertise-address=127.0.0.1 \
-    --endpoint-reconciler-type=none \
-    --etcd-servers="${etcd_url}" \
-    --cert-dir="${pki}" \
-    --tls-cert-file="${pki}/apiserver.crt" \
-    --tls-private-key-file="${pki}/apiserver.key" \
-    --client-ca-file="${pki}/ca.crt" \
-    --service-account-issuer="${SA_ISSUER}" \
-    --service-account-key-file="${pki}/sa.pub" \
-    --service-account-signing-key-file="${pki}/sa.key" \
-    --api-audiences="${API_AUDIENCES}" \
-    --authorization-mode=RBAC \
-    --service-cluster-ip-range="${SERVICE_CIDR}" \
-    --enable-admission-plugins=NamespaceLifecycle,ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook \
-    --allow-privileged=true \
-    --profiling=false \
-    --v=2 \
-    "${extra[@]}" \
-    >"${logs}/kube-apiserver.log" 2>&1 </dev/null &
-  echo $! >"${WORKDIR}/kube-apiserver.pid"
-
+  printf '%s\n' "${IRSA_E2E_APISERVER_ARGS:-}" >"${WORKDIR}/apiserver.args"
   write_kubeconfig "${WORKDIR}/admin.kubeconfig" "${api_url}" "${pki}"
-  wait_until "${START_TIMEOUT}" kube-apiserver "${WORKDIR}/kube-apiserver.pid" "${logs}/kube-apiserver.log" \
-    sh -c "'${KUBECTL_BIN}' --kubeconfig '${WORKDIR}/admin.kubeconfig' get --raw /readyz | grep -qx ok" \
-    || e2e_die "kube-apiserver failed to become ready (log: ${logs}/kube-apiserver.log)"
+  launch_apiserver "${api_port}" "${etcd_url}" ">"
+  wait_apiserver_ready || e2e_die "kube-apiserver failed to become ready (log: ${logs}/kube-apiserver.log)"
 
   cat >"${WORKDIR}/env" <<EOF
 # Written by test/e2e/control-plane.sh start; source with: set -a; . ${WORKDIR}/env; set +a
@@ -277,19 +305,20 @@ EOF
   e2e_log "control plane ready in $((SECONDS - t0))s: ${api_url} (KUBECONFIG=${WORKDIR}/admin.kubeconfig)"
 }
 
-# stop_one NAME: SIGTERM, wait up to 20s, then SIGKILL and wait again.
+# stop_one NAME [GRACE]: SIGTERM, wait up to GRACE seconds (default 20), then
+# SIGKILL and wait again.
 stop_one() {
-  local name="$1" pidfile="${WORKDIR}/$1.pid" pid deadline
+  local name="$1" pidfile="${WORKDIR}/$1.pid" grace="${2:-20}" pid deadline
   if ! pid_alive "${pidfile}" "${WORKDIR}"; then
     rm -f "${pidfile}"
     return 0
   fi
   pid="$(<"${pidfile}")"
   kill -TERM "${pid}" 2>/dev/null || true
-  deadline=$((SECONDS + 20))
+  deadline=$((SECONDS + grace))
   while kill -0 "${pid}" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
   if kill -0 "${pid}" 2>/dev/null; then
-    e2e_log "${name} (pid ${pid}) ignored SIGTERM for 20s, sending SIGKILL"
+    e2e_log "${name} (pid ${pid}) still running ${grace}s after SIGTERM, sending SIGKILL"
     kill -KILL "${pid}" 2>/dev/null || true
     deadline=$((SECONDS + 10))
     while kill -0 "${pid}" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
@@ -311,11 +340,77 @@ cmd_status() {
   pid_alive "${WORKDIR}/etcd.pid" "${WORKDIR}" && pid_alive "${WORKDIR}/kube-apiserver.pid" "${WORKDIR}"
 }
 
-[[ $# -eq 2 ]] || usage
+# env_value NAME: a value from the env file written by start.
+env_value() {
+  [[ -r "${WORKDIR}/env" ]] || e2e_die "no ${WORKDIR}/env: was the control plane started there?"
+  sed -n "s/^$1=//p" "${WORKDIR}/env" | tail -n1
+}
+
+# A terminating kube-apiserver stops listening at once but keeps open watches
+# until its HTTP shutdown times out (tens of seconds), so stop-apiserver sends
+# SIGKILL after IRSA_E2E_APISERVER_STOP_GRACE seconds (default 20, as `stop`;
+# the tests use 2: to a client, that is an apiserver that went away).
+cmd_stop_apiserver() {
+  WORKDIR="$(cd "${WORKDIR}" && pwd)"
+  stop_one kube-apiserver "${IRSA_E2E_APISERVER_STOP_GRACE:-20}"
+}
+
+cmd_start_apiserver() {
+  e2e_require_tools
+  WORKDIR="$(cd "${WORKDIR}" && pwd)"
+  pid_alive "${WORKDIR}/etcd.pid" "${WORKDIR}" || e2e_die "etcd is not running in ${WORKDIR}"
+  pid_alive "${WORKDIR}/kube-apiserver.pid" "${WORKDIR}" && e2e_die "kube-apiserver already runs in ${WORKDIR}"
+  local t0=${SECONDS}
+  launch_apiserver "$(env_value APISERVER_PORT)" "$(env_value ETCD_URL)" ">>"
+  if ! wait_apiserver_ready; then
+    stop_one kube-apiserver || true
+    e2e_die "restarted kube-apiserver failed to become ready (log: ${WORKDIR}/logs/kube-apiserver.log)"
+  fi
+  # Keep the env file's pid current (the other values do not change).
+  sed -i "s/^APISERVER_PID=.*/APISERVER_PID=$(<"${WORKDIR}/kube-apiserver.pid")/" "${WORKDIR}/env"
+  e2e_log "kube-apiserver ready again in $((SECONDS - t0))s"
+}
+
+# etcd's v3 JSON gateway (plain http on loopback): the header of a range
+# request carries the store's current revision.
+etcd_revision() {
+  curl -fsS --max-time 10 -X POST "$(env_value ETCD_URL)/v3/kv/range" -d '{"key":"AA==","limit":1}' \
+    | jq -er '.header.revision'
+}
+
+cmd_etcd_revision() {
+  WORKDIR="$(cd "${WORKDIR}" && pwd)"
+  etcd_revision
+}
+
+cmd_compact_etcd() {
+  WORKDIR="$(cd "${WORKDIR}" && pwd)"
+  local rev="${1:-}" out
+  [[ -n "${rev}" ]] || rev="$(etcd_revision)" || e2e_die "cannot read etcd's revision"
+  [[ "${rev}" =~ ^[0-9]+$ ]] || e2e_die "bad revision '${rev}'"
+  out="$(curl -sS --max-time 30 -X POST "$(env_value ETCD_URL)/v3/kv/compaction" \
+    -d "{\"revision\":\"${rev}\",\"physical\":true}")" || e2e_die "etcd compaction request failed"
+  # Success is a bare header; an error (e.g. already compacted) has "error"/"code".
+  if jq -e 'has("code") or has("error")' >/dev/null <<<"${out}"; then
+    e2e_die "etcd compaction to ${rev} refused: ${out}"
+  fi
+  e2e_log "etcd compacted to revision ${rev}"
+  echo "${rev}"
+}
+
+case "${1:-}" in
+  start | stop | status | stop-apiserver | start-apiserver | restart-apiserver | etcd-revision) [[ $# -eq 2 ]] || usage ;;
+  compact-etcd) [[ $# -eq 2 || $# -eq 3 ]] || usage ;;
+  *) usage ;;
+esac
 WORKDIR="$2"
 case "$1" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) usage ;;
+  stop-apiserver) cmd_stop_apiserver ;;
+  start-apiserver) cmd_start_apiserver ;;
+  restart-apiserver) cmd_stop_apiserver && cmd_start_apiserver ;;
+  etcd-revision) cmd_etcd_revision ;;
+  compact-etcd) cmd_compact_etcd "${3:-}" ;;
 esac
