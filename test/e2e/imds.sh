@@ -103,6 +103,40 @@ cat >"${TMP}/aemm-cn.json" <<'EOF'
 EOF
 start_mock cn-north-1 -c "${TMP}/aemm-cn.json"
 run_live cn-north-1 123456789012 cn-north-1 aws-cn
+
+# `serve --compose-role-arn` end to end: a bare role name on the ServiceAccount
+# becomes a full ARN in the cn partition, with the mock's account.
+WEBHOOK="${IRSA_BINARY:-${BUILD_DIR}/irsa-webhook}"
+"${WEBHOOK}" dev-cert --out-dir "${TMP}/certs" >/dev/null
+printf '%s\n' 'apiVersion: v1' 'kind: ServiceAccount' \
+  'metadata: {name: s3-reader, namespace: default, annotations: {eks.amazonaws.com/role-arn: my-role}}' \
+  >"${TMP}/sa.yaml"
+AWS_EC2_METADATA_SERVICE_ENDPOINT="${ENDPOINT}" "${WEBHOOK}" serve --compose-role-arn \
+  --bind-address 127.0.0.1 --port 0 --metrics-port 0 --service-accounts "${TMP}/sa.yaml" \
+  --tls-cert "${TMP}/certs/tls.crt" --tls-key "${TMP}/certs/tls.key" 2>"${TMP}/serve.log" &
+SERVE_PID=$!
+port=""
+deadline=$((SECONDS + 15))
+while [[ -z "${port}" ]] && ((SECONDS <= deadline)) && kill -0 "${SERVE_PID}" 2>/dev/null; do
+  port="$(sed -n 's/.*event=serving .* port=\([0-9]*\) .*/\1/p' "${TMP}/serve.log" 2>/dev/null)"
+  [[ -n "${port}" ]] || sleep 0.1 # polling with a deadline
+done
+patch=""
+if [[ -n "${port}" ]]; then
+  patch="$(curl -sf --cacert "${TMP}/certs/ca.crt" -H 'Content-Type: application/json' \
+    --data-binary @"${REPO_DIR}/examples/admission-review.json" "https://127.0.0.1:${port}/mutate" |
+    sed -n 's/.*"patch":"\([^"]*\)".*/\1/p' | base64 -d)"
+fi
+kill -TERM "${SERVE_PID}" 2>/dev/null || true
+wait "${SERVE_PID}" 2>/dev/null || true
+if [[ "${patch}" == *'"arn:aws-cn:iam::123456789012:role/my-role"'* ]]; then
+  PASS=$((PASS + 1))
+  echo "ok   - serve --compose-role-arn expands my-role to arn:aws-cn:iam::123456789012:role/my-role"
+else
+  FAIL=$((FAIL + 1))
+  echo "FAIL - serve --compose-role-arn: patch was: ${patch}"
+  cat "${TMP}/serve.log" >&2
+fi
 stop_mock
 
 printf '%d passed, %d failed\n' "${PASS}" "${FAIL}"
