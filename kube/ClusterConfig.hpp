@@ -12,17 +12,17 @@
 namespace irsa::kube {
 
 struct ClusterConfig {
-  std::string host;  // e.g. "10.0.0.1" or "api.example.com"
-  std::string port;  // e.g. "443"
-  std::string basePath;  // a path prefix in the server URL, usually empty
+  std::string host;           // e.g. "10.0.0.1" or "api.example.com"
+  std::string port;           // e.g. "443"
+  std::string basePath;       // a path prefix in the server URL, usually empty
   std::string tlsServerName;  // SNI and name to verify; defaults to host
 
-  std::string caPem;          // trusted CA bundle (PEM); empty: system roots
+  std::string caPem;  // trusted CA bundle (PEM); empty: system roots
   bool insecureSkipTlsVerify{false};
   std::string clientCertPem;  // client certificate authentication
   std::string clientKeyPem;
-  std::string bearerToken;    // static token
-  std::string tokenFile;      // token re-read when it changes (bound tokens rotate)
+  std::string bearerToken;  // static token
+  std::string tokenFile;    // token re-read when it changes (bound tokens rotate)
 
   // Where the config came from, for logs ("kubeconfig /x context y", "in-cluster").
   std::string source;

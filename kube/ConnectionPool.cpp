@@ -57,7 +57,8 @@ void ConnectionPool::clear() {
   std::vector<std::shared_ptr<KubeConnection>> all;
   {
     std::lock_guard lock(mutex_);
-    for (auto& conn : idle_) all.push_back(std::move(conn));
+    for (auto& conn : idle_)
+      all.push_back(std::move(conn));
     idle_.clear();
   }
   closeLater(std::move(all));

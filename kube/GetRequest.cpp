@@ -21,9 +21,10 @@ namespace {
 constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
 }  // namespace
 
-void GetRequest::start(std::shared_ptr<KubeClientState> state, std::string target, std::chrono::milliseconds timeout,
-                       RateLimit limit, ApiClient::ResponseCallback done) {
-  auto request = std::make_shared<GetRequest>(Token{}, std::move(state), std::move(target), timeout, std::move(done));
+void GetRequest::start(std::shared_ptr<KubeClientState> state, std::string target,
+                       std::chrono::milliseconds timeout, RateLimit limit, ApiClient::ResponseCallback done) {
+  auto request =
+      std::make_shared<GetRequest>(Token{}, std::move(state), std::move(target), timeout, std::move(done));
   request->begin(limit);
 }
 
@@ -31,7 +32,9 @@ GetRequest::GetRequest(Token, std::shared_ptr<KubeClientState> state, std::strin
                        std::chrono::milliseconds timeout, ApiClient::ResponseCallback done)
     : state_(std::move(state)), target_(std::move(target)), timeout_(timeout), done_(std::move(done)) {}
 
-util::Error GetRequest::error(const std::string& reason) const { return util::fail("GET " + target_ + ": " + reason); }
+util::Error GetRequest::error(const std::string& reason) const {
+  return util::fail("GET " + target_ + ": " + reason);
+}
 
 void GetRequest::begin(RateLimit limit) {
   // The deadline covers the wait for a rate token too, as a Go context would.
@@ -71,11 +74,11 @@ void GetRequest::connectNew() {
   conn_ = KubeConnection::create(state_->executor, state_->endpoint);
   const auto connectDeadline = std::min(deadline_, Clock::now() + state_->options.connectTimeout);
   net::dispatch(conn_->executor(), [self = shared_from_this(), connectDeadline] {
-    self->conn_->connect(connectDeadline, [self](util::Status status) { self->onConnected(std::move(status)); });
+    self->conn_->connect(connectDeadline, [self](const util::Status& status) { self->onConnected(status); });
   });
 }
 
-void GetRequest::onConnected(util::Status status) {
+void GetRequest::onConnected(const util::Status& status) {
   if (!status) return finish(error(status.error()));
   sendRequest();
 }
@@ -85,10 +88,9 @@ void GetRequest::sendRequest() {
   if (!request) return finish(error(request.error()));
   request_ = std::move(*request);
   conn_->tcp().expires_at(deadline_);
-  http::async_write(conn_->stream(), request_,
-                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                      self->onWritten(ec);
-                    });
+  http::async_write(
+      conn_->stream(), request_,
+      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) { self->onWritten(ec); });
 }
 
 void GetRequest::onWritten(const boost::system::error_code& ec) {
@@ -96,10 +98,9 @@ void GetRequest::onWritten(const boost::system::error_code& ec) {
   parser_.emplace();
   parser_->header_limit(kMaxResponseHeaderBytes);
   parser_->body_limit(state_->options.maxResponseBytes);
-  http::async_read(conn_->stream(), conn_->buffer(), *parser_,
-                   [self = shared_from_this()](const boost::system::error_code& rec, std::size_t) {
-                     self->onRead(rec);
-                   });
+  http::async_read(
+      conn_->stream(), conn_->buffer(), *parser_,
+      [self = shared_from_this()](const boost::system::error_code& rec, std::size_t) { self->onRead(rec); });
 }
 
 void GetRequest::onRead(const boost::system::error_code& ec) {
@@ -124,7 +125,8 @@ void GetRequest::onTransportError(const boost::system::error_code& ec, const cha
     return finish(error("timed out after " + std::to_string(timeout_.count()) + "ms (" + step + ")"));
   }
   if (ec == http::error::body_limit) {
-    return finish(error("response body exceeds " + std::to_string(state_->options.maxResponseBytes) + " bytes"));
+    return finish(
+        error("response body exceeds " + std::to_string(state_->options.maxResponseBytes) + " bytes"));
   }
   if (reused_ && !retried_ && nothingReceived && Clock::now() < deadline_) {
     // A keep-alive connection the server closed while it sat idle.

@@ -23,18 +23,18 @@ class GetRequest : public std::enable_shared_from_this<GetRequest> {
   using Clock = std::chrono::steady_clock;
 
   // Never calls `done` before returning.
-  static void start(std::shared_ptr<KubeClientState> state, std::string target, std::chrono::milliseconds timeout,
-                    RateLimit limit, ApiClient::ResponseCallback done);
+  static void start(std::shared_ptr<KubeClientState> state, std::string target,
+                    std::chrono::milliseconds timeout, RateLimit limit, ApiClient::ResponseCallback done);
 
   struct Token {};
-  GetRequest(Token, std::shared_ptr<KubeClientState> state, std::string target, std::chrono::milliseconds timeout,
-             ApiClient::ResponseCallback done);
+  GetRequest(Token, std::shared_ptr<KubeClientState> state, std::string target,
+             std::chrono::milliseconds timeout, ApiClient::ResponseCallback done);
 
  private:
   void begin(RateLimit limit);
   void useConnection();
   void connectNew();
-  void onConnected(util::Status status);
+  void onConnected(const util::Status& status);
   void sendRequest();
   void onWritten(const boost::system::error_code& ec);
   void onRead(const boost::system::error_code& ec);

@@ -15,19 +15,23 @@ namespace {
 
 bool validPort(const std::string& port) {
   if (port.empty() || port.size() > 5) return false;
-  if (!std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) return false;
+  if (!std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c) != 0; }))
+    return false;
   const int n = std::stoi(port);
   return n > 0 && n <= 65535;
 }
 
 }  // namespace
 
-util::Result<std::unique_ptr<KubeApiClient>> KubeApiClient::create(boost::asio::io_context& ioc, ClusterConfig config,
+util::Result<std::unique_ptr<KubeApiClient>> KubeApiClient::create(boost::asio::io_context& ioc,
+                                                                   ClusterConfig config,
                                                                    KubeApiClientOptions options) {
   if (config.host.empty()) return util::fail("kube client: no API server host");
-  if (!validPort(config.port)) return util::fail("kube client: invalid API server port \"" + config.port + "\"");
+  if (!validPort(config.port))
+    return util::fail("kube client: invalid API server port \"" + config.port + "\"");
   if (!config.basePath.empty() && config.basePath.front() != '/') config.basePath.insert(0, "/");
-  while (!config.basePath.empty() && config.basePath.back() == '/') config.basePath.pop_back();
+  while (!config.basePath.empty() && config.basePath.back() == '/')
+    config.basePath.pop_back();
   if (options.maxResponseBytes == 0 || options.maxWatchEventBytes == 0) {
     return util::fail("kube client: response limits must be positive");
   }
@@ -42,8 +46,8 @@ util::Result<std::unique_ptr<KubeApiClient>> KubeApiClient::create(boost::asio::
   endpoint->verifyPeer = !config.insecureSkipTlsVerify;
   endpoint->tls = std::move(*tls);
 
-  auto state = std::make_shared<KubeClientState>(ioc.get_executor(), std::move(endpoint), config.basePath, config,
-                                                 std::move(options));
+  auto state = std::make_shared<KubeClientState>(ioc.get_executor(), std::move(endpoint), config.basePath,
+                                                 config, std::move(options));
   // Read the token once now, so a missing token file fails at start-up
   // rather than on the first request.
   if (auto token = state->tokens.current(); !token) return util::fail("kube client: " + token.error());
@@ -62,11 +66,14 @@ void KubeApiClient::get(std::string target, std::chrono::milliseconds timeout, R
   GetRequest::start(state_, std::move(target), timeout, limit, std::move(done));
 }
 
-std::shared_ptr<ApiClient::Stream> KubeApiClient::watch(std::string target, std::chrono::milliseconds idleTimeout,
+std::shared_ptr<ApiClient::Stream> KubeApiClient::watch(std::string target,
+                                                        std::chrono::milliseconds idleTimeout,
                                                         LineCallback onLine, CloseCallback onClose) {
   return WatchStream::start(state_, std::move(target), idleTimeout, std::move(onLine), std::move(onClose));
 }
 
-std::size_t KubeApiClient::idleConnections() const { return state_->pool.idleCount(); }
+std::size_t KubeApiClient::idleConnections() const {
+  return state_->pool.idleCount();
+}
 
 }  // namespace irsa::kube

@@ -39,9 +39,9 @@ struct KubeApiClientOptions {
   std::chrono::milliseconds connectTimeout{std::chrono::seconds(5)};  // resolve + TCP + TLS
   std::size_t maxIdleConnections = 4;
   std::chrono::milliseconds idleConnectionTimeout{std::chrono::seconds(90)};  // Go's IdleConnTimeout
-  std::size_t maxResponseBytes = std::size_t{256} * 1024 * 1024;  // a LIST page can be large
-  std::size_t maxWatchEventBytes = std::size_t{16} * 1024 * 1024;  // one line of a watch
-  std::chrono::milliseconds tokenRecheckInterval{std::chrono::seconds(1)};  // tokenFile stat() period
+  std::size_t maxResponseBytes = std::size_t{256} * 1024 * 1024;              // a LIST page can be large
+  std::size_t maxWatchEventBytes = std::size_t{16} * 1024 * 1024;             // one line of a watch
+  std::chrono::milliseconds tokenRecheckInterval{std::chrono::seconds(1)};    // tokenFile stat() period
   std::string userAgent = "irsa-webhook";
 };
 
@@ -49,7 +49,8 @@ class KubeApiClient : public ApiClient {
  public:
   // Fails for an unusable config: no host, bad port, a CA or client
   // certificate that does not parse, an unreadable token file.
-  static util::Result<std::unique_ptr<KubeApiClient>> create(boost::asio::io_context& ioc, ClusterConfig config,
+  static util::Result<std::unique_ptr<KubeApiClient>> create(boost::asio::io_context& ioc,
+                                                             ClusterConfig config,
                                                              KubeApiClientOptions options);
 
   ~KubeApiClient() override;
@@ -58,11 +59,12 @@ class KubeApiClient : public ApiClient {
 
   // Transport errors read "GET <target>: <reason>"; kSkipIfLimited with no
   // free token fails with exactly kRateLimitedError.
-  void get(std::string target, std::chrono::milliseconds timeout, RateLimit limit, ResponseCallback done) override;
+  void get(std::string target, std::chrono::milliseconds timeout, RateLimit limit,
+           ResponseCallback done) override;
 
   // Errors read "watch <target>: <reason>", e.g. "watch /x: HTTP 403: {...}".
-  std::shared_ptr<Stream> watch(std::string target, std::chrono::milliseconds idleTimeout, LineCallback onLine,
-                                CloseCallback onClose) override;
+  std::shared_ptr<Stream> watch(std::string target, std::chrono::milliseconds idleTimeout,
+                                LineCallback onLine, CloseCallback onClose) override;
 
   // Idle keep-alive connections now (for tests and metrics).
   std::size_t idleConnections() const;

@@ -49,7 +49,8 @@ void KubeClientState::cancelWatches() {
       if (auto watch = weak.lock()) open.push_back(std::move(watch));
     }
   }
-  for (auto& watch : open) watch->cancel();  // outside the lock: cancel() may re-enter removeWatch()
+  for (auto& watch : open)
+    watch->cancel();  // outside the lock: cancel() may re-enter removeWatch()
 }
 
 }  // namespace irsa::kube

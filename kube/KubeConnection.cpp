@@ -52,20 +52,24 @@ void KubeConnection::connect(Clock::time_point deadline, ConnectHandler done) {
                           });
 }
 
-void KubeConnection::onResolved(const boost::system::error_code& ec, const tcp::resolver::results_type& results) {
+void KubeConnection::onResolved(const boost::system::error_code& ec,
+                                const tcp::resolver::results_type& results) {
   resolveTimer_.cancel();
   if (!done_) return;  // timed out or cancelled already
   if (closed_) return finish(util::fail("cancelled"));
   if (ec) return finish(util::fail("resolve " + endpoint_->host + ": " + ec.message()));
-  for (const auto& entry : results) endpoints_.push_back(entry.endpoint());
+  for (const auto& entry : results)
+    endpoints_.push_back(entry.endpoint());
   if (endpoints_.empty()) return finish(util::fail("resolve " + endpoint_->host + ": no addresses"));
   connectTcp();
 }
 
 void KubeConnection::connectTcp() {
   tcp().expires_at(deadline_);
-  tcp().async_connect(endpoints_, [self = shared_from_this()](const boost::system::error_code& ec,
-                                                              const tcp::endpoint&) { self->onTcpConnected(ec); });
+  tcp().async_connect(endpoints_,
+                      [self = shared_from_this()](const boost::system::error_code& ec, const tcp::endpoint&) {
+                        self->onTcpConnected(ec);
+                      });
 }
 
 void KubeConnection::onTcpConnected(const boost::system::error_code& ec) {
@@ -73,11 +77,13 @@ void KubeConnection::onTcpConnected(const boost::system::error_code& ec) {
   if (closed_) return finish(util::fail("cancelled"));
   if (ec == beast::error::timeout) return finish(util::fail("timed out connecting to " + where));
   if (ec) return finish(util::fail("connect to " + where + ": " + ec.message()));
-  auto prepared = prepareKubeTlsConnection(stream_.native_handle(), endpoint_->serverName, endpoint_->verifyPeer);
+  auto prepared =
+      prepareKubeTlsConnection(stream_.native_handle(), endpoint_->serverName, endpoint_->verifyPeer);
   if (!prepared) return finish(std::move(prepared));
   tcp().expires_at(deadline_);
-  stream_.async_handshake(net::ssl::stream_base::client,
-                          [self = shared_from_this()](const boost::system::error_code& hec) { self->onHandshake(hec); });
+  stream_.async_handshake(
+      net::ssl::stream_base::client,
+      [self = shared_from_this()](const boost::system::error_code& hec) { self->onHandshake(hec); });
 }
 
 void KubeConnection::onHandshake(const boost::system::error_code& ec) {

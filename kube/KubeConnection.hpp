@@ -24,7 +24,7 @@ namespace irsa::kube {
 
 // Where and how to connect; immutable and shared by all connections.
 struct KubeEndpoint {
-  std::string host;        // DNS name or IP literal (IPv6 without brackets)
+  std::string host;  // DNS name or IP literal (IPv6 without brackets)
   std::string port;
   std::string serverName;  // SNI and the name the certificate must match
   std::string hostHeader;  // "host:port" with IPv6 brackets
@@ -64,10 +64,12 @@ class KubeConnection : public std::enable_shared_from_this<KubeConnection> {
   Clock::time_point idleSince;  // set by ConnectionPool while the connection is idle
 
   struct Token {};  // keeps the constructor private in spirit: use create()
-  KubeConnection(Token, const boost::asio::any_io_executor& strand, std::shared_ptr<const KubeEndpoint> endpoint);
+  KubeConnection(Token, const boost::asio::any_io_executor& strand,
+                 std::shared_ptr<const KubeEndpoint> endpoint);
 
  private:
-  void onResolved(const boost::system::error_code& ec, const boost::asio::ip::tcp::resolver::results_type& results);
+  void onResolved(const boost::system::error_code& ec,
+                  const boost::asio::ip::tcp::resolver::results_type& results);
   void connectTcp();
   void onTcpConnected(const boost::system::error_code& ec);
   void onHandshake(const boost::system::error_code& ec);

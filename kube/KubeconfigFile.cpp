@@ -19,8 +19,7 @@ using Value = rapidjson::Value;
 // Field access with errors that say where in the file the problem is.
 class Reader {
  public:
-  explicit Reader(const std::string& path)
-      : path_(path), dir_(fs::path(path).parent_path().string()) {}
+  explicit Reader(const std::string& path) : path_(path), dir_(fs::path(path).parent_path().string()) {}
 
   util::Error error(const std::string& what) const { return util::fail("kubeconfig " + path_ + ": " + what); }
 
@@ -60,7 +59,9 @@ class Reader {
         if (n == entry.MemberEnd() || !n->value.IsString() || name != n->value.GetString()) continue;
         const auto body = entry.FindMember(inner);
         if (body == entry.MemberEnd() || !body->value.IsObject()) {
-          return error(what + " \"" + name + "\" has no " + inner + " section");
+          std::string message = what;
+          message.append(" \"").append(name).append("\" has no ").append(inner).append(" section");
+          return error(message);
         }
         return &body->value;
       }
@@ -69,7 +70,8 @@ class Reader {
   }
 
   // `<field>-data` (base64) wins over `<field>` (a file), as in client-go.
-  util::Result<std::string> dataOrFile(const Value& obj, const std::string& field, const std::string& where) const {
+  util::Result<std::string> dataOrFile(const Value& obj, const std::string& field,
+                                       const std::string& where) const {
     std::string data;
     std::string file;
     if (auto err = string(obj, (field + "-data").c_str(), where, data)) return *err;
@@ -135,8 +137,7 @@ std::optional<util::Error> readUser(const Reader& r, const Value& user, const st
   const auto unsupported = [&](const char* field, const char* what) -> std::optional<util::Error> {
     const auto it = user.FindMember(field);
     if (it == user.MemberEnd() || it->value.IsNull()) return std::nullopt;
-    return r.error(where + ": " + what +
-                   " is not supported; use a token, tokenFile or client certificate");
+    return r.error(where + ": " + what + " is not supported; use a token, tokenFile or client certificate");
   };
   if (auto err = unsupported("exec", "an exec credential plugin")) return err;
   if (auto err = unsupported("auth-provider", "an auth-provider plugin")) return err;

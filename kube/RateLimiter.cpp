@@ -23,7 +23,8 @@ bool RateLimiter::tryAcquire(Clock::time_point now) {
   return true;
 }
 
-std::optional<RateLimiter::Clock::duration> RateLimiter::reserve(Clock::duration maxWait, Clock::time_point now) {
+std::optional<RateLimiter::Clock::duration> RateLimiter::reserve(Clock::duration maxWait,
+                                                                 Clock::time_point now) {
   if (qps_ <= 0) return Clock::duration::zero();
   std::lock_guard lock(mutex_);
   refill(now);

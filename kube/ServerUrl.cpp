@@ -52,7 +52,8 @@ util::Result<ServerUrl> parse(std::string_view url, std::string_view rest) {
     }
   }
   out.port = port.empty() ? "443" : std::string(port);
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  while (!path.empty() && path.back() == '/')
+    path.remove_suffix(1);
   out.basePath = std::string(path);
   return out;
 }

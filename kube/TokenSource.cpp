@@ -9,13 +9,15 @@ namespace irsa::kube {
 namespace {
 
 // A token file is a few KiB at most; anything larger is not a token.
-constexpr std::size_t kMaxTokenBytes = 64 * 1024;
+constexpr std::size_t kMaxTokenBytes = std::size_t{64} * 1024;
 
 std::string trim(std::string s) {
   const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.back())) s.pop_back();
+  while (!s.empty() && space(s.back()))
+    s.pop_back();
   std::size_t start = 0;
-  while (start < s.size() && space(s[start])) ++start;
+  while (start < s.size() && space(s[start]))
+    ++start;
   return s.substr(start);
 }
 
@@ -72,4 +74,3 @@ util::Result<std::string> TokenSource::current() {
 }
 
 }  // namespace irsa::kube
-

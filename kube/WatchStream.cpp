@@ -6,6 +6,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cctype>
 #include <exception>
 
 #include "util/Log.hpp"
@@ -19,11 +20,12 @@ namespace http = beast::http;
 namespace {
 constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
 // A refusal (403, 410 Gone...) is a small Status object; keep enough to log it.
-constexpr std::size_t kMaxErrorBodyBytes = 4 * 1024;
+constexpr std::size_t kMaxErrorBodyBytes = std::size_t{4} * 1024;
 }  // namespace
 
 std::shared_ptr<WatchStream> WatchStream::start(std::shared_ptr<KubeClientState> state, std::string target,
-                                                std::chrono::milliseconds idleTimeout, ApiClient::LineCallback onLine,
+                                                std::chrono::milliseconds idleTimeout,
+                                                ApiClient::LineCallback onLine,
                                                 ApiClient::CloseCallback onClose) {
   auto stream = std::make_shared<WatchStream>(Token{}, std::move(state), std::move(target), idleTimeout,
                                               std::move(onLine), std::move(onClose));
@@ -71,20 +73,19 @@ void WatchStream::begin() {
 
 void WatchStream::connect() {
   conn_->connect(std::chrono::steady_clock::now() + state_->options.connectTimeout,
-                 [self = shared_from_this()](util::Status status) { self->onConnected(std::move(status)); });
+                 [self = shared_from_this()](const util::Status& status) { self->onConnected(status); });
 }
 
-void WatchStream::onConnected(util::Status status) {
+void WatchStream::onConnected(const util::Status& status) {
   if (cancelled_) return finish(error("cancelled"));
   if (!status) return finish(error(status.error()));
   auto request = state_->buildRequest(target_);
   if (!request) return finish(error(request.error()));
   request_ = std::move(*request);
   conn_->tcp().expires_after(idleTimeout_);
-  http::async_write(conn_->stream(), request_,
-                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                      self->onWritten(ec);
-                    });
+  http::async_write(
+      conn_->stream(), request_,
+      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) { self->onWritten(ec); });
 }
 
 void WatchStream::onWritten(const boost::system::error_code& ec) {
@@ -115,15 +116,15 @@ void WatchStream::readBody() {
   body.size = chunk_.size();
   body.more = true;
   conn_->tcp().expires_after(idleTimeout_);
-  http::async_read_some(conn_->stream(), conn_->buffer(), *parser_,
-                        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                          self->onBody(ec);
-                        });
+  http::async_read_some(
+      conn_->stream(), conn_->buffer(), *parser_,
+      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) { self->onBody(ec); });
 }
 
 void WatchStream::onBody(const boost::system::error_code& readEc) {
   // need_buffer only says chunk_ is full: its bytes are good.
-  const boost::system::error_code ec = readEc == http::error::need_buffer ? boost::system::error_code{} : readEc;
+  const boost::system::error_code ec =
+      readEc == http::error::need_buffer ? boost::system::error_code{} : readEc;
   if (ec) return finish(error("read: " + readError(ec)));
   const std::size_t got = chunk_.size() - parser_->get().body().size;
   if (status_ == 200) {
@@ -132,7 +133,11 @@ void WatchStream::onBody(const boost::system::error_code& readEc) {
     errorBody_.append(chunk_.data(), std::min(got, kMaxErrorBodyBytes - errorBody_.size()));
   }
   if (parser_->is_done() || (status_ != 200 && errorBody_.size() >= kMaxErrorBodyBytes)) {
-    if (status_ != 200) return finish(error("HTTP " + std::to_string(status_) + ": " + errorBody_));
+    if (status_ != 200) {
+      while (!errorBody_.empty() && std::isspace(static_cast<unsigned char>(errorBody_.back())))
+        errorBody_.pop_back();
+      return finish(error("HTTP " + std::to_string(status_) + ": " + errorBody_));
+    }
     if (!partial_.empty() && !emitLine(partial_)) return;  // a last line without '\n'
     partial_.clear();
     return finish(util::okStatus());
@@ -186,7 +191,8 @@ bool WatchStream::emitLine(std::string_view line) {
 
 std::string WatchStream::readError(const boost::system::error_code& ec) const {
   if (cancelled_) return "cancelled";
-  if (ec == beast::error::timeout) return "no data for " + std::to_string(idleTimeout_.count()) + "ms (idle timeout)";
+  if (ec == beast::error::timeout)
+    return "no data for " + std::to_string(idleTimeout_.count()) + "ms (idle timeout)";
   return ec.message();
 }
 

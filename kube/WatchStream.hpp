@@ -24,8 +24,8 @@ namespace irsa::kube {
 class WatchStream : public ApiClient::Stream, public std::enable_shared_from_this<WatchStream> {
  public:
   static std::shared_ptr<WatchStream> start(std::shared_ptr<KubeClientState> state, std::string target,
-                                            std::chrono::milliseconds idleTimeout, ApiClient::LineCallback onLine,
-                                            ApiClient::CloseCallback onClose);
+                                            std::chrono::milliseconds idleTimeout,
+                                            ApiClient::LineCallback onLine, ApiClient::CloseCallback onClose);
 
   // Thread-safe; a no-op once the stream has ended.
   void cancel() override;
@@ -40,7 +40,7 @@ class WatchStream : public ApiClient::Stream, public std::enable_shared_from_thi
 
   void begin();
   void connect();
-  void onConnected(util::Status status);
+  void onConnected(const util::Status& status);
   void onWritten(const boost::system::error_code& ec);
   void onHeader(const boost::system::error_code& ec);
   void readBody();

@@ -22,9 +22,9 @@ namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 
 std::string httpResponse(int status, std::string_view body, bool keepAlive) {
-  return "HTTP/1.1 " + std::to_string(status) + " Status\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n" + (keepAlive ? "" : "Connection: close\r\n") + "\r\n" +
-         std::string(body);
+  return "HTTP/1.1 " + std::to_string(status) +
+         " Status\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n" + (keepAlive ? "" : "Connection: close\r\n") + "\r\n" + std::string(body);
 }
 
 std::string chunkedHeader(int status) {
@@ -34,11 +34,13 @@ std::string chunkedHeader(int status) {
 
 std::string chunk(std::string_view data) {
   char size[32];
-  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  (void)std::snprintf(size, sizeof size, "%zx\r\n", data.size());
   return std::string(size) + std::string(data) + "\r\n";
 }
 
-std::string lastChunk() { return "0\r\n\r\n"; }
+std::string lastChunk() {
+  return "0\r\n\r\n";
+}
 
 struct FakeApiServer::Impl {
   net::io_context ioc;

@@ -29,11 +29,19 @@ struct FakeStep {
 };
 using FakeScript = std::vector<FakeStep>;
 
-inline FakeStep writeRaw(std::string data) { return {FakeStep::Kind::kWrite, std::move(data), {}}; }
-inline FakeStep pauseFor(std::chrono::milliseconds d) { return {FakeStep::Kind::kPause, {}, d}; }
-inline FakeStep closeConnection() { return {FakeStep::Kind::kClose, {}, {}}; }
+inline FakeStep writeRaw(std::string data) {
+  return {FakeStep::Kind::kWrite, std::move(data), {}};
+}
+inline FakeStep pauseFor(std::chrono::milliseconds d) {
+  return {FakeStep::Kind::kPause, {}, d};
+}
+inline FakeStep closeConnection() {
+  return {FakeStep::Kind::kClose, {}, {}};
+}
 // Never answers: waits until the client goes away or the server stops.
-inline FakeStep hang() { return {FakeStep::Kind::kHang, {}, {}}; }
+inline FakeStep hang() {
+  return {FakeStep::Kind::kHang, {}, {}};
+}
 
 // A whole response with Content-Length.
 std::string httpResponse(int status, std::string_view body, bool keepAlive = true);

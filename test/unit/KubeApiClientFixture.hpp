@@ -56,7 +56,9 @@ class Waiter {
   int count_ = 0;
 };
 
-inline FakeScript respond(int status, std::string body) { return {testsupport::writeRaw(testsupport::httpResponse(status, body))}; }
+inline FakeScript respond(int status, std::string body) {
+  return {testsupport::writeRaw(testsupport::httpResponse(status, body))};
+}
 
 // Collects a watch's lines and its single close.
 struct WatchLog {
@@ -86,13 +88,15 @@ struct WatchLog {
 class KubeApiClientFixture : public ::testing::Test {
  protected:
   KubeApiClientFixture() {
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (int i = 0; i < 2; ++i)
+      threads_.emplace_back([this] { ioc_.run(); });
   }
   ~KubeApiClientFixture() override {
     client_.reset();
     work_.reset();
     ioc_.stop();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_)
+      t.join();
   }
 
   bool startServer(FakeApiServer::Handler handler, FakeApiServer::Options options = {}) {

@@ -11,8 +11,8 @@ namespace irsa::kube {
 namespace {
 
 using namespace std::chrono_literals;
-using kubetest::respond;
 using kubetest::kWaitLimit;
+using kubetest::respond;
 using testsupport::FakeApiServer;
 using testsupport::FakeRequest;
 using testsupport::FakeScript;
@@ -22,7 +22,8 @@ using KubeApiClientTest = kubetest::KubeApiClientFixture;
 // ---- GET -------------------------------------------------------------------
 
 TEST_F(KubeApiClientTest, GetReturnsTheStatusAndBodyOfA200) {
-  ASSERT_TRUE(startServer([](const FakeRequest&) { return respond(200, R"({"kind":"ServiceAccountList"})"); }));
+  ASSERT_TRUE(
+      startServer([](const FakeRequest&) { return respond(200, R"({"kind":"ServiceAccountList"})"); }));
   ASSERT_TRUE(makeClient());
   auto result = get("/api/v1/serviceaccounts?limit=500");
   ASSERT_TRUE(result.ok()) << result.error();
@@ -38,7 +39,8 @@ TEST_F(KubeApiClientTest, GetReturnsTheStatusAndBodyOfA200) {
 }
 
 TEST_F(KubeApiClientTest, A404IsAResponseNotATransportError) {
-  ASSERT_TRUE(startServer([](const FakeRequest&) { return respond(404, R"({"kind":"Status","code":404})"); }));
+  ASSERT_TRUE(
+      startServer([](const FakeRequest&) { return respond(404, R"({"kind":"Status","code":404})"); }));
   ASSERT_TRUE(makeClient());
   auto result = get("/api/v1/namespaces/x/serviceaccounts/missing");
   ASSERT_TRUE(result.ok()) << result.error();
@@ -164,6 +166,16 @@ TEST_F(KubeApiClientTest, ACertificateForAnotherHostIsRefusedUnlessTlsServerName
   EXPECT_EQ(named->status, 200);
 }
 
+TEST_F(KubeApiClientTest, AHostNameIsResolvedAndVerifiedAgainstTheCertificate) {
+  ASSERT_TRUE(startServer([](const FakeRequest&) { return respond(200, "{}"); }));  // cert: localhost
+  auto config = configFor(*server_);
+  config.host = "localhost";  // may resolve to ::1 first, where nothing listens: the next address is tried
+  ASSERT_TRUE(makeClient(config));
+  auto result = get("/api");
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_EQ(server_->requests().at(0).host, "localhost:" + std::to_string(server_->port()));
+}
+
 TEST_F(KubeApiClientTest, InsecureSkipTlsVerifyAcceptsAnUnknownCertificate) {
   ASSERT_TRUE(startServer([](const FakeRequest&) { return respond(200, "{}"); }));
   auto config = configFor(*server_);
@@ -216,7 +228,8 @@ TEST_F(KubeApiClientTest, ABodyOverTheLimitIsATransportError) {
 TEST_F(KubeApiClientTest, SequentialGetsReuseOneKeepAliveConnection) {
   ASSERT_TRUE(startServer([](const FakeRequest&) { return respond(200, "{}"); }));
   ASSERT_TRUE(makeClient());
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(get("/api").ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(get("/api").ok());
   EXPECT_EQ(server_->connections(), 1);
   EXPECT_EQ(client_->idleConnections(), 1u);
 }
@@ -224,7 +237,8 @@ TEST_F(KubeApiClientTest, SequentialGetsReuseOneKeepAliveConnection) {
 TEST_F(KubeApiClientTest, AConnectionTheServerClosedIsReplacedTransparently) {
   // Each answer is followed by the server closing the keep-alive connection.
   ASSERT_TRUE(startServer([](const FakeRequest&) {
-    return FakeScript{testsupport::writeRaw(testsupport::httpResponse(200, "{}")), testsupport::closeConnection()};
+    return FakeScript{testsupport::writeRaw(testsupport::httpResponse(200, "{}")),
+                      testsupport::closeConnection()};
   }));
   ASSERT_TRUE(makeClient());
   for (int i = 0; i < 3; ++i) {
@@ -236,7 +250,8 @@ TEST_F(KubeApiClientTest, AConnectionTheServerClosedIsReplacedTransparently) {
 
 TEST_F(KubeApiClientTest, ConcurrentGetsFromManyThreadsAllComplete) {
   ASSERT_TRUE(startServer([](const FakeRequest&) {
-    return FakeScript{testsupport::pauseFor(5ms), testsupport::writeRaw(testsupport::httpResponse(200, "{}"))};
+    return FakeScript{testsupport::pauseFor(5ms),
+                      testsupport::writeRaw(testsupport::httpResponse(200, "{}"))};
   }));
   KubeApiClientOptions options;
   options.maxIdleConnections = 2;
@@ -248,6 +263,7 @@ TEST_F(KubeApiClientTest, ConcurrentGetsFromManyThreadsAllComplete) {
   int ok = 0;
   int finished = 0;
   std::vector<std::thread> callers;
+  callers.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     callers.emplace_back([&] {
       for (int i = 0; i < kPerThread; ++i) {
@@ -260,7 +276,8 @@ TEST_F(KubeApiClientTest, ConcurrentGetsFromManyThreadsAllComplete) {
       }
     });
   }
-  for (auto& t : callers) t.join();
+  for (auto& t : callers)
+    t.join();
   std::unique_lock lock(mutex);
   ASSERT_TRUE(cv.wait_for(lock, kWaitLimit, [&] { return finished == kThreads * kPerThread; }));
   EXPECT_EQ(ok, kThreads * kPerThread);

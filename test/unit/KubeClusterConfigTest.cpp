@@ -2,8 +2,6 @@
 // the kubeconfig, named contexts, tokens, refused credential plugins), the
 // in-cluster environment from a temp dir, and --kube-api overrides.
 
-#include "kube/ClusterConfig.hpp"
-
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -11,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "kube/ClusterConfig.hpp"
 #include "kube/ServerUrl.hpp"
 #include "test/support/TempDir.hpp"
 #include "webhook/Base64.hpp"
@@ -51,7 +50,9 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-std::string b64(const std::string& s) { return webhook::base64Encode(s); }
+std::string b64(const std::string& s) {
+  return webhook::base64Encode(s);
+}
 
 // A kubeconfig with two contexts; `user` is the YAML body of user "u".
 std::string kubeconfig(const std::string& cluster, const std::string& user,
@@ -81,10 +82,9 @@ class KubeClusterConfigTest : public ::testing::Test {
 };
 
 TEST_F(KubeClusterConfigTest, EmbeddedDataFromTheCurrentContext) {
-  auto config = load(kubeconfig("    server: https://api.example.com:6443\n    certificate-authority-data: " +
-                                    b64(kCa) + "\n",
-                                "    client-certificate-data: " + b64(kCert) + "\n    client-key-data: " + b64(kKey) +
-                                    "\n"));
+  auto config = load(kubeconfig(
+      "    server: https://api.example.com:6443\n    certificate-authority-data: " + b64(kCa) + "\n",
+      "    client-certificate-data: " + b64(kCert) + "\n    client-key-data: " + b64(kKey) + "\n"));
   ASSERT_TRUE(config.ok()) << config.error();
   EXPECT_EQ(config->host, "api.example.com");
   EXPECT_EQ(config->port, "6443");
@@ -102,9 +102,10 @@ TEST_F(KubeClusterConfigTest, FilePathsAreRelativeToTheKubeconfigDirectory) {
   writeFileAtomically(dir_.path() / "pki" / "ca.crt", kCa);
   writeFileAtomically(dir_.path() / "pki" / "admin.crt", kCert);
   writeFileAtomically(dir_.path() / "admin.key", kKey);
-  auto config = load(kubeconfig("    server: https://10.0.0.1\n    certificate-authority: pki/ca.crt\n",
-                                "    client-certificate: pki/admin.crt\n    client-key: " + dir_.file("admin.key") +
-                                    "\n    tokenFile: ./token\n"));
+  auto config =
+      load(kubeconfig("    server: https://10.0.0.1\n    certificate-authority: pki/ca.crt\n",
+                      "    client-certificate: pki/admin.crt\n    client-key: " + dir_.file("admin.key") +
+                          "\n    tokenFile: ./token\n"));
   ASSERT_TRUE(config.ok()) << config.error();
   EXPECT_EQ(config->host, "10.0.0.1");
   EXPECT_EQ(config->port, "443");
@@ -115,7 +116,8 @@ TEST_F(KubeClusterConfigTest, FilePathsAreRelativeToTheKubeconfigDirectory) {
 }
 
 TEST_F(KubeClusterConfigTest, AMissingReferencedFileIsNamedInTheError) {
-  auto config = load(kubeconfig("    server: https://h\n    certificate-authority: nope/ca.crt\n", "    {}\n"));
+  auto config =
+      load(kubeconfig("    server: https://h\n    certificate-authority: nope/ca.crt\n", "    {}\n"));
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.error().find("kubeconfig " + dir_.file("config")), std::string::npos) << config.error();
   EXPECT_NE(config.error().find(dir_.file("nope/ca.crt")), std::string::npos) << config.error();
@@ -148,7 +150,8 @@ TEST_F(KubeClusterConfigTest, NoCurrentContextIsAnError) {
 
 TEST_F(KubeClusterConfigTest, AContextNamingAMissingClusterOrUserIsAnError) {
   auto config = load(
-      "current-context: x\ncontexts:\n- name: x\n  context: {cluster: gone, user: u}\nclusters: []\nusers: []\n");
+      "current-context: x\ncontexts:\n- name: x\n  context: {cluster: gone, user: u}\nclusters: []\nusers: "
+      "[]\n");
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.error().find("cluster \"gone\" not found"), std::string::npos) << config.error();
   config = load(
@@ -159,8 +162,9 @@ TEST_F(KubeClusterConfigTest, AContextNamingAMissingClusterOrUserIsAnError) {
 }
 
 TEST_F(KubeClusterConfigTest, ExecAndAuthProviderUsersAreNotSupported) {
-  auto exec = load(kubeconfig("    server: https://h\n",
-                              "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: aws\n"));
+  auto exec =
+      load(kubeconfig("    server: https://h\n",
+                      "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: aws\n"));
   ASSERT_FALSE(exec.ok());
   EXPECT_NE(exec.error().find("user \"u\": an exec credential plugin is not supported"), std::string::npos)
       << exec.error();
@@ -170,10 +174,10 @@ TEST_F(KubeClusterConfigTest, ExecAndAuthProviderUsersAreNotSupported) {
 }
 
 TEST_F(KubeClusterConfigTest, TokenAndInsecureAndServerNameAreRead) {
-  auto config = load(kubeconfig(
-      "    server: https://[fd00::1]:6443/prefix/\n    insecure-skip-tls-verify: true\n"
-      "    tls-server-name: kubernetes.default.svc\n",
-      "    token: s3cret\n"));
+  auto config =
+      load(kubeconfig("    server: https://[fd00::1]:6443/prefix/\n    insecure-skip-tls-verify: true\n"
+                      "    tls-server-name: kubernetes.default.svc\n",
+                      "    token: s3cret\n"));
   ASSERT_TRUE(config.ok()) << config.error();
   EXPECT_EQ(config->host, "fd00::1");
   EXPECT_EQ(config->port, "6443");
@@ -184,7 +188,8 @@ TEST_F(KubeClusterConfigTest, TokenAndInsecureAndServerNameAreRead) {
 }
 
 TEST_F(KubeClusterConfigTest, BadBase64AndPlainHttpAreRefused) {
-  auto badData = load(kubeconfig("    server: https://h\n    certificate-authority-data: '%%%'\n", "    {}\n"));
+  auto badData =
+      load(kubeconfig("    server: https://h\n    certificate-authority-data: '%%%'\n", "    {}\n"));
   ASSERT_FALSE(badData.ok());
   EXPECT_NE(badData.error().find("certificate-authority-data is not valid base64"), std::string::npos)
       << badData.error();

@@ -1,8 +1,8 @@
 // RateLimiter: client-go's token bucket, with time passed in (no clock).
 
-#include "kube/RateLimiter.hpp"
-
 #include <gtest/gtest.h>
+
+#include "kube/RateLimiter.hpp"
 
 namespace irsa::kube {
 namespace {
@@ -51,7 +51,8 @@ TEST(KubeRateLimiter, AWaitBeyondMaxWaitTakesNothing) {
 
 TEST(KubeRateLimiter, ZeroQpsMeansNoLimit) {
   RateLimiter limiter(0, 1);
-  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(limiter.tryAcquire());
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_TRUE(limiter.tryAcquire());
   EXPECT_EQ(limiter.reserve(0s), Clock::duration::zero());
 }
 

@@ -38,8 +38,9 @@ TEST_F(KubeWatchStreamTest, DeliversEachLineOnceEvenWhenChunksSplitLinesThenClos
   auto closed = log.closed.wait();
   ASSERT_TRUE(closed.has_value());
   EXPECT_TRUE(closed->ok()) << closed->error();
-  EXPECT_EQ(log.snapshot(), (std::vector<std::string>{R"({"type":"ADDED","n":1})", R"({"type":"MODIFIED","n":2})",
-                                                      R"({"type":"DELETED","n":3})"}));
+  EXPECT_EQ(log.snapshot(),
+            (std::vector<std::string>{R"({"type":"ADDED","n":1})", R"({"type":"MODIFIED","n":2})",
+                                      R"({"type":"DELETED","n":3})"}));
   const auto seen = server_->requests();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].target, kTarget);
@@ -49,7 +50,8 @@ TEST_F(KubeWatchStreamTest, DeliversEachLineOnceEvenWhenChunksSplitLinesThenClos
 
 TEST_F(KubeWatchStreamTest, ALastLineWithoutNewlineIsStillDelivered) {
   ASSERT_TRUE(startServer([](const FakeRequest&) {
-    return FakeScript{writeRaw(chunkedHeader(200)), writeRaw(chunk("{\"a\":1}\r\n{\"b\":2}")), writeRaw(lastChunk())};
+    return FakeScript{writeRaw(chunkedHeader(200)), writeRaw(chunk("{\"a\":1}\r\n{\"b\":2}")),
+                      writeRaw(lastChunk())};
   }));
   ASSERT_TRUE(makeClient());
   WatchLog log;
@@ -133,7 +135,8 @@ TEST_F(KubeWatchStreamTest, AGoneAnswerInAChunkedBodyIsAnErrorToo) {
   auto closed = log.closed.wait();
   ASSERT_TRUE(closed.has_value());
   ASSERT_FALSE(closed->ok());
-  EXPECT_NE(closed->error().find(R"(HTTP 410: {"kind":"Status","code":410})"), std::string::npos) << closed->error();
+  EXPECT_NE(closed->error().find(R"(HTTP 410: {"kind":"Status","code":410})"), std::string::npos)
+      << closed->error();
 }
 
 TEST_F(KubeWatchStreamTest, ALineOverTheEventLimitEndsTheStream) {
