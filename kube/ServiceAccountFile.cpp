@@ -1,102 +1,52 @@
 #include "kube/ServiceAccountFile.hpp"
 
-#include <optional>
+#include <string>
 #include <unordered_map>
 #include <utility>
 
+#include "kube/ServiceAccountObject.hpp"
 #include "kube/YamlJson.hpp"
+#include "webhook/Json.hpp"
 
 namespace irsa::kube {
 namespace {
 
-using Error = std::optional<std::string>;
+using webhook::member;
 
-std::string_view str(const rapidjson::Value& v) {
-  return {v.GetString(), v.GetStringLength()};
-}
-
-const char* typeName(const rapidjson::Value& v) {
-  if (v.IsNull()) return "null";
-  if (v.IsBool()) return "boolean";
-  if (v.IsNumber()) return "number";
-  if (v.IsString()) return "string";
-  if (v.IsArray()) return "list";
-  return "object";
-}
-
-const rapidjson::Value* member(const rapidjson::Value& obj, const char* name) {
-  const auto it = obj.FindMember(name);
-  return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
-// An optional string field: absent or null reads as "". `label` names it in
-// errors ("metadata.namespace").
-Error stringField(const rapidjson::Value& obj, const char* name, const std::string& where,
-                  std::string_view& out, const char* label = nullptr) {
-  out = {};
-  const rapidjson::Value* v = member(obj, name);
-  if (v == nullptr || v->IsNull()) return std::nullopt;
-  if (!v->IsString()) {
-    return where + ": " + (label ? label : name) + " must be a string, found " + typeName(*v) +
-           (v->IsBool() || v->IsNumber() ? " (quote the value)" : "");
-  }
-  out = str(*v);
-  return std::nullopt;
+// An optional string field; errors start with `where`.
+util::Result<std::string_view> stringField(const rapidjson::Value& obj, const char* name,
+                                           const std::string& where) {
+  auto value = optionalStringMember(obj, name, name);
+  if (!value) return util::fail(where + ": " + value.error());
+  return value;
 }
 
 // apiVersion may be left out (a ServiceAccountList's items have none) but
 // must not name another group or version.
-Error checkApiVersion(const rapidjson::Value& obj, const std::string& where) {
-  std::string_view apiVersion;
-  if (auto err = stringField(obj, "apiVersion", where, apiVersion)) return err;
-  if (!apiVersion.empty() && apiVersion != "v1") {
-    return where + ": apiVersion \"" + std::string(apiVersion) + "\" is not v1";
+util::Status checkApiVersion(const rapidjson::Value& obj, const std::string& where) {
+  const auto apiVersion = stringField(obj, "apiVersion", where);
+  if (!apiVersion) return util::fail(apiVersion.error());
+  if (!apiVersion->empty() && *apiVersion != "v1") {
+    return util::fail(where + ": apiVersion \"" + std::string(*apiVersion) + "\" is not v1");
   }
-  return std::nullopt;
+  return util::okStatus();
 }
 
-bool underPrefix(std::string_view key, std::string_view prefix) {
-  return key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0 &&
-         key[prefix.size()] == '/';
-}
-
-Error readServiceAccount(const rapidjson::Value& v, std::string_view prefix, const std::string& where,
-                         webhook::ServiceAccount& sa) {
-  if (!v.IsObject()) return where + ": expected a ServiceAccount object, found " + typeName(v);
-  std::string_view kind;
-  if (auto err = stringField(v, "kind", where, kind)) return err;
-  if (!kind.empty() && kind != "ServiceAccount") {
-    return where + ": kind \"" + std::string(kind) + "\" is not ServiceAccount";
+// The file's own checks (an object, of kind ServiceAccount and apiVersion v1
+// when they are given); the rest is serviceAccountFromObject(), as for the
+// API server's objects.
+util::Result<webhook::ServiceAccount> readServiceAccount(const rapidjson::Value& v, std::string_view prefix,
+                                                         const std::string& where) {
+  if (!v.IsObject()) {
+    return util::fail(where + ": expected a ServiceAccount object, found " + jsonTypeName(v));
   }
-  if (auto err = checkApiVersion(v, where)) return err;
-
-  const rapidjson::Value* metadata = member(v, "metadata");
-  if (metadata == nullptr || !metadata->IsObject()) return where + ": ServiceAccount has no metadata.name";
-  std::string_view name, ns;
-  if (auto err = stringField(*metadata, "name", where, name, "metadata.name")) return err;
-  if (name.empty()) return where + ": ServiceAccount has no metadata.name";
-  if (auto err = stringField(*metadata, "namespace", where, ns, "metadata.namespace")) return err;
-  sa.name = std::string(name);
-  sa.ns = ns.empty() ? "default" : std::string(ns);  // as kubectl apply does
-  sa.annotations.clear();
-
-  const rapidjson::Value* annotations = member(*metadata, "annotations");
-  if (annotations == nullptr || annotations->IsNull()) return std::nullopt;
-  if (!annotations->IsObject()) {
-    return where + " (" + sa.key() + "): metadata.annotations must be a map, found " + typeName(*annotations);
+  const auto kind = stringField(v, "kind", where);
+  if (!kind) return util::fail(kind.error());
+  if (!kind->empty() && *kind != "ServiceAccount") {
+    return util::fail(where + ": kind \"" + std::string(*kind) + "\" is not ServiceAccount");
   }
-  for (auto m = annotations->MemberBegin(); m != annotations->MemberEnd(); ++m) {
-    // The API server only takes strings; an unquoted `true` or `3600` here is
-    // a mistake worth reporting rather than guessing.
-    if (!m->value.IsString() && !m->value.IsNull()) {
-      return where + " (" + sa.key() + "): annotation \"" + std::string(str(m->name)) +
-             "\" must be a string, found " + typeName(m->value) + " (quote the value)";
-    }
-    if (!underPrefix(str(m->name), prefix)) continue;
-    sa.annotations.emplace_back(std::string(str(m->name)),
-                                m->value.IsNull() ? std::string() : std::string(str(m->value)));
-  }
-  return std::nullopt;
+  if (auto status = checkApiVersion(v, where); !status) return util::fail(status.error());
+  return serviceAccountFromObject(v, prefix, where);
 }
 
 // Keeps file order; a repeated namespace/name replaces the earlier entry.
@@ -142,34 +92,33 @@ util::Result<std::vector<webhook::ServiceAccount>> ServiceAccountFile::fromDocum
     const rapidjson::Value& doc = docs[i];
     const std::string where = "document " + std::to_string(i + 1);
     if (doc.IsNull()) continue;  // an empty document
-    if (!doc.IsObject()) return util::fail(where + ": expected an object, found " + typeName(doc));
-    std::string_view kind;
-    if (auto err = stringField(doc, "kind", where, kind)) return util::fail(*err);
-    if (kind.empty()) return util::fail(where + ": missing kind");
+    if (!doc.IsObject()) return util::fail(where + ": expected an object, found " + jsonTypeName(doc));
+    const auto kind = stringField(doc, "kind", where);
+    if (!kind) return util::fail(kind.error());
+    if (kind->empty()) return util::fail(where + ": missing kind");
 
-    if (kind == "ServiceAccount") {
-      webhook::ServiceAccount sa;
-      if (auto err = readServiceAccount(doc, annotationPrefix, where, sa)) return util::fail(*err);
-      collector.add(std::move(sa));
+    if (*kind == "ServiceAccount") {
+      auto sa = readServiceAccount(doc, annotationPrefix, where);
+      if (!sa) return util::fail(sa.error());
+      collector.add(std::move(*sa));
       continue;
     }
-    if (kind != "List" && kind != "ServiceAccountList") {
-      return util::fail(where + ": kind \"" + std::string(kind) +
+    if (*kind != "List" && *kind != "ServiceAccountList") {
+      return util::fail(where + ": kind \"" + std::string(*kind) +
                         "\" is not ServiceAccount, ServiceAccountList or List");
     }
-    if (auto err = checkApiVersion(doc, where)) return util::fail(*err);
+    if (auto status = checkApiVersion(doc, where); !status) return util::fail(status.error());
     const rapidjson::Value* items = member(doc, "items");
     if (items == nullptr || items->IsNull()) continue;
     if (!items->IsArray()) {
-      return util::fail(where + " (" + std::string(kind) + "): items must be a list, found " +
-                        typeName(*items));
+      return util::fail(where + " (" + std::string(*kind) + "): items must be a list, found " +
+                        jsonTypeName(*items));
     }
     for (rapidjson::SizeType j = 0; j < items->Size(); ++j) {
-      webhook::ServiceAccount sa;
-      const std::string itemWhere = where + ", items[" + std::to_string(j) + "]";
-      if (auto err = readServiceAccount((*items)[j], annotationPrefix, itemWhere, sa))
-        return util::fail(*err);
-      collector.add(std::move(sa));
+      auto sa =
+          readServiceAccount((*items)[j], annotationPrefix, where + ", items[" + std::to_string(j) + "]");
+      if (!sa) return util::fail(sa.error());
+      collector.add(std::move(*sa));
     }
   }
   return std::move(collector).take();

@@ -1,37 +1,79 @@
 #include "kube/ServiceAccountObject.hpp"
 
+#include <string>
+
 #include "webhook/Json.hpp"
 
 namespace irsa::kube {
+namespace {
 
 using webhook::member;
 using webhook::objectMember;
-using webhook::stringMember;
 using webhook::view;
 
+bool underPrefix(std::string_view key, std::string_view prefix) {
+  return key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0 &&
+         key[prefix.size()] == '/';
+}
+
+}  // namespace
+
 util::Result<webhook::ServiceAccount> serviceAccountFromObject(const rapidjson::Value& object,
-                                                               std::string_view prefix) {
-  const rapidjson::Value* metadata = objectMember(object, "metadata");
-  if (!metadata) return util::fail("ServiceAccount has no metadata");
+                                                               std::string_view prefix,
+                                                               std::string_view where) {
   webhook::ServiceAccount sa;
-  sa.name = std::string(stringMember(*metadata, "name"));
-  if (sa.name.empty()) return util::fail("ServiceAccount has no metadata.name");
-  sa.ns = std::string(stringMember(*metadata, "namespace"));
-  if (sa.ns.empty()) sa.ns = "default";
+  const auto fail = [&](const std::string& message) {
+    std::string context(where);
+    if (!sa.name.empty()) context += where.empty() ? sa.key() : " (" + sa.key() + ")";
+    return util::fail(context.empty() ? message : context + ": " + message);
+  };
+  const rapidjson::Value* metadata = objectMember(object, "metadata");
+  if (!metadata) return fail("ServiceAccount has no metadata.name");
+  const auto name = optionalStringMember(*metadata, "name", "metadata.name");
+  if (!name) return fail(name.error());
+  if (name->empty()) return fail("ServiceAccount has no metadata.name");
+  const auto ns = optionalStringMember(*metadata, "namespace", "metadata.namespace");
+  if (!ns) return fail(ns.error());
+  sa.name = std::string(*name);
+  sa.ns = ns->empty() ? "default" : std::string(*ns);  // as kubectl apply does
+
   const rapidjson::Value* annotations = member(*metadata, "annotations");
   if (!annotations || annotations->IsNull()) return sa;
-  if (!annotations->IsObject()) return util::fail(sa.key() + ": metadata.annotations must be a map");
+  if (!annotations->IsObject()) {
+    return fail(std::string("metadata.annotations must be a map, found ") + jsonTypeName(*annotations));
+  }
   for (const auto& m : annotations->GetObject()) {
     const std::string_view key = view(m.name);
-    if (key.size() <= prefix.size() || key.compare(0, prefix.size(), prefix) != 0 || key[prefix.size()] != '/') {
-      continue;
+    // The API server only takes strings; an unquoted `true` or `3600` in a
+    // file is a mistake worth reporting rather than guessing.
+    if (!m.value.IsString() && !m.value.IsNull()) {
+      return fail("annotation \"" + std::string(key) + "\" must be a string, found " + jsonTypeName(m.value) +
+                  " (quote the value)");
     }
-    if (!m.value.IsString()) {
-      return util::fail(sa.key() + ": annotation \"" + std::string(key) + "\" must be a string");
-    }
-    sa.annotations.emplace_back(std::string(key), std::string(view(m.value)));
+    if (!underPrefix(key, prefix)) continue;
+    sa.annotations.emplace_back(std::string(key), std::string(view(m.value)));  // null reads as ""
   }
   return sa;
+}
+
+util::Result<std::string_view> optionalStringMember(const rapidjson::Value& object, std::string_view name,
+                                                    std::string_view label) {
+  const rapidjson::Value* v = member(object, name);
+  if (!v || v->IsNull()) return std::string_view();
+  if (!v->IsString()) {
+    return util::fail(std::string(label) + " must be a string, found " + jsonTypeName(*v) +
+                      (v->IsBool() || v->IsNumber() ? " (quote the value)" : ""));
+  }
+  return view(*v);
+}
+
+const char* jsonTypeName(const rapidjson::Value& value) {
+  if (value.IsNull()) return "null";
+  if (value.IsBool()) return "boolean";
+  if (value.IsNumber()) return "number";
+  if (value.IsString()) return "string";
+  if (value.IsArray()) return "list";
+  return "object";
 }
 
 bool isValidObjectName(std::string_view name) {

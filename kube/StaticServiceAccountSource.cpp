@@ -102,10 +102,13 @@ StaticServiceAccountSource::loadSnapshot(const std::string& path, const std::str
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
 }
 
-void StaticServiceAccountSource::forEach(const std::function<void(const webhook::ServiceAccount&)>& visit) const {
+void StaticServiceAccountSource::forEach(
+    const std::function<void(const webhook::ServiceAccount&)>& visit) const {
   const auto snapshot = snapshot_.load();
   for (const auto& [ns, byName] : snapshot->byNamespace) {
-    for (const auto& [name, account] : byName) visit(*account);
+    for (const auto& [name, account] : byName) {
+      visit(*account);
+    }
   }
 }
 

@@ -41,6 +41,9 @@ class YamlJson {
   // parseAll() on a file's contents; errors name the file.
   static util::Result<std::vector<rapidjson::Document>> readFile(const std::string& path);
 
+  // "nesting deeper than 64 levels": one wording for the YAML and JSON paths.
+  static std::string depthError();
+
  private:
   static util::Result<std::vector<rapidjson::Document>> parseJson(std::string_view text);
   static util::Result<std::vector<rapidjson::Document>> parseYaml(std::string_view text);

@@ -6,7 +6,7 @@ E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 bash "${E2E_DIR}/build-tools.sh" || { echo "e2e: building the control-plane tools failed" >&2; exit 1; }
 
-tests=(smoke.sh admission-static.sh admission-cluster.sh race.sh apiserver-restart.sh watch-expiry.sh imds.sh)
+tests=(smoke.sh admission-static.sh admission-cluster.sh race.sh apiserver-restart.sh watch-expiry.sh imds.sh kube-client-live.sh)
 passed=0
 failed=0
 for t in "${tests[@]}"; do

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -13,25 +12,10 @@
 #include "certs/KeyPair.hpp"
 #include "certs/OpenSslHandles.hpp"
 #include "certs/Pem.hpp"
+#include "test/support/TempDir.hpp"
 
 namespace irsa::certs {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/irsa-certs-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 X509Ptr onlyCertificate(const std::string& pem) {
   auto certs = parseCertificates(pem, "test");
@@ -192,9 +176,8 @@ TEST(CertsDevCertificate, InvalidIpAddressIsAnError) {
 }
 
 TEST(CertsDevCertificate, WriteCreatesTheDirAndWritesKeyWithMode0600) {
-  TempDir tmp;
-  ASSERT_FALSE(tmp.path().empty());
-  const std::string dir = tmp.path() + "/nested/certs";
+  testsupport::TempDir tmp;
+  const std::string dir = tmp.file("nested/certs");
   const DevCertificate dev = generate();
   auto written = writeDevCertificate(dev, dir);
   ASSERT_TRUE(written.ok()) << written.error();

@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -13,25 +11,10 @@
 #include "certs/KeyPair.hpp"
 #include "certs/OpenSslHandles.hpp"
 #include "certs/Pem.hpp"
+#include "test/support/TempDir.hpp"
 
 namespace irsa::certs {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/irsa-certs-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 std::string write(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
@@ -51,7 +34,7 @@ class CertsKeyPair : public ::testing::Test {
     devA_ = *a;
     devB_ = *b;
   }
-  TempDir tmp_;
+  testsupport::TempDir tmp_;
   DevCertificate devA_;
   DevCertificate devB_;
 };

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -12,25 +11,10 @@
 #include "certs/DevCertificate.hpp"
 #include "certs/Pem.hpp"
 #include "certs/TlsContextStore.hpp"
+#include "test/support/TempDir.hpp"
 
 namespace irsa::certs {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/irsa-certs-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 DevCertificate generate(std::chrono::hours validity) {
   DevCertificateOptions options;
@@ -53,7 +37,7 @@ class CertsTlsContextStore : public ::testing::Test {
     std::ofstream(cert_, std::ios::trunc) << certPem;
     std::ofstream(key_, std::ios::trunc) << keyPem;
   }
-  TempDir tmp_;
+  testsupport::TempDir tmp_;
   const std::string cert_ = tmp_.file("tls.crt");
   const std::string key_ = tmp_.file("tls.key");
 };

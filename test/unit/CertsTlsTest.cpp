@@ -3,14 +3,12 @@
 
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
-#include <stdlib.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -18,6 +16,7 @@
 #include "certs/DevCertificate.hpp"
 #include "certs/KeyPair.hpp"
 #include "certs/TlsContextFactory.hpp"
+#include "test/support/TempDir.hpp"
 
 namespace irsa::certs {
 namespace {
@@ -25,22 +24,6 @@ namespace {
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/irsa-certs-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // Runs `ioc` in small steps until `done` or the deadline; never a fixed sleep.
 bool runUntil(asio::io_context& ioc, const std::function<bool()>& done,
@@ -144,7 +127,7 @@ class CertsTls : public ::testing::Test {
     return ctx.ok() ? *ctx : nullptr;
   }
 
-  TempDir tmp_;
+  testsupport::TempDir tmp_;
   DevCertificate dev_;
   ssl::context clientCtx_{ssl::context::tls_client};
 };

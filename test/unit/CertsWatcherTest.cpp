@@ -2,7 +2,6 @@
 // debounce and the safety poll.
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -13,28 +12,13 @@
 #include <string>
 
 #include "certs/DirectoryWatcher.hpp"
+#include "test/support/TempDir.hpp"
 
 namespace irsa::certs {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/irsa-certs-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 void write(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
@@ -72,7 +56,7 @@ class CertsWatcher : public ::testing::Test {
 
   // Declared first so it is destroyed last, after the watchers.
   boost::asio::io_context ioc_;
-  TempDir tmp_;
+  testsupport::TempDir tmp_;
   int calls_ = 0;
 };
 

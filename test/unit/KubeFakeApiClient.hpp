@@ -6,8 +6,11 @@
 // posted to the test's io_context, like a real client running them on an
 // I/O thread, so a test decides exactly when they run by pumping that
 // io_context. Single-threaded: only the thread running the io_context may
-// use it. Below it: helpers that pump the io_context with a deadline, and
-// writers for the JSON an API server sends (objects, list pages, events).
+// use it. Below it: helpers that pump the io_context with a deadline,
+// writers for the JSON an API server sends (objects, list pages, events), and
+// the first list a started reflector waits for.
+
+#include <gtest/gtest.h>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -293,6 +296,23 @@ inline std::string bookmarkJson(const std::string& resourceVersion) {
   w.EndObject();
   const std::string object = buffer.GetString();
   return eventJson("BOOKMARK", object);
+}
+
+// Answers the first GET, a started reflector's initial list, with one page of
+// `items` at `resourceVersion`, then pumps `io` until the watch is open.
+inline ::testing::AssertionResult answerInitialList(boost::asio::io_context& io, FakeApiClient& api,
+                                                    const std::vector<std::string>& items,
+                                                    const std::string& resourceVersion) {
+  if (!runUntil(io, [&] { return api.getCount() == 1; })) {
+    return ::testing::AssertionFailure() << "no list request";
+  }
+  if (!api.respondNext(200, listJson(items, resourceVersion))) {
+    return ::testing::AssertionFailure() << "the list request was already answered";
+  }
+  if (!runUntil(io, [&] { return api.watchCount() == 1; })) {
+    return ::testing::AssertionFailure() << "no watch after the list";
+  }
+  return ::testing::AssertionSuccess();
 }
 
 }  // namespace irsa::kube::testing

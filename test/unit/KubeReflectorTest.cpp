@@ -17,15 +17,7 @@ namespace {
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
-using testing::bookmarkJson;
-using testing::drain;
-using testing::eventJson;
-using testing::FakeApiClient;
-using testing::listJson;
-using testing::objectJson;
-using testing::runFor;
-using testing::runUntil;
-using testing::statusJson;
+using namespace kube::testing;  // the fake API client, its pumps and JSON writers
 
 constexpr auto kBackoff = 40ms;  // jittered into [20ms, 40ms]
 
@@ -90,9 +82,7 @@ class KubeReflectorTest : public ::testing::Test {
   // start() and a one-page list at `rv`; returns once the watch is open.
   void sync(const std::string& rv, const std::vector<std::string>& items = {}) {
     reflector_->start();
-    ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 1; }));
-    ASSERT_TRUE(api_.respondNext(200, listJson(items, rv)));
-    ASSERT_TRUE(runUntil(io_, [&] { return api_.watchCount() == 1; }));
+    ASSERT_TRUE(answerInitialList(io_, api_, items, rv));
   }
   std::string watchRv(std::size_t i) { return queryOf(api_.stream(i).target)["resourceVersion"]; }
 

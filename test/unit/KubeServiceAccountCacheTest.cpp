@@ -16,14 +16,7 @@ namespace {
 namespace net = boost::asio;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-using testing::drain;
-using testing::eventJson;
-using testing::FakeApiClient;
-using testing::listJson;
-using testing::objectJson;
-using testing::runFor;
-using testing::runUntil;
-using testing::statusJson;
+using namespace kube::testing;  // the fake API client, its pumps and JSON writers
 
 constexpr const char* kRoleKey = "eks.amazonaws.com/role-arn";
 
@@ -62,9 +55,7 @@ class KubeServiceAccountCacheTest : public ::testing::Test {
 
   void sync(const std::vector<std::string>& items) {
     cache_->start();
-    ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 1; }));
-    ASSERT_TRUE(api_.respondNext(200, listJson(items, "100")));
-    ASSERT_TRUE(runUntil(io_, [&] { return api_.watchCount() == 1; }));
+    ASSERT_TRUE(answerInitialList(io_, api_, items, "100"));
   }
 
   std::shared_ptr<Answer> lookup(const std::string& ns, const std::string& name, Clock::time_point deadline) {

@@ -1,13 +1,11 @@
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "kube/ServiceAccountFile.hpp"
+#include "test/support/TempDir.hpp"
 
 namespace irsa::kube {
 namespace {
@@ -230,43 +228,32 @@ TEST(ServiceAccountFileTest, LaterDuplicateWins) {
   EXPECT_EQ((*sas)[1].key(), "default/b");
 }
 
-class ServiceAccountFileLoadTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/irsa-safile-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-  std::string dir_;
-};
-
-TEST_F(ServiceAccountFileLoadTest, LoadsAFile) {
-  auto sas = ServiceAccountFile::load(
-      write("sa.yaml", "kind: ServiceAccount\nmetadata: {name: a, namespace: ns1}\n"), kEks);
+TEST(ServiceAccountFileLoadTest, LoadsAFile) {
+  const testsupport::TempDir dir;
+  const std::string path = dir.file("sa.yaml");
+  testsupport::writeFileInPlace(path, "kind: ServiceAccount\nmetadata: {name: a, namespace: ns1}\n");
+  auto sas = ServiceAccountFile::load(path, kEks);
   ASSERT_TRUE(sas.ok()) << sas.error();
   ASSERT_EQ(sas->size(), 1u);
   EXPECT_EQ(sas->front().key(), "ns1/a");
 }
 
-TEST_F(ServiceAccountFileLoadTest, ErrorsNameThePath) {
-  const std::string missing = dir_ + "/missing.yaml";
+TEST(ServiceAccountFileLoadTest, ErrorsNameThePath) {
+  const testsupport::TempDir dir;
+  const std::string missing = dir.file("missing.yaml");
   auto none = ServiceAccountFile::load(missing, kEks);
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error(), "read " + missing + ": No such file or directory");
 
-  const std::string pod = write("pod.yaml", "apiVersion: v1\nkind: Pod\n");
+  const std::string pod = dir.file("pod.yaml");
+  testsupport::writeFileInPlace(pod, "apiVersion: v1\nkind: Pod\n");
   auto wrongKind = ServiceAccountFile::load(pod, kEks);
   ASSERT_FALSE(wrongKind.ok());
   EXPECT_EQ(wrongKind.error(),
             pod + ": document 1: kind \"Pod\" is not ServiceAccount, ServiceAccountList or List");
 
-  const std::string bad = write("bad.yaml", "kind: ServiceAccount\nmetadata: [\n");
+  const std::string bad = dir.file("bad.yaml");
+  testsupport::writeFileInPlace(bad, "kind: ServiceAccount\nmetadata: [\n");
   auto invalid = ServiceAccountFile::load(bad, kEks);
   ASSERT_FALSE(invalid.ok());
   EXPECT_PRED_FORMAT2(::testing::IsSubstring, bad + ": invalid YAML at line", invalid.error());

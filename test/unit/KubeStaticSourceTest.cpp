@@ -177,8 +177,9 @@ TEST_F(StaticSourceTest, AnnotatedCountCountsRoleArnUnderThePrefix) {
 TEST_F(StaticSourceTest, ReadersNeverSeeAHalfSwappedSnapshot) {
   const auto file = [](const std::string& arn) {
     std::string text;
-    for (int i = 0; i < 50; ++i)
+    for (int i = 0; i < 50; ++i) {
       text += serviceAccount("ns", "sa" + std::to_string(i), arn);
+    }
     return text;
   };
   write(file("arn:old"));
@@ -205,8 +206,9 @@ TEST_F(StaticSourceTest, ReadersNeverSeeAHalfSwappedSnapshot) {
   }
   ::testing::internal::GetCapturedStderr();
   stop = true;
-  for (auto& r : readers)
+  for (auto& r : readers) {
     r.join();
+  }
   EXPECT_EQ(bad.load(), 0);
 }
 
