@@ -5,7 +5,8 @@
 #   1. unit, fixture and server integration tests (ctest) on a Release build;
 #   2. end-to-end tests against a real kube-apiserver and etcd, built once from
 #      their pinned Go modules into ~/.cache/irsa-webhook/tools (IRSA_SKIP_E2E=1 skips);
-#   3. the unit tests again under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips).
+#   3. Helm chart lint and render checks, with a pinned helm built the same way;
+#   4. the unit tests again under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,10 @@ if [ "${IRSA_SKIP_E2E:-0}" != "1" ]; then
   echo "== e2e (real kube-apiserver)"
   IRSA_BINARY="$PWD/build/irsa-webhook" bash test/e2e/run.sh
 fi
+
+echo "== Helm chart (lint + template checks)"
+bash test/e2e/build-helm.sh
+bash test/chart/lint.sh
 
 if [ "${IRSA_SKIP_ASAN:-0}" != "1" ]; then
   echo "== build (AddressSanitizer + UBSan)"
