@@ -28,7 +28,8 @@ bash test/chart/lint.sh
 
 if [ "${IRSA_SKIP_ASAN:-0}" != "1" ]; then
   echo "== build (AddressSanitizer + UBSan)"
-  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIRSA_SANITIZE=ON
+  # Debug (-O0): the sanitizers find the same bugs, and it compiles much faster.
+  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DIRSA_SANITIZE=ON
   echo "== tests (AddressSanitizer + UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j 2 --timeout 600

@@ -285,3 +285,12 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 };
 
 }  // namespace irsa::server
+
+namespace irsa::server {
+// Instantiated once each, in HttpSessionPlain.cpp and HttpSessionTls.cpp:
+// Beast's templates are the slowest thing to compile here, and this keeps
+// them out of every file that includes this header and lets both compile in
+// parallel.
+extern template class HttpSession<PlainStream>;
+extern template class HttpSession<TlsStream>;
+}  // namespace irsa::server

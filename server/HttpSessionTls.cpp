@@ -1,0 +1,5 @@
+#include "server/HttpSession.hpp"
+
+namespace irsa::server {
+template class HttpSession<TlsStream>;
+}  // namespace irsa::server
