@@ -2,6 +2,8 @@
 // response the kube-apiserver expects.
 #include <gtest/gtest.h>
 
+#include <deque>
+
 #include <string>
 
 #include "webhook/AdmissionReview.hpp"
@@ -13,8 +15,11 @@ using namespace irsa::webhook;
 
 namespace {
 
-rapidjson::Document parse(const std::string& text) {
-  rapidjson::Document doc;
+// AdmissionRequest views into the parsed document, so every document stays
+// alive until the test binary exits.
+const rapidjson::Document& parse(const std::string& text) {
+  static std::deque<rapidjson::Document> documents;
+  rapidjson::Document& doc = documents.emplace_back();
   auto status = parseJson(doc, text, kDefaultMaxJsonDepth);
   EXPECT_TRUE(status.ok()) << text;
   return doc;
@@ -37,7 +42,7 @@ const std::string kPod = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"
                          R"("spec":{"serviceAccountName":"sa","containers":[{"name":"c"}]}})";
 
 TEST(WebhookAdmissionReview, DecodesAV1PodCreate) {
-  auto doc = parse(review("admission.k8s.io/v1", "CREATE", kPod, R"("namespace":"reqns")"));
+  const auto& doc = parse(review("admission.k8s.io/v1", "CREATE", kPod, R"("namespace":"reqns")"));
   auto req = decodeAdmissionReview(doc);
   ASSERT_TRUE(req.ok()) << req.error();
   EXPECT_EQ(req->apiVersion, "admission.k8s.io/v1");
@@ -52,7 +57,7 @@ TEST(WebhookAdmissionReview, DecodesAV1PodCreate) {
 }
 
 TEST(WebhookAdmissionReview, DecodesAV1beta1PodCreate) {
-  auto doc = parse(review("admission.k8s.io/v1beta1", "CREATE", kPod, R"("namespace":"reqns")"));
+  const auto& doc = parse(review("admission.k8s.io/v1beta1", "CREATE", kPod, R"("namespace":"reqns")"));
   auto req = decodeAdmissionReview(doc);
   ASSERT_TRUE(req.ok()) << req.error();
   EXPECT_EQ(req->apiVersion, "admission.k8s.io/v1beta1");
@@ -70,7 +75,7 @@ TEST(WebhookAdmissionReview, RejectsAnUnknownApiVersion) {
 }
 
 TEST(WebhookAdmissionReview, RejectsAWrongKind) {
-  auto doc =
+  const auto& doc =
       parse(R"({"apiVersion":"admission.k8s.io/v1","kind":"Pod","request":{"uid":"u","operation":"CREATE",)"
             R"("object":{}}})");
   auto req = decodeAdmissionReview(doc);
@@ -94,7 +99,7 @@ TEST(WebhookAdmissionReview, RejectsAMissingRequest) {
 
 TEST(WebhookAdmissionReview, RejectsAMissingOrEmptyUid) {
   for (const char* uidPart : {"", R"("uid":"",)", R"("uid":7,)"}) {
-    auto doc =
+    const auto& doc =
         parse(std::string(R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{)") +
               uidPart + R"("operation":"CREATE","object":)" + kPod + "}}");
     auto req = decodeAdmissionReview(doc);
@@ -201,7 +206,7 @@ TEST(WebhookAdmissionReview, UpdateIsNotAPodCreate) {
 
 TEST(WebhookAdmissionReview, ResponseEchoesApiVersionAndUidWithoutAPatch) {
   for (const char* version : {"admission.k8s.io/v1", "admission.k8s.io/v1beta1"}) {
-    auto out = parse(encodeAdmissionResponse(version, "abc-123", nullptr));
+    const auto& out = parse(encodeAdmissionResponse(version, "abc-123", nullptr));
     EXPECT_STREQ(out["apiVersion"].GetString(), version);
     EXPECT_STREQ(out["kind"].GetString(), "AdmissionReview");
     const auto& response = out["response"];
@@ -214,7 +219,7 @@ TEST(WebhookAdmissionReview, ResponseEchoesApiVersionAndUidWithoutAPatch) {
 
 TEST(WebhookAdmissionReview, ResponseOmitsAnEmptyPatch) {
   Patch empty;
-  auto out = parse(encodeAdmissionResponse("admission.k8s.io/v1", "u", &empty));
+  const auto& out = parse(encodeAdmissionResponse("admission.k8s.io/v1", "u", &empty));
   EXPECT_FALSE(out["response"].HasMember("patch"));
   EXPECT_FALSE(out["response"].HasMember("patchType"));
 }
@@ -223,7 +228,7 @@ TEST(WebhookAdmissionReview, ResponseCarriesANonEmptyPatchAsBase64JsonPatch) {
   Patch patch;
   patch.add("/metadata/labels", rapidjson::Value(rapidjson::kObjectType));
   patch.add("/spec/volumes/-", rapidjson::Value("v", patch.allocator()));
-  auto out = parse(encodeAdmissionResponse("admission.k8s.io/v1", "u", &patch));
+  const auto& out = parse(encodeAdmissionResponse("admission.k8s.io/v1", "u", &patch));
   const auto& response = out["response"];
   ASSERT_TRUE(response.HasMember("patchType"));
   EXPECT_STREQ(response["patchType"].GetString(), "JSONPatch");
