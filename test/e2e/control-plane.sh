@@ -20,6 +20,7 @@
 #   pki/                ca.{crt,key}, apiserver.{crt,key}, admin.{crt,key}, sa.{key,pub}
 #   logs/               etcd.log, kube-apiserver.log (a restarted apiserver appends)
 #   apiserver.args      the extra kube-apiserver flags of `start`, reused by start-apiserver
+#   apiserver.hosts     with IRSA_E2E_APISERVER_HOSTS only: the apiserver's private /etc/hosts
 #   etcd-data/
 #
 # ServiceAccounts: the `default` ServiceAccount of a namespace is normally created
@@ -36,6 +37,11 @@
 #   IRSA_E2E_START_TIMEOUT   seconds to wait for readiness (default 120)
 #   IRSA_E2E_APISERVER_ARGS  extra kube-apiserver flags (word-split; kept for start-apiserver)
 #   IRSA_E2E_APISERVER_STOP_GRACE  seconds stop-apiserver waits after SIGTERM (default 20)
+#   IRSA_E2E_APISERVER_HOSTS extra "IP NAME..." lines (newline-separated) that resolve for
+#                            kube-apiserver only: it runs in its own mount namespace with
+#                            /etc/hosts + these lines bind-mounted over /etc/hosts (kept for
+#                            start-apiserver). Lets a webhook `url:` use a Service DNS name
+#                            (the name its certificate is for) and reach a loopback server.
 #   KUBE_APISERVER_BIN / KUBECTL_BIN / ETCD_BIN   binaries (default: build-tools.sh cache)
 set -euo pipefail
 
@@ -172,6 +178,20 @@ current-context: irsa-e2e
 EOF
 }
 
+# write_apiserver_hosts FILE: /etc/hosts plus IRSA_E2E_APISERVER_HOSTS, or no
+# FILE at all when the knob is unset (the apiserver then shares the host's).
+write_apiserver_hosts() {
+  local out="$1" line
+  rm -f "${out}"
+  [[ -n "${IRSA_E2E_APISERVER_HOSTS:-}" ]] || return 0
+  while IFS= read -r line; do
+    [[ -z "${line// /}" || "${line}" =~ ^[0-9a-fA-F.:]+([[:space:]]+[A-Za-z0-9.-]+)+[[:space:]]*$ ]] \
+      || e2e_die "IRSA_E2E_APISERVER_HOSTS: bad line '${line}' (want: IP NAME...)"
+  done <<<"${IRSA_E2E_APISERVER_HOSTS}"
+  { cat /etc/hosts; printf '\n# IRSA_E2E_APISERVER_HOSTS\n%s\n' "${IRSA_E2E_APISERVER_HOSTS}"; } >"${out}"
+  chmod 0644 "${out}"
+}
+
 # launch_apiserver PORT ETCD_URL REDIRECT: start kube-apiserver in the background
 # (REDIRECT ">" truncates its log, ">>" appends), pid into kube-apiserver.pid.
 # The extra flags come from apiserver.args (what IRSA_E2E_APISERVER_ARGS was at
@@ -194,7 +214,18 @@ launch_apiserver() {
   else
     : >"${log}"
   fi
-  nohup "${KUBE_APISERVER_BIN}" \
+  # With apiserver.hosts: a private mount namespace (propagation private, so the
+  # host never sees the bind mount); as non-root, a user namespace grants the mount.
+  local -a wrap=()
+  if [[ -s "${WORKDIR}/apiserver.hosts" ]]; then
+    command -v unshare >/dev/null || e2e_die "unshare not found (apt-get install util-linux)"
+    local -a userns=()
+    [[ "$(id -u)" -eq 0 ]] || userns=(--map-root-user)
+    # shellcheck disable=SC2016  # expanded by the inner bash
+    wrap=(unshare "${userns[@]}" --mount --propagation private --
+      bash -c 'mount --bind "$0" /etc/hosts && exec "$@"' "${WORKDIR}/apiserver.hosts")
+  fi
+  nohup "${wrap[@]}" "${KUBE_APISERVER_BIN}" \
     --bind-address=127.0.0.1 \
     --secure-port="${api_port}" \
     --advertise-address=127.0.0.1 \
@@ -274,6 +305,7 @@ cmd_start() {
 
   # --- kube-apiserver --------------------------------------------------------
   printf '%s\n' "${IRSA_E2E_APISERVER_ARGS:-}" >"${WORKDIR}/apiserver.args"
+  write_apiserver_hosts "${WORKDIR}/apiserver.hosts"
   write_kubeconfig "${WORKDIR}/admin.kubeconfig" "${api_url}" "${pki}"
   launch_apiserver "${api_port}" "${etcd_url}" ">"
   wait_apiserver_ready || e2e_die "kube-apiserver failed to become ready (log: ${logs}/kube-apiserver.log)"

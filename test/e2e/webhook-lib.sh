@@ -6,10 +6,14 @@
 # Provides:
 #   check DESC CMD...          run CMD; count and print "ok   - DESC" / "FAIL - DESC"
 #   jq_true FILE FILTER        the jq FILTER yields true on FILE
+#   quiet CMD...               run CMD; show its output only when it fails (for `check`)
 #   poll TIMEOUT CMD...        retry CMD (quietly) until it succeeds or TIMEOUT seconds pass
 #   e2e_summary                print "N passed, N failed"; return non-zero on failures
 #   wh_on_exit CMD             run CMD (eval'd) at exit, before the webhook is stopped
 #   wh_certs                   a dev certificate for 127.0.0.1 in ${WH_TMP}/certs
+#   wh_use_certs CRT KEY CA NAME  serve this certificate (issued for NAME) instead; call before
+#                              wh_start. The helpers below then verify it under NAME.
+#   wh_tls_curl PATH [ARGS...] curl the TLS port, verifying the certificate (see WH_TLS_NAME)
 #   wh_start [ARGS...]         start serve on loopback (ports 0) with ARGS; waits for the ports
 #                              and sets WEBHOOK_PID, WEBHOOK_PORT, METRICS_PORT, WEBHOOK_LOG
 #   wh_wait_log TIMEOUT EVENT  wait until the webhook log has `event=EVENT` (after WH_LOG_MARK)
@@ -54,6 +58,7 @@ WEBHOOK_LOG=""
 WEBHOOK_EXIT=""
 WH_LOG_MARK=0
 WH_EXIT_HOOKS=()
+WH_TLS_NAME="127.0.0.1" # the name the served certificate is checked against
 
 check() { # check DESCRIPTION CMD...
   local what="$1"; shift
@@ -66,6 +71,14 @@ check() { # check DESCRIPTION CMD...
 
 # jq_true FILE FILTER: the filter yields true on the JSON file.
 jq_true() { [[ "$(jq -r "$2" "$1" 2>/dev/null)" == "true" ]]; }
+
+# quiet CMD...: CMD's status; its stdout and stderr only if it failed.
+quiet() {
+  local out rc=0
+  out="$("$@" 2>&1)" || rc=$?
+  ((rc == 0)) || printf '%s\n' "${out}" | sed 's/^/    /' >&2
+  return "${rc}"
+}
 
 # poll TIMEOUT CMD...: run CMD every 0.2s until it succeeds (0) or TIMEOUT
 # seconds (may be fractional) have passed (1). CMD's output is discarded.
@@ -109,6 +122,24 @@ wh_certs() {
   "${IRSA_BINARY}" dev-cert --out-dir "${WH_TMP}/certs" >/dev/null
 }
 
+# wh_use_certs CRT KEY CA NAME: PEM files wh_start serves (wh_certs then keeps
+# them); NAME, one of the certificate's DNS names, is resolved to 127.0.0.1 by
+# the TLS helpers so the certificate is verified as issued.
+wh_use_certs() {
+  mkdir -p "${WH_TMP}/certs"
+  (umask 077 && cp "$1" "${WH_TMP}/certs/tls.crt" && cp "$2" "${WH_TMP}/certs/tls.key" \
+    && cp "$3" "${WH_TMP}/certs/ca.crt")
+  WH_TLS_NAME="$4"
+}
+
+# wh_tls_curl PATH [CURL-ARGS...]: https://WH_TLS_NAME:WEBHOOK_PORT/PATH on
+# loopback, verified against ${WH_TMP}/certs/ca.crt.
+wh_tls_curl() {
+  local path="$1"; shift
+  curl --max-time 5 --cacert "${WH_TMP}/certs/ca.crt" \
+    --resolve "${WH_TLS_NAME}:${WEBHOOK_PORT}:127.0.0.1" "$@" "https://${WH_TLS_NAME}:${WEBHOOK_PORT}${path}"
+}
+
 # wh_start [SERVE-ARGS...]: start the webhook in the background (of this shell,
 # so `wait` can collect its exit code) and wait up to 10s for its ports.
 wh_start() {
@@ -146,16 +177,11 @@ wh_wait_log() { poll "$1" _wh_log_has "$2"; }
 
 wh_alive() { [[ -n "${WEBHOOK_PID}" ]] && kill -0 "${WEBHOOK_PID}" 2>/dev/null; }
 
-wh_readyz() {
-  curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "${WH_TMP}/certs/ca.crt" \
-    "https://127.0.0.1:${WEBHOOK_PORT}/readyz" || true
-}
+wh_readyz() { wh_tls_curl /readyz -s -o /dev/null -w '%{http_code}' || true; }
 
 # wh_debug_cache: GET /debug/alpha/cache (serve --enable-debugging-handlers):
 # {"ns/name": {"RoleARN": …, "Audience": …, …}} of the ServiceAccounts with a role.
-wh_debug_cache() {
-  curl -sf --max-time 5 --cacert "${WH_TMP}/certs/ca.crt" "https://127.0.0.1:${WEBHOOK_PORT}/debug/alpha/cache"
-}
+wh_debug_cache() { wh_tls_curl /debug/alpha/cache -sf; }
 
 wh_metrics() { curl -sf --max-time 5 "http://127.0.0.1:${METRICS_PORT}/metrics"; }
 
@@ -289,8 +315,7 @@ review_pod() {
       resource: {group: "", version: "v1", resource: "pods"},
       object: {apiVersion: "v1", kind: "Pod", metadata: {name: "direct", namespace: $ns},
         spec: {serviceAccountName: $sa, containers: [{name: "app", image: "busybox"}]}}}}')"
-  curl -sf --max-time 15 --cacert "${WH_TMP}/certs/ca.crt" -H 'Content-Type: application/json' \
-    --data-binary "${body}" "https://127.0.0.1:${WEBHOOK_PORT}/mutate?timeout=10s"
+  wh_tls_curl '/mutate?timeout=10s' -sf --max-time 15 -H 'Content-Type: application/json' --data-binary "${body}"
 }
 
 # pod_is_mutated FILE ROLE [AUDIENCE] [EXPIRATION]: the container and the sidecar
