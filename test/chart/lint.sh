@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Static checks of the Helm chart: `helm lint --strict` and `helm template` over
 # every charts/irsa-webhook/ci/*-values.yaml, with assertions on the rendered
-# objects (grep over `helm template --output-dir`, so nothing but helm is needed).
+# objects (grep over `helm template --output-dir`, so nothing but helm is needed),
+# and deploy/irsa-webhook.yaml is exactly what scripts/render-deploy.sh renders now.
 # helm is the pinned build from test/e2e/build-helm.sh (HELM_BIN overrides).
 #
 # Usage: test/chart/lint.sh     prints one line per failed check, then "N passed, N failed"
@@ -167,6 +168,30 @@ for bad in "replicaCout=2" "config.regoin=eu-west-1" "webhook.failurePolicy=Mayb
   check "schema refuses --set ${bad}" bash -c "! '${HELM}' template r '${CHART}' --set '${bad}' >/dev/null 2>&1"
 done
 check "failurePolicy Fail accepted" "${HELM}" template r "${CHART}" --set webhook.failurePolicy=Fail
+
+# ---- deploy/: the plain manifests are the chart's current render ---------------
+SET=deploy
+DEPLOY="${IRSA_DEPLOY_FILE:-${ROOT}/deploy/irsa-webhook.yaml}" # override to self-test a stale copy
+render_deploy() { HELM_BIN="${HELM}" IRSA_CHART_DIR="${CHART}" "${ROOT}/scripts/render-deploy.sh" "$1"; }
+if render_deploy "${OUT}/deploy-1.yaml" >/dev/null 2>"${OUT}/deploy.err"; then
+  pass
+  render_deploy "${OUT}/deploy-2.yaml" >/dev/null 2>&1 || true
+  check "rendering is byte-stable (two renders identical)" cmp "${OUT}/deploy-1.yaml" "${OUT}/deploy-2.yaml"
+  check "deploy/irsa-webhook.yaml is up to date (re-run scripts/render-deploy.sh)" cmp "${DEPLOY}" "${OUT}/deploy-1.yaml"
+  d="${OUT}/deploy-1.yaml"
+  check "header says how it was made and that it needs cert-manager" \
+    bash -c "head -8 '${d}' | grep -q 'scripts/render-deploy.sh' && head -8 '${d}' | grep -q 'Needs cert-manager'"
+  check "Namespace ${NS} is the first object" \
+    test "$(sed -n 's/^kind: //p' "${d}" | head -1)/$(sed -n 's/^  name: //p' "${d}" | head -1)" = "Namespace/${NS}"
+  check "cert-manager TLS mode (cainjector annotation, Certificate)" \
+    bash -c "grep -q 'cert-manager.io/inject-ca-from: ${NS}/${REL}-irsa-webhook\$' '${d}' && grep -q '^kind: Certificate\$' '${d}'"
+  check "no chart-generated key material (no Secret, no caBundle)" bash -c "! grep -Eq '^kind: Secret\$|caBundle:|tls.key:' '${d}'"
+  check "no helm test Pod" bash -c "! grep -q '^kind: Pod\$' '${d}'"
+  check "every object in namespace ${NS} or cluster-scoped" \
+    bash -c "! grep -E '^  namespace: ' '${d}' | grep -v '^  namespace: ${NS}\$'"
+else
+  fail "scripts/render-deploy.sh"; sed 's/^/    /' "${OUT}/deploy.err"
+fi
 
 printf '%d passed, %d failed\n' "${passed}" "${failed}"
 [[ ${failed} -eq 0 ]]
