@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that irsa-webhook needs to build, test and run.
 # Only missing packages are installed, so a second run is a no-op.
+#
+# Usage: scripts/setup.sh               everything (build + tests + developer tools): CI, quickstart
+#        scripts/setup.sh --build-only  only what `scripts/build.sh BUILD_DIR -DIRSA_BUILD_TESTS=OFF`
+#                                       needs: the container image's build stage (Dockerfile)
 set -euo pipefail
 
-packages=(
+# To compile and link build/irsa-webhook.
+build_packages=(
   build-essential cmake ninja-build pkg-config
-  libboost1.81-dev libssl-dev rapidjson-dev libyaml-cpp-dev googletest libgtest-dev
+  libboost1.81-dev libssl-dev rapidjson-dev libyaml-cpp-dev
+)
+# For the tests (GoogleTest, the e2e and quickstart scripts) and development.
+test_packages=(
+  googletest libgtest-dev
   openssl curl ca-certificates jq python3
   clang-format clang-tidy
   nghttp2-client
 )
+
+case "${1:-}" in
+  "") packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  --build-only) packages=("${build_packages[@]}") ;;
+  *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

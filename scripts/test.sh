@@ -5,7 +5,8 @@
 #   1. unit, fixture and server integration tests (ctest) on a Release build;
 #   2. end-to-end tests against a real kube-apiserver and etcd, built once from
 #      their pinned Go modules into ~/.cache/irsa-webhook/tools (IRSA_SKIP_E2E=1 skips);
-#   3. Helm chart lint and render checks, with a pinned helm built the same way;
+#   3. Helm chart lint and render checks (deploy/ in step with the chart), with a
+#      pinned helm built the same way, and the container image's checks (no Docker engine);
 #   4. the unit tests again under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +23,10 @@ if [ "${IRSA_SKIP_E2E:-0}" != "1" ]; then
   IRSA_BINARY="$PWD/build/irsa-webhook" bash test/e2e/run.sh
 fi
 
-echo "== Helm chart (lint + template checks)"
+echo "== Helm chart (lint + template checks) and container image"
 bash test/e2e/build-helm.sh
 bash test/chart/lint.sh
+IRSA_BINARY="$PWD/build/irsa-webhook" bash test/chart/image.sh
 
 if [ "${IRSA_SKIP_ASAN:-0}" != "1" ]; then
   echo "== build (AddressSanitizer + UBSan)"
