@@ -1,6 +1,6 @@
 // KubeApiClient against a real kube-apiserver. Skipped unless
 // IRSA_E2E_KUBECONFIG names a kubeconfig; run it with
-//   test/e2e/with-control-plane.sh sh -c \
+//   test/e2e/with-control-plane.sh sh -c
 //     'IRSA_E2E_KUBECONFIG=$KUBECONFIG build/test/irsa-unit-tests --gtest_filter=KubeApiClientLive*'
 // (that script also puts kubectl on PATH, which these tests call).
 

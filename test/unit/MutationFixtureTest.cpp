@@ -87,7 +87,9 @@ TEST_P(MutationFixture, ResultingPodMatchesExpectedAndSecondPassIsEmpty) {
   std::string ccFile;
   cli::FlagSet flags("mutate");
   cli::addMutationFlags(flags, settings, ccFile);
-  if (fs::exists(dir / "flags")) ASSERT_TRUE(flags.parse(readFlagLines(dir / "flags")).ok());
+  if (fs::exists(dir / "flags")) {
+    ASSERT_TRUE(flags.parse(readFlagLines(dir / "flags")).ok());
+  }
   ASSERT_TRUE(cli::validateMutationSettings(settings).ok());
   if (fs::exists(dir / "compose-role-arn.json")) {
     rapidjson::Document doc;
