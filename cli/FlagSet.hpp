@@ -17,7 +17,9 @@ namespace irsa::cli {
 
 class FlagSet {
  public:
-  explicit FlagSet(std::string command) : command_(std::move(command)) {}
+  // `program` names the binary in usage() (irsa-bench reuses this parser).
+  explicit FlagSet(std::string command, std::string program = "irsa-webhook")
+      : command_(std::move(command)), program_(std::move(program)) {}
 
   void addString(const std::string& name, std::string* target, std::string help);
   void addBool(const std::string& name, bool* target, std::string help);
@@ -48,14 +50,13 @@ class FlagSet {
   void add(const std::string& name, Flag flag);
 
   std::string command_;
+  std::string program_;
   std::map<std::string, Flag> flags_;
   std::map<std::string, std::string> aliases_;
   std::set<std::string> set_;
   bool help_{false};
 };
 
-// Go time.ParseDuration ("300ms", "1.5s", "2m30s"); a bare "0" is allowed.
-util::Result<std::chrono::milliseconds> parseGoDuration(const std::string& text);
 std::string formatDuration(std::chrono::milliseconds d);
 
 }  // namespace irsa::cli

@@ -5,6 +5,7 @@
 
 #include "util/Log.hpp"
 #include "webhook/AdmissionReview.hpp"
+#include "webhook/GoStrings.hpp"
 #include "webhook/Json.hpp"
 
 namespace irsa::server {
@@ -23,30 +24,6 @@ class ThreadRandom : public webhook::RandomSource {
   }
 };
 
-// Parses a Go duration such as "10s", "1m30s" or "500ms".
-std::optional<std::chrono::milliseconds> parseDuration(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  double totalMs = 0;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const std::size_t start = i;
-    while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
-    if (start == i) return std::nullopt;
-    const double n = std::strtod(std::string(s.substr(start, i - start)).c_str(), nullptr);
-    const std::size_t unitStart = i;
-    while (i < s.size() && !((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
-    const std::string_view unit = s.substr(unitStart, i - unitStart);
-    if (unit == "ms") totalMs += n;
-    else if (unit == "s") totalMs += n * 1000;
-    else if (unit == "m") totalMs += n * 60000;
-    else if (unit == "h") totalMs += n * 3600000;
-    else if (unit == "us" || unit == "µs") totalMs += n / 1000;
-    else if (unit == "ns") totalMs += n / 1e6;
-    else return std::nullopt;
-  }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(totalMs));
-}
-
 }  // namespace
 
 bool isJsonMediaType(std::string_view contentType) {
@@ -64,7 +41,10 @@ std::optional<std::chrono::milliseconds> requestTimeout(std::string_view target)
   while (!query.empty()) {
     const auto amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);
-    if (pair.substr(0, 8) == "timeout=") return parseDuration(pair.substr(8));
+    if (pair.substr(0, 8) == "timeout=") {
+      auto parsed = webhook::goParseDuration(pair.substr(8));
+      return parsed ? std::optional(*parsed) : std::nullopt;
+    }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }

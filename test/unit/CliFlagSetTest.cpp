@@ -1,5 +1,5 @@
 // cli/FlagSet: Go pflag syntax for the reference's flags, and
-// parseGoDuration (Go time.ParseDuration, checked against Go 1.26).
+// goParseDuration (Go time.ParseDuration, checked against Go 1.26).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "cli/FlagSet.hpp"
+#include "webhook/GoStrings.hpp"
 
 using irsa::cli::FlagSet;
 using irsa::cli::formatDuration;
-using irsa::cli::parseGoDuration;
+using irsa::webhook::goParseDuration;
 using std::chrono::milliseconds;
 
 namespace {
@@ -207,53 +208,53 @@ TEST(CliFlagSet, UsageListsFlagsDefaultsAndAliases) {
   EXPECT_NE(usage.find("--help"), std::string::npos) << usage;
 }
 
-// --- parseGoDuration -----------------------------------------------------------
+// --- goParseDuration -----------------------------------------------------------
 
 TEST(CliParseGoDuration, ParsesGoDurations) {
-  EXPECT_EQ(*parseGoDuration("2s"), milliseconds(2000));
-  EXPECT_EQ(*parseGoDuration("1m30s"), milliseconds(90000));
-  EXPECT_EQ(*parseGoDuration("500ms"), milliseconds(500));
-  EXPECT_EQ(*parseGoDuration("1.5s"), milliseconds(1500));
-  EXPECT_EQ(*parseGoDuration("0"), milliseconds(0));
-  EXPECT_EQ(*parseGoDuration("0s"), milliseconds(0));
-  EXPECT_EQ(*parseGoDuration("1h"), milliseconds(3600000));
-  EXPECT_EQ(*parseGoDuration("1h30m"), milliseconds(5400000));
-  EXPECT_EQ(*parseGoDuration(".5s"), milliseconds(500));
-  EXPECT_EQ(*parseGoDuration("+2s"), milliseconds(2000));
-  EXPECT_EQ(*parseGoDuration("1000us"), milliseconds(1));
-  EXPECT_EQ(*parseGoDuration("2000000ns"), milliseconds(2));
+  EXPECT_EQ(*goParseDuration("2s"), milliseconds(2000));
+  EXPECT_EQ(*goParseDuration("1m30s"), milliseconds(90000));
+  EXPECT_EQ(*goParseDuration("500ms"), milliseconds(500));
+  EXPECT_EQ(*goParseDuration("1.5s"), milliseconds(1500));
+  EXPECT_EQ(*goParseDuration("0"), milliseconds(0));
+  EXPECT_EQ(*goParseDuration("0s"), milliseconds(0));
+  EXPECT_EQ(*goParseDuration("1h"), milliseconds(3600000));
+  EXPECT_EQ(*goParseDuration("1h30m"), milliseconds(5400000));
+  EXPECT_EQ(*goParseDuration(".5s"), milliseconds(500));
+  EXPECT_EQ(*goParseDuration("+2s"), milliseconds(2000));
+  EXPECT_EQ(*goParseDuration("1000us"), milliseconds(1));
+  EXPECT_EQ(*goParseDuration("2000000ns"), milliseconds(2));
 }
 
 TEST(CliParseGoDuration, RejectsANumberWithoutAUnit) {
   for (const char* s : {"5", "1.5", "1s2"}) {
-    auto d = parseGoDuration(s);
+    auto d = goParseDuration(s);
     EXPECT_FALSE(d.ok()) << s;
   }
 }
 
 TEST(CliParseGoDuration, RejectsNegativeDurations) {
-  auto d = parseGoDuration("-1s");
+  auto d = goParseDuration("-1s");
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.error().find("negative"), std::string::npos) << d.error();
 }
 
 TEST(CliParseGoDuration, RejectsGarbage) {
   for (const char* s : {"abc", "", ".", "s", "1x", "1 s", " 1s", "1s "}) {
-    EXPECT_FALSE(parseGoDuration(s).ok()) << '"' << s << '"';
+    EXPECT_FALSE(goParseDuration(s).ok()) << '"' << s << '"';
   }
 }
 
 TEST(CliParseGoDuration, RejectsMalformedNumbersLikeGo) {
   // Go: time: missing unit in duration "1.2.3s".
   for (const char* s : {"1.2.3s", "1..5s"}) {
-    EXPECT_FALSE(parseGoDuration(s).ok()) << s;
+    EXPECT_FALSE(goParseDuration(s).ok()) << s;
   }
 }
 
 TEST(CliParseGoDuration, RejectsOverflowLikeGo) {
   // Go: time: invalid duration "99999999999999999999h". Converting such a
   // value to an integer is undefined behaviour, so it must be refused.
-  auto d = parseGoDuration("99999999999999999999h");
+  auto d = goParseDuration("99999999999999999999h");
   EXPECT_FALSE(d.ok()) << "parsed as " << (d.ok() ? d->count() : 0) << "ms";
 }
 
