@@ -59,12 +59,14 @@ secret_pem() { field secret "${FULLNAME}-tls" "{.data.${1//./\\.}}" | base64 -d;
 ca_bundle() { kubectl get mutatingwebhookconfiguration "${FULLNAME}" -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'; }
 cert_checksum() { field deployment "${FULLNAME}" '{.spec.template.metadata.annotations.checksum/tls}'; }
 deployment_args() { kubectl -n "${CHART_NS}" get deployment "${FULLNAME}" -o json | jq -r '.spec.template.spec.containers[0].args[]'; }
+deployment_has_arg() { deployment_args | grep -qxF -e "$1"; }
+release_status() { "${HELM}" status "${REL}" -n "${CHART_NS}" -o json | jq -r '.info.status'; }
+cert_names() { openssl x509 -in "$1" -noout -ext subjectAltName | grep -Eq "DNS:$2(,|\$)"; }
 
 # --- install: every object through the apiserver's own validation
 check "helm install (self-signed TLS, no --wait) succeeds" \
   quiet "${HELM}" install "${REL}" "${CHART}" -n "${CHART_NS}" --create-namespace -f "${VALUES}"
-check "release is deployed" quiet \
-  bash -c "'${HELM}' status '${REL}' -n '${CHART_NS}' -o json | jq -e '.info.status == \"deployed\"'"
+check "release is deployed" test "$(release_status)" = deployed
 "${HELM}" get manifest "${REL}" -n "${CHART_NS}" >"${TMP}/manifest.yaml" || true
 kubectl get -f "${TMP}/manifest.yaml" -o name >"${TMP}/objects" 2>"${TMP}/objects.err" || cat "${TMP}/objects.err" >&2
 check "every object of the release manifest is stored ($(wc -l <"${TMP}/objects") of $(grep -c '^kind:' "${TMP}/manifest.yaml"))" \
@@ -82,8 +84,7 @@ secret_pem ca.crt >"${TMP}/ca.crt" || true
 secret_pem tls.crt >"${TMP}/tls.crt" || true
 (umask 077 && secret_pem tls.key >"${TMP}/tls.key") || true
 check "Secret: tls.crt verifies against ca.crt" quiet openssl verify -CAfile "${TMP}/ca.crt" "${TMP}/tls.crt"
-check "Secret: tls.crt names ${SVC_HOST}" \
-  bash -c "openssl x509 -in '${TMP}/tls.crt' -noout -ext subjectAltName | grep -q 'DNS:${SVC_HOST}\\(,\\|\$\\)'"
+check "Secret: tls.crt names ${SVC_HOST}" cert_names "${TMP}/tls.crt" "${SVC_HOST//./\\.}"
 check "Secret: tls.key matches tls.crt" test "$(openssl pkey -in "${TMP}/tls.key" -pubout 2>/dev/null)" \
   = "$(openssl x509 -in "${TMP}/tls.crt" -noout -pubkey 2>/dev/null)" -a -s "${TMP}/tls.key"
 ca_before="$(ca_bundle)"
@@ -95,14 +96,15 @@ crt_before="$(field secret "${FULLNAME}-tls" '{.data.tls\.crt}')"
 sum_before="$(cert_checksum)"
 check "helm upgrade (logVerbosity 3) succeeds" \
   quiet "${HELM}" upgrade "${REL}" "${CHART}" -n "${CHART_NS}" -f "${VALUES}" --set config.logVerbosity=3
-check "upgrade: Deployment now passes -v=3" bash -c "$(declare -f deployment_args); CHART_NS=${CHART_NS} FULLNAME=${FULLNAME}; deployment_args | grep -qx -- -v=3"
+check "upgrade: Deployment now passes -v=3" deployment_has_arg -v=3
 check "upgrade: caBundle unchanged" test "$(ca_bundle)" = "${ca_before}"
 check "upgrade: Secret's tls.crt unchanged" test "$(field secret "${FULLNAME}-tls" '{.data.tls\.crt}')" = "${crt_before}" -a -n "${crt_before}"
 check "upgrade: pods' checksum/tls unchanged (no roll)" test "$(cert_checksum)" = "${sum_before}" -a -n "${sum_before}"
 
 # --- serve in the pods' place: their args, the chart's Secret and ConfigMaps
 mapfile -t args < <(deployment_args)
-check "Deployment runs serve with --port=8443" test "${args[0]:-}/$(grep -cx -- --port=8443 <<<"$(printf '%s\n' "${args[@]}")")" = serve/1
+check "Deployment runs serve" test "${args[0]:-}" = serve
+check "Deployment serves on --port=8443 (the image's port)" deployment_has_arg --port=8443
 field configmap "${FULLNAME}-container-credentials" '{.data.config\.json}' >"${TMP}/container-credentials.json" || true
 serve_args=()
 for a in "${args[@]:1}"; do
@@ -119,9 +121,10 @@ check "serve loads the chart's ConfigMap (within 10s)" wh_wait_log 10 config_map
 check "/readyz is 200, verified against the chart's CA as ${SVC_HOST}" test "$(wh_readyz)" = 200
 
 # --- the chart's webhook configuration, pointed at the loopback server under the Service name
-kubectl patch mutatingwebhookconfiguration "${FULLNAME}" --type=json -p "[
+check "webhook clientConfig re-pointed to url https://${SVC_HOST}:${WEBHOOK_PORT}/mutate" \
+  quiet kubectl patch mutatingwebhookconfiguration "${FULLNAME}" --type=json -p "[
   {\"op\": \"remove\", \"path\": \"/webhooks/0/clientConfig/service\"},
-  {\"op\": \"add\", \"path\": \"/webhooks/0/clientConfig/url\", \"value\": \"https://${SVC_HOST}:${WEBHOOK_PORT}/mutate\"}]" >/dev/null
+  {\"op\": \"add\", \"path\": \"/webhooks/0/clientConfig/url\", \"value\": \"https://${SVC_HOST}:${WEBHOOK_PORT}/mutate\"}]"
 e2e_namespace "${NS}"
 kubectl -n "${NS}" create serviceaccount app >/dev/null
 kubectl -n "${NS}" annotate serviceaccount app "eks.amazonaws.com/role-arn=${ROLE_ARN}" >/dev/null
