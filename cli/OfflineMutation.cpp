@@ -65,7 +65,7 @@ OfflineResult mutateOffline(const OfflineInputs& in, const webhook::AdmissionPla
   webhook::IdentitySources sources;
   // The last matching document wins, as when the server loads such a file.
   for (const auto& sa : in.serviceAccounts) {
-    if (sa.ns == in.ns && sa.name == saName) sources.serviceAccount = &sa;
+    if (sa.ns() == in.ns && sa.name() == saName) sources.serviceAccount = &sa;
   }
   out.serviceAccountFound = sources.serviceAccount != nullptr;
   if (in.configMap) sources.configMapEntry = in.configMap->find(in.ns, saName);

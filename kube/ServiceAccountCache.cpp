@@ -23,6 +23,7 @@ struct ServiceAccountCache::Waiter {
 };
 
 namespace {
+
 std::string makeKey(std::string_view ns, std::string_view name) {
   std::string key;
   key.reserve(ns.size() + 1 + name.size());
@@ -30,6 +31,29 @@ std::string makeKey(std::string_view ns, std::string_view name) {
   key.append(name);
   return key;
 }
+
+// "ns/name" for a lookup, on the stack for any valid pair of names (each at
+// most 253 characters): the admission path allocates nothing to find a key.
+class LookupKey {
+ public:
+  LookupKey(std::string_view ns, std::string_view name) {
+    const std::size_t size = ns.size() + 1 + name.size();
+    char* out = size <= sizeof(buffer_) ? buffer_ : (heap_.resize(size), heap_.data());
+    ns.copy(out, ns.size());
+    out[ns.size()] = '/';
+    name.copy(out + ns.size() + 1, name.size());
+    view_ = std::string_view(out, size);
+  }
+  LookupKey(const LookupKey&) = delete;
+  LookupKey& operator=(const LookupKey&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  char buffer_[512];
+  std::string heap_;
+  std::string_view view_;
+};
+
 }  // namespace
 
 std::shared_ptr<ServiceAccountCache> ServiceAccountCache::create(net::any_io_executor executor, ApiClient& client,
@@ -54,15 +78,30 @@ void ServiceAccountCache::start() { reflector_->start(); }
 void ServiceAccountCache::stop() { reflector_->stop(); }
 bool ServiceAccountCache::ready() const { return reflector_->synced(); }
 
-ServiceAccountCache::Shard& ServiceAccountCache::shardFor(const std::string& key) const {
-  return shards_[std::hash<std::string>{}(key) % kShards];
+ServiceAccountCache::Shard& ServiceAccountCache::shardFor(std::string_view key) const {
+  return shards_[KeyHash{}(key) % kShards];
+}
+
+bool ServiceAccountCache::put(AccountMap& map, Ptr account) {
+  auto it = map.find(account->key());
+  if (it == map.end()) {
+    const std::string_view key = account->key();
+    map.emplace(key, std::move(account));
+    return true;
+  }
+  // The old key views the old object: re-key the node before the old object goes.
+  auto node = map.extract(it);
+  node.key() = account->key();
+  node.mapped() = std::move(account);
+  map.insert(std::move(node));
+  return false;
 }
 
 ServiceAccountLookup::Ptr ServiceAccountCache::find(std::string_view ns, std::string_view name) const {
-  const std::string key = makeKey(ns, name);
-  Shard& shard = shardFor(key);
+  const LookupKey key(ns, name);
+  Shard& shard = shardFor(key.view());
   std::lock_guard lock(shard.mutex);
-  auto it = shard.accounts.find(key);
+  auto it = shard.accounts.find(key.view());
   return it == shard.accounts.end() ? nullptr : it->second;
 }
 
@@ -75,12 +114,13 @@ void ServiceAccountCache::forEach(const std::function<void(const webhook::Servic
 
 void ServiceAccountCache::lookup(std::string_view ns, std::string_view name,
                                  std::chrono::steady_clock::time_point deadline, Callback done) {
-  const std::string key = makeKey(ns, name);
-  Shard& shard = shardFor(key);
+  const LookupKey lookupKey(ns, name);
+  Shard& shard = shardFor(lookupKey.view());
   WaiterPtr waiter;
+  std::string key;  // only a waiting lookup needs its own copy
   {
     std::unique_lock lock(shard.mutex);
-    if (auto it = shard.accounts.find(key); it != shard.accounts.end()) {
+    if (auto it = shard.accounts.find(lookupKey.view()); it != shard.accounts.end()) {
       Ptr account = it->second;
       lock.unlock();  // the callback plans and answers the request: not under the lock
       ++lookupStats_.hit;
@@ -91,6 +131,7 @@ void ServiceAccountCache::lookup(std::string_view ns, std::string_view name,
     if (deadline > std::chrono::steady_clock::now() && isValidObjectName(ns) && isValidObjectName(name)) {
       waiter = std::make_shared<Waiter>(executor_);
       waiter->callback = std::move(done);
+      key = std::string(lookupKey.view());
       shard.waiters[key].push_back(waiter);
     }
   }
@@ -132,14 +173,12 @@ void ServiceAccountCache::onDeadline(const std::string& key, const WaiterPtr& wa
 }
 
 void ServiceAccountCache::upsert(Ptr account) {
-  const std::string key = account->key();
+  const std::string_view key = account->key();
   Shard& shard = shardFor(key);
   std::vector<WaiterPtr> waiting;
   {
     std::lock_guard lock(shard.mutex);
-    auto [it, inserted] = shard.accounts.insert_or_assign(key, account);
-    (void)it;
-    if (inserted) size_.fetch_add(1, std::memory_order_relaxed);
+    if (put(shard.accounts, account)) size_.fetch_add(1, std::memory_order_relaxed);
     if (auto w = shard.waiters.find(key); w != shard.waiters.end()) {
       waiting = std::move(w->second);
       shard.waiters.erase(w);
@@ -150,7 +189,7 @@ void ServiceAccountCache::upsert(Ptr account) {
   }
 }
 
-void ServiceAccountCache::remove(const std::string& key) {
+void ServiceAccountCache::remove(std::string_view key) {
   Shard& shard = shardFor(key);
   std::lock_guard lock(shard.mutex);
   if (shard.accounts.erase(key) > 0) size_.fetch_sub(1, std::memory_order_relaxed);
@@ -172,11 +211,10 @@ void ServiceAccountCache::onListAborted() { staged_.clear(); }
 void ServiceAccountCache::onListDone() {
   // Swap shard by shard: requests keep reading a complete (old or new) view
   // of each ServiceAccount, and the old cache served while the list ran.
-  std::vector<std::unordered_map<std::string, Ptr>> fresh(kShards);
+  std::vector<AccountMap> fresh(kShards);
   for (auto& account : staged_) {
-    std::string key = account->key();
-    const std::size_t index = std::hash<std::string>{}(key) % kShards;
-    fresh[index].insert_or_assign(std::move(key), std::move(account));
+    const std::size_t index = KeyHash{}(account->key()) % kShards;
+    put(fresh[index], std::move(account));
   }
   staged_.clear();
   staged_.shrink_to_fit();

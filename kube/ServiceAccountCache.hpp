@@ -69,17 +69,28 @@ class ServiceAccountCache final : public ServiceAccountLookup,
  private:
   struct Waiter;
   using WaiterPtr = std::shared_ptr<Waiter>;
+  // Hashes std::string and std::string_view alike, so maps keyed by either
+  // are searched with a view (no key string built per request).
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  // Keyed by views of the ServiceAccount's own "ns/name" (the mapped value
+  // keeps them alive): no second copy of the key per ServiceAccount.
+  using AccountMap = std::unordered_map<std::string_view, Ptr, KeyHash>;
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, Ptr> accounts;               // guarded by mutex
-    std::unordered_map<std::string, std::vector<WaiterPtr>> waiters;  // guarded by mutex
+    AccountMap accounts;                                                                // guarded by mutex
+    std::unordered_map<std::string, std::vector<WaiterPtr>, KeyHash, std::equal_to<>> waiters;  // guarded by mutex
   };
   static constexpr std::size_t kShards = 64;
 
   ServiceAccountCache(boost::asio::any_io_executor executor, ApiClient& client, ServiceAccountCacheOptions options);
-  Shard& shardFor(const std::string& key) const;
+  Shard& shardFor(std::string_view key) const;
+  // Inserts or replaces (re-keyed to the new object); true when inserted.
+  static bool put(AccountMap& map, Ptr account);
   void upsert(Ptr account);  // from the watch: completes waiters
-  void remove(const std::string& key);
+  void remove(std::string_view key);
   void complete(const WaiterPtr& waiter, Ptr account, std::atomic<std::uint64_t>& outcome);
   void onDeadline(const std::string& key, const WaiterPtr& waiter);
   void directGet(const std::string& ns, const std::string& name, std::chrono::steady_clock::time_point deadline);

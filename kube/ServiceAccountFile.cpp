@@ -53,7 +53,7 @@ util::Result<webhook::ServiceAccount> readServiceAccount(const rapidjson::Value&
 class Collector {
  public:
   void add(webhook::ServiceAccount&& sa) {
-    auto [it, inserted] = index_.try_emplace(sa.key(), accounts_.size());
+    auto [it, inserted] = index_.try_emplace(std::string(sa.key()), accounts_.size());
     if (inserted) {
       accounts_.push_back(std::move(sa));
     } else {

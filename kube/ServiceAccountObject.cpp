@@ -21,10 +21,10 @@ bool underPrefix(std::string_view key, std::string_view prefix) {
 util::Result<webhook::ServiceAccount> serviceAccountFromObject(const rapidjson::Value& object,
                                                                std::string_view prefix,
                                                                std::string_view where) {
-  webhook::ServiceAccount sa;
+  std::string saKey;  // "ns/name" once known, for error messages
   const auto fail = [&](const std::string& message) {
     std::string context(where);
-    if (!sa.name.empty()) context += where.empty() ? sa.key() : " (" + sa.key() + ")";
+    if (!saKey.empty()) context += where.empty() ? saKey : " (" + saKey + ")";
     return util::fail(context.empty() ? message : context + ": " + message);
   };
   const rapidjson::Value* metadata = objectMember(object, "metadata");
@@ -34,14 +34,15 @@ util::Result<webhook::ServiceAccount> serviceAccountFromObject(const rapidjson::
   if (name->empty()) return fail("ServiceAccount has no metadata.name");
   const auto ns = optionalStringMember(*metadata, "namespace", "metadata.namespace");
   if (!ns) return fail(ns.error());
-  sa.name = std::string(*name);
-  sa.ns = ns->empty() ? "default" : std::string(*ns);  // as kubectl apply does
+  const std::string_view saNamespace = ns->empty() ? "default" : *ns;  // as kubectl apply does
+  saKey.append(saNamespace).append("/").append(*name);
 
   const rapidjson::Value* annotations = member(*metadata, "annotations");
-  if (!annotations || annotations->IsNull()) return sa;
+  if (!annotations || annotations->IsNull()) return webhook::ServiceAccount(saNamespace, *name);
   if (!annotations->IsObject()) {
     return fail(std::string("metadata.annotations must be a map, found ") + jsonTypeName(*annotations));
   }
+  std::vector<webhook::ServiceAccount::Annotation> kept;
   for (const auto& m : annotations->GetObject()) {
     const std::string_view key = view(m.name);
     // The API server only takes strings; an unquoted `true` or `3600` in a
@@ -51,9 +52,9 @@ util::Result<webhook::ServiceAccount> serviceAccountFromObject(const rapidjson::
                   " (quote the value)");
     }
     if (!underPrefix(key, prefix)) continue;
-    sa.annotations.emplace_back(std::string(key), std::string(view(m.value)));  // null reads as ""
+    kept.emplace_back(key, view(m.value));  // null reads as ""
   }
-  return sa;
+  return webhook::ServiceAccount(saNamespace, *name, kept);
 }
 
 util::Result<std::string_view> optionalStringMember(const rapidjson::Value& object, std::string_view name,

@@ -93,9 +93,9 @@ StaticServiceAccountSource::loadSnapshot(const std::string& path, const std::str
   auto snapshot = std::make_shared<Snapshot>();
   const std::string roleArn = annotationPrefix + "/role-arn";
   for (auto& sa : *accounts) {
-    if (sa.annotation(roleArn) != nullptr) ++snapshot->annotated;
-    auto& names = snapshot->byNamespace[sa.ns];
-    std::string name = sa.name;
+    if (sa.annotation(roleArn)) ++snapshot->annotated;
+    auto& names = snapshot->byNamespace[std::string(sa.ns())];
+    std::string name(sa.name());
     names.insert_or_assign(std::move(name), std::make_shared<const webhook::ServiceAccount>(std::move(sa)));
   }
   snapshot->size = accounts->size();  // ServiceAccountFile already merged duplicates

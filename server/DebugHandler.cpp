@@ -14,7 +14,7 @@ void DebugHandler::handle(Request&&, Responder respond) const {
     // Listed even without a role, like the reference's cache dump.
     webhook::ResolvedIdentity identity = resolver_.serviceAccountParameters(sa);
     identity.roleArn = resolver_.roleArnOf(sa).value_or("");
-    entries.emplace(sa.key(), std::move(identity));
+    entries.emplace(std::string(sa.key()), std::move(identity));
   });
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);

@@ -25,15 +25,15 @@ IdentityResolver::IdentityResolver(const MutationSettings& settings)
       regionalStsKey_(settings.annotationPrefix + "/sts-regional-endpoints"),
       tokenExpirationKey_(settings.annotationPrefix + "/token-expiration") {}
 
-std::string IdentityResolver::composeRoleArn(const std::string& role) const {
+std::string IdentityResolver::composeRoleArn(std::string_view role) const {
   // The reference expands any value that does not contain "arn:".
-  if (!settings_.composeRoleArn || role.find("arn:") != std::string::npos) return role;
+  if (!settings_.composeRoleArn || role.find("arn:") != std::string_view::npos) return std::string(role);
   const auto& c = *settings_.composeRoleArn;
-  return "arn:" + c.partition + ":iam::" + c.account + ":role/" + role;
+  return "arn:" + c.partition + ":iam::" + c.account + ":role/" + std::string(role);
 }
 
 std::optional<std::string> IdentityResolver::roleArnOf(const ServiceAccount& sa) const {
-  const std::string* role = sa.annotation(roleArnKey_);
+  const auto role = sa.annotation(roleArnKey_);
   if (!role || role->empty()) return std::nullopt;
   return composeRoleArn(*role);
 }
@@ -43,11 +43,11 @@ void IdentityResolver::applyServiceAccountParameters(const ServiceAccount* sa, R
   out.regionalSts = settings_.stsRegionalEndpoint;
   out.tokenExpiration = settings_.tokenExpiration;
   if (!sa) return;
-  if (const std::string* aud = sa->annotation(audienceKey_)) out.audience = *aud;
-  if (const std::string* sts = sa->annotation(regionalStsKey_)) {
+  if (const auto aud = sa->annotation(audienceKey_)) out.audience = *aud;
+  if (const auto sts = sa->annotation(regionalStsKey_)) {
     if (auto parsed = goParseBool(*sts)) out.regionalSts = *parsed;  // invalid: keep the flag
   }
-  if (const std::string* exp = sa->annotation(tokenExpirationKey_)) {
+  if (const auto exp = sa->annotation(tokenExpirationKey_)) {
     if (auto parsed = goParseInt(*exp)) out.tokenExpiration = clampTokenExpiration(*parsed);
   }
 }

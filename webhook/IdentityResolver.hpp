@@ -51,7 +51,7 @@ class IdentityResolver {
  private:
   void applyServiceAccountParameters(const ServiceAccount* sa, ResolvedIdentity& out) const;
   void applyConfigMapParameters(const ConfigMapEntry& entry, ResolvedIdentity& out) const;
-  std::string composeRoleArn(const std::string& role) const;
+  std::string composeRoleArn(std::string_view role) const;
 
   const MutationSettings& settings_;
   std::string roleArnKey_;

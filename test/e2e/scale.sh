@@ -11,7 +11,8 @@
 # VmHWM from /proc/<pid>/status); for comparison, the time kubectl takes for the
 # same paginated LIST (500 a page). Prints one line:
 #   scale: n=… create=…s kubectl_list=…s ready=…s serve_cpu=…s cached=… rss=…MiB hwm=…MiB
-# Needs python3 and IRSA_BINARY (default build/irsa-webhook).
+# Needs python3 and IRSA_BINARY (default build/irsa-webhook). SCALE_BINARIES="a b"
+# measures several builds in turn against the same cluster, SCALE_REPEAT times each.
 set -euo pipefail
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -95,28 +96,35 @@ t0="$(date +%s%3N)"
 kubectl get serviceaccounts -A --chunk-size=500 -o name >/dev/null
 list_ms=$(($(date +%s%3N) - t0))
 
-# --- serve: from exec to /readyz 200
+# --- serve: from exec to /readyz 200, for each binary and repeat (one populated
+# cluster, so before/after builds are compared on the same data).
 wh_certs
-t0="$(date +%s%3N)"
-wh_start --kubeconfig "${KUBECONFIG}" -v 1
-_ready() { [[ "$(wh_readyz)" == 200 ]]; }
-deadline=$((SECONDS + 600))
-until _ready; do
-  wh_alive || e2e_die "serve exited before it was ready (log: ${WEBHOOK_LOG})"
-  ((SECONDS < deadline)) || e2e_die "serve not ready after 600s"
-  sleep 0.05
-done
-ready_ms=$(($(date +%s%3N) - t0))
-sleep 1 # let the list's garbage go back before reading the memory
-rss_kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/${WEBHOOK_PID}/status")"
-hwm_kb="$(awk '/^VmHWM:/ { print $2 }' "/proc/${WEBHOOK_PID}/status")"
-# CPU the webhook spent so far (utime + stime, clock ticks): its own share of the sync.
-cpu_ms="$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/${WEBHOOK_PID}/stat")"
-cached="$(wh_metric irsa_webhook_service_accounts)"
-synced="$(sed -n 's/.*event=service_accounts_synced count=\([0-9]*\).*/\1/p' "${WEBHOOK_LOG}" | head -n1)"
-wh_stop 30 || true
+measure() {
+  IRSA_BINARY="$1"
+  local t0 ready_ms rss_kb hwm_kb cpu_ms cached synced deadline
+  t0="$(date +%s%3N)"
+  wh_start --kubeconfig "${KUBECONFIG}" -v 1
+  deadline=$((SECONDS + 600))
+  until [[ "$(wh_readyz)" == 200 ]]; do
+    wh_alive || e2e_die "serve exited before it was ready (log: ${WEBHOOK_LOG})"
+    ((SECONDS < deadline)) || e2e_die "serve not ready after 600s"
+    sleep 0.05
+  done
+  ready_ms=$(($(date +%s%3N) - t0))
+  sleep 1 # let the list's garbage go back before reading the memory
+  rss_kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/${WEBHOOK_PID}/status")"
+  hwm_kb="$(awk '/^VmHWM:/ { print $2 }' "/proc/${WEBHOOK_PID}/status")"
+  # CPU the webhook spent so far (utime + stime, clock ticks): its own share of the sync.
+  cpu_ms="$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/${WEBHOOK_PID}/stat")"
+  cached="$(wh_metric irsa_webhook_service_accounts)"
+  synced="$(sed -n 's/.*event=service_accounts_synced count=\([0-9]*\).*/\1/p' "${WEBHOOK_LOG}" | head -n1)"
+  wh_stop 30 || true
 
-printf 'scale: n=%d create=%d.%03ds kubectl_list=%d.%03ds ready=%d.%03ds serve_cpu=%d.%03ds cached=%s synced_count=%s rss=%dMiB hwm=%dMiB (VmRSS %s kB, VmHWM %s kB) exit=%s\n' \
-  "${total}" $((create_ms / 1000)) $((create_ms % 1000)) $((list_ms / 1000)) $((list_ms % 1000)) $((ready_ms / 1000)) $((ready_ms % 1000)) \
-  $((cpu_ms / 1000)) $((cpu_ms % 1000)) \
-  "${cached}" "${synced:-?}" $((rss_kb / 1024)) $((hwm_kb / 1024)) "${rss_kb}" "${hwm_kb}" "${WEBHOOK_EXIT}"
+  printf 'scale: n=%d create=%d.%03ds kubectl_list=%d.%03ds ready=%d.%03ds serve_cpu=%d.%03ds cached=%s synced_count=%s rss=%dMiB hwm=%dMiB (VmRSS %s kB, VmHWM %s kB) exit=%s binary=%s\n' \
+    "${total}" $((create_ms / 1000)) $((create_ms % 1000)) $((list_ms / 1000)) $((list_ms % 1000)) $((ready_ms / 1000)) $((ready_ms % 1000)) \
+    $((cpu_ms / 1000)) $((cpu_ms % 1000)) \
+    "${cached}" "${synced:-?}" $((rss_kb / 1024)) $((hwm_kb / 1024)) "${rss_kb}" "${hwm_kb}" "${WEBHOOK_EXIT}" "${IRSA_BINARY}"
+}
+for _ in $(seq "${SCALE_REPEAT:-1}"); do
+  for binary in ${SCALE_BINARIES:-${IRSA_BINARY}}; do measure "${binary}"; done
+done

@@ -25,8 +25,8 @@ std::string sa(const std::string& ns, const std::string& name, const std::string
 }
 
 std::string roleOf(const ServiceAccountLookup::Ptr& account) {
-  const std::string* role = account ? account->annotation(kRoleKey) : nullptr;
-  return role ? *role : "";
+  const auto role = account ? account->annotation(kRoleKey) : std::nullopt;
+  return std::string(role.value_or(""));
 }
 
 // What one lookup() got. Shared with the callback, which may outlive a test
@@ -121,8 +121,8 @@ TEST_F(KubeServiceAccountCacheTest, OnlyAnnotationsUnderThePrefixAreKept) {
                     {"kubectl.kubernetes.io/last-applied-configuration", "{}"}})});
   auto account = cache_->find("ns", "a");
   ASSERT_NE(account, nullptr);
-  EXPECT_EQ(account->annotations,
-            (std::vector<std::pair<std::string, std::string>>{{kRoleKey, "arn:a"}, {"eks.amazonaws.com/audience", "sts"}}));
+  EXPECT_EQ(account->annotations(),
+            (std::vector<std::pair<std::string_view, std::string_view>>{{kRoleKey, "arn:a"}, {"eks.amazonaws.com/audience", "sts"}}));
 }
 
 TEST_F(KubeServiceAccountCacheTest, WatchEventsModifyAddAndDelete) {

@@ -10,7 +10,7 @@
 namespace irsa::kube {
 namespace {
 
-using Annotations = std::vector<std::pair<std::string, std::string>>;
+using Annotations = std::vector<std::pair<std::string_view, std::string_view>>;
 
 constexpr std::string_view kEks = "eks.amazonaws.com";
 
@@ -31,9 +31,9 @@ metadata:
   ASSERT_TRUE(sas.ok()) << sas.error();
   ASSERT_EQ(sas->size(), 1u);
   const auto& sa = sas->front();
-  EXPECT_EQ(sa.ns, "team-a");
-  EXPECT_EQ(sa.name, "s3-reader");
-  EXPECT_EQ(sa.annotations,
+  EXPECT_EQ(sa.ns(), "team-a");
+  EXPECT_EQ(sa.name(), "s3-reader");
+  EXPECT_EQ(sa.annotations(),
             (Annotations{{"eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/s3-reader"},
                          {"eks.amazonaws.com/sts-regional-endpoints", "true"}}));
 }
@@ -47,7 +47,7 @@ TEST(ServiceAccountFileTest, NamespaceDefaultsToDefault) {
   ASSERT_EQ(sas->size(), 2u);
   EXPECT_EQ((*sas)[0].key(), "default/a");
   EXPECT_EQ((*sas)[1].key(), "default/b");
-  EXPECT_TRUE((*sas)[0].annotations.empty());
+  EXPECT_TRUE((*sas)[0].annotations().empty());
 }
 
 TEST(ServiceAccountFileTest, ReadsAListAsKubectlPrintsIt) {
@@ -72,7 +72,7 @@ items:
   ASSERT_TRUE(sas.ok()) << sas.error();
   ASSERT_EQ(sas->size(), 2u);
   EXPECT_EQ((*sas)[0].key(), "ns1/one");
-  ASSERT_NE((*sas)[0].annotation("eks.amazonaws.com/role-arn"), nullptr);
+  ASSERT_TRUE((*sas)[0].annotation("eks.amazonaws.com/role-arn").has_value());
   EXPECT_EQ(*(*sas)[0].annotation("eks.amazonaws.com/role-arn"), "arn:aws:iam::1:role/one");
   EXPECT_EQ((*sas)[1].key(), "ns2/two");
 }
@@ -90,7 +90,7 @@ items:
   ASSERT_TRUE(sas.ok()) << sas.error();
   ASSERT_EQ(sas->size(), 2u);
   EXPECT_EQ((*sas)[0].key(), "x/a");
-  EXPECT_EQ((*sas)[0].annotations, (Annotations{{"eks.amazonaws.com/audience", "aud"}}));
+  EXPECT_EQ((*sas)[0].annotations(), (Annotations{{"eks.amazonaws.com/audience", "aud"}}));
   EXPECT_EQ((*sas)[1].key(), "x/b");
 }
 
@@ -104,7 +104,7 @@ TEST(ServiceAccountFileTest, ReadsJson) {
   ASSERT_TRUE(sas.ok()) << sas.error();
   ASSERT_EQ(sas->size(), 1u);
   EXPECT_EQ(sas->front().key(), "js/j");
-  EXPECT_EQ(sas->front().annotations, (Annotations{{"eks.amazonaws.com/token-expiration", "3600"}}));
+  EXPECT_EQ(sas->front().annotations(), (Annotations{{"eks.amazonaws.com/token-expiration", "3600"}}));
 }
 
 TEST(ServiceAccountFileTest, EmptyFileHoldsNoServiceAccounts) {
@@ -171,7 +171,7 @@ metadata:
                                        "example.com");
   ASSERT_TRUE(sas.ok()) << sas.error();
   ASSERT_EQ(sas->size(), 1u);
-  EXPECT_EQ(sas->front().annotations, (Annotations{{"example.com/role-arn", "arn:aws:iam::1:role/mine"}}));
+  EXPECT_EQ(sas->front().annotations(), (Annotations{{"example.com/role-arn", "arn:aws:iam::1:role/mine"}}));
 }
 
 TEST(ServiceAccountFileTest, AnnotationValuesMustBeStrings) {
@@ -181,7 +181,7 @@ TEST(ServiceAccountFileTest, AnnotationValuesMustBeStrings) {
       "    eks.amazonaws.com/token-expiration: \"0600\"\n",
       kEks);
   ASSERT_TRUE(quoted.ok()) << quoted.error();
-  EXPECT_EQ(quoted->front().annotations, (Annotations{{"eks.amazonaws.com/sts-regional-endpoints", "true"},
+  EXPECT_EQ(quoted->front().annotations(), (Annotations{{"eks.amazonaws.com/sts-regional-endpoints", "true"},
                                                       {"eks.amazonaws.com/token-expiration", "0600"}}));
 
   auto unquoted = ServiceAccountFile::parse(
@@ -224,7 +224,7 @@ TEST(ServiceAccountFileTest, LaterDuplicateWins) {
   ASSERT_TRUE(sas.ok()) << sas.error();
   ASSERT_EQ(sas->size(), 2u);
   EXPECT_EQ((*sas)[0].key(), "default/a");
-  EXPECT_EQ((*sas)[0].annotations, (Annotations{{"eks.amazonaws.com/role-arn", "new"}}));
+  EXPECT_EQ((*sas)[0].annotations(), (Annotations{{"eks.amazonaws.com/role-arn", "new"}}));
   EXPECT_EQ((*sas)[1].key(), "default/b");
 }
 
@@ -264,16 +264,16 @@ TEST(ServiceAccountFileExampleTest, ShippedExampleLoads) {
   ASSERT_TRUE(sas.ok()) << sas.error();
   ASSERT_EQ(sas->size(), 3u);
   EXPECT_EQ((*sas)[0].key(), "default/s3-reader");
-  EXPECT_EQ((*sas)[0].annotations,
+  EXPECT_EQ((*sas)[0].annotations(),
             (Annotations{{"eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/s3-reader"}}));
   EXPECT_EQ((*sas)[1].key(), "billing/billing-exporter");
-  EXPECT_EQ((*sas)[1].annotations,
+  EXPECT_EQ((*sas)[1].annotations(),
             (Annotations{{"eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/billing-exporter"},
                          {"eks.amazonaws.com/audience", "sts.amazonaws.com"},
                          {"eks.amazonaws.com/sts-regional-endpoints", "true"},
                          {"eks.amazonaws.com/token-expiration", "3600"}}));
-  EXPECT_EQ((*sas)[2].annotation("eks.amazonaws.com/role-arn"), nullptr);
-  EXPECT_TRUE((*sas)[2].annotations.empty());
+  EXPECT_FALSE((*sas)[2].annotation("eks.amazonaws.com/role-arn").has_value());
+  EXPECT_TRUE((*sas)[2].annotations().empty());
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 namespace irsa::kube {
 namespace {
 
-using Annotations = std::vector<std::pair<std::string, std::string>>;
+using Annotations = std::vector<std::pair<std::string_view, std::string_view>>;
 constexpr const char* kPrefix = "eks.amazonaws.com";
 
 util::Result<webhook::ServiceAccount> fromJson(const char* json, const char* prefix = kPrefix) {
@@ -27,19 +27,19 @@ TEST(KubeServiceAccountObjectTest, KeepsNamespaceNameAndPrefixedAnnotations) {
       "annotations":{"eks.amazonaws.com/role-arn":"arn:aws:iam::1:role/app","eks.amazonaws.com/audience":"sts"}},
       "secrets":[{"name":"x"}]})");
   ASSERT_TRUE(sa.ok()) << sa.error();
-  EXPECT_EQ(sa->ns, "prod");
-  EXPECT_EQ(sa->name, "app");
+  EXPECT_EQ(sa->ns(), "prod");
+  EXPECT_EQ(sa->name(), "app");
   EXPECT_EQ(sa->key(), "prod/app");
-  EXPECT_EQ(sa->annotations,
+  EXPECT_EQ(sa->annotations(),
             (Annotations{{"eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/app"}, {"eks.amazonaws.com/audience", "sts"}}));
 }
 
 TEST(KubeServiceAccountObjectTest, NamespaceDefaultsToDefault) {
   auto sa = fromJson(R"({"metadata":{"name":"app"}})");
   ASSERT_TRUE(sa.ok()) << sa.error();
-  EXPECT_EQ(sa->ns, "default");
+  EXPECT_EQ(sa->ns(), "default");
   EXPECT_EQ(sa->key(), "default/app");
-  EXPECT_TRUE(sa->annotations.empty());
+  EXPECT_TRUE(sa->annotations().empty());
 }
 
 TEST(KubeServiceAccountObjectTest, OnlyKeysUnderPrefixSlashAreKept) {
@@ -52,7 +52,7 @@ TEST(KubeServiceAccountObjectTest, OnlyKeysUnderPrefixSlashAreKept) {
       "kubectl.kubernetes.io/last-applied-configuration":"{}",
       "eks.amazonaws.com/role-arn":"arn:good"}}})");
   ASSERT_TRUE(sa.ok()) << sa.error();
-  EXPECT_EQ(sa->annotations, (Annotations{{"eks.amazonaws.com/role-arn", "arn:good"}}));
+  EXPECT_EQ(sa->annotations(), (Annotations{{"eks.amazonaws.com/role-arn", "arn:good"}}));
 }
 
 TEST(KubeServiceAccountObjectTest, PrefixIsConfigurable) {
@@ -60,13 +60,13 @@ TEST(KubeServiceAccountObjectTest, PrefixIsConfigurable) {
       "eks.amazonaws.com/role-arn":"arn:eks","example.com/role-arn":"arn:mine"}}})",
                      "example.com");
   ASSERT_TRUE(sa.ok()) << sa.error();
-  EXPECT_EQ(sa->annotations, (Annotations{{"example.com/role-arn", "arn:mine"}}));
+  EXPECT_EQ(sa->annotations(), (Annotations{{"example.com/role-arn", "arn:mine"}}));
 }
 
 TEST(KubeServiceAccountObjectTest, NullAnnotationsMeanNone) {
   auto sa = fromJson(R"({"metadata":{"name":"app","annotations":null}})");
   ASSERT_TRUE(sa.ok()) << sa.error();
-  EXPECT_TRUE(sa->annotations.empty());
+  EXPECT_TRUE(sa->annotations().empty());
 }
 
 TEST(KubeServiceAccountObjectTest, NonStringPrefixedAnnotationIsAnError) {

@@ -46,8 +46,8 @@ class StaticSourceTest : public ::testing::Test {
   }
 
   static std::string roleArn(const ServiceAccountLookup::Ptr& sa) {
-    const std::string* arn = sa ? sa->annotation("eks.amazonaws.com/role-arn") : nullptr;
-    return arn ? *arn : "";
+    const auto arn = sa ? sa->annotation("eks.amazonaws.com/role-arn") : std::nullopt;
+    return std::string(arn.value_or(""));
   }
 
   std::string dir_;
@@ -77,8 +77,8 @@ TEST_F(StaticSourceTest, FindsByNamespaceAndName) {
 
   const auto hit = source->find("default", "s3-reader");
   ASSERT_NE(hit, nullptr);
-  EXPECT_EQ(hit->ns, "default");
-  EXPECT_EQ(hit->name, "s3-reader");
+  EXPECT_EQ(hit->ns(), "default");
+  EXPECT_EQ(hit->name(), "s3-reader");
   EXPECT_EQ(roleArn(hit), "arn:aws:iam::1:role/a");
   EXPECT_EQ(roleArn(source->find("other", "s3-reader")), "arn:aws:iam::1:role/b");
   EXPECT_NE(source->find("default", "plain"), nullptr);

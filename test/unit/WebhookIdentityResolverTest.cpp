@@ -12,8 +12,8 @@ using namespace irsa::webhook;
 
 namespace {
 
-ServiceAccount sa(std::vector<std::pair<std::string, std::string>> annotations) {
-  return ServiceAccount{"ns", "sa", std::move(annotations)};
+ServiceAccount sa(std::vector<ServiceAccount::Annotation> annotations) {
+  return ServiceAccount("ns", "sa", annotations);  // copies the viewed text
 }
 
 const char* kRole = "arn:aws:iam::111122223333:role/from-sa";
