@@ -33,11 +33,10 @@ ExitStatus decode(int raw) {
   return s;
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& out,
+pid_t spawn(const std::string& binary, const std::vector<std::string>& args, const std::filesystem::path& out,
             const std::filesystem::path& err) {
   // Everything the child needs is prepared before fork: after it, only
   // async-signal-safe calls (the test process has threads).
-  const std::string binary = binaryPath();
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary.c_str()));
   for (const auto& a : args)
@@ -115,11 +114,12 @@ std::string logField(std::string_view line, std::string_view key) {
   return std::string(rest.substr(0, rest.find_first_of(" \n")));
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> args, const std::filesystem::path& logDir) {
+ServerProcess::ServerProcess(std::vector<std::string> args, const std::filesystem::path& logDir,
+                             const std::string& binary) {
   const int n = counter.fetch_add(1);
   stdoutPath_ = logDir / ("server-" + std::to_string(n) + ".stdout");
   stderrPath_ = logDir / ("server-" + std::to_string(n) + ".stderr");
-  pid_ = spawn(args, stdoutPath_, stderrPath_);
+  pid_ = spawn(binary, args, stdoutPath_, stderrPath_);
 }
 
 ServerProcess::~ServerProcess() {
@@ -197,8 +197,8 @@ std::optional<ExitStatus> ServerProcess::waitExit(milliseconds timeout) {
 }
 
 RunResult runBinary(std::vector<std::string> args, const std::filesystem::path& workDir,
-                    milliseconds timeout) {
-  ServerProcess process(std::move(args), workDir);
+                    milliseconds timeout, const std::string& binary) {
+  ServerProcess process(std::move(args), workDir, binary);
   RunResult result;
   auto status = process.waitExit(timeout);
   if (!status) {

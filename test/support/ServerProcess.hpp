@@ -28,8 +28,10 @@ struct ExitStatus {
 
 class ServerProcess {
  public:
-  // Starts `irsa-webhook <args…>`; its output goes to files in `logDir`.
-  ServerProcess(std::vector<std::string> args, const std::filesystem::path& logDir);
+  // Starts `irsa-webhook <args…>` (or `binary <args…>`); its output goes to
+  // files in `logDir`.
+  ServerProcess(std::vector<std::string> args, const std::filesystem::path& logDir,
+                const std::string& binary = binaryPath());
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -80,6 +82,6 @@ struct RunResult {
 
 // Runs the binary to completion (killed at the deadline).
 RunResult runBinary(std::vector<std::string> args, const std::filesystem::path& workDir,
-                    milliseconds timeout = std::chrono::seconds(10));
+                    milliseconds timeout = std::chrono::seconds(10), const std::string& binary = binaryPath());
 
 }  // namespace irsa::testsupport
