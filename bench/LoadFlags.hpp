@@ -1,0 +1,48 @@
+#pragma once
+// The flags the load commands (run, saturate, storm, handshakes) share:
+// target, corpus, TLS, connections, threads, timeouts, server process,
+// outputs. Each command adds its own on top and calls finish() after parsing.
+
+#include <string>
+
+#include "bench/LoadConfig.hpp"
+#include "cli/FlagSet.hpp"
+#include "util/Result.hpp"
+
+namespace irsa::bench {
+
+class LoadFlags {
+ public:
+  // Registers the shared flags, with `config`'s current values as defaults.
+  LoadFlags(cli::FlagSet& flags, LoadConfig& config);
+
+  // Optional flags, for the commands that take them.
+  void addRate(cli::FlagSet& flags, std::string help);
+  void addDuration(cli::FlagSet& flags);
+  void addWarmup(cli::FlagSet& flags, std::string help);
+  void addRequests(cli::FlagSet& flags);
+  void addNewConnection(cli::FlagSet& flags);
+
+  // Validates and fills `config` (the URL, the rate, the TLS choice, ranges).
+  util::Status finish(const cli::FlagSet& flags);
+
+  const std::string& jsonFile() const { return jsonFile_; }
+  const std::string& markdownFile() const { return markdownFile_; }
+
+ private:
+  LoadConfig& config_;
+  std::string url_;
+  std::string rate_;
+  std::size_t requests_{0};
+  std::string jsonFile_;
+  std::string markdownFile_;
+  bool rateRequired_{false};
+};
+
+// Parses a rate (requests per second): a finite number >= 0.
+util::Result<double> parseRate(const std::string& flag, const std::string& text);
+
+// Writes `text` to `path` ("" does nothing).
+util::Status writeOutput(const std::string& path, const std::string& text);
+
+}  // namespace irsa::bench
