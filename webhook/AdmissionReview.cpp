@@ -99,10 +99,14 @@ std::string encodeAdmissionResponse(std::string_view apiVersion, std::string_vie
     rapidjson::StringBuffer patchJson;
     rapidjson::Writer<rapidjson::StringBuffer> pw(patchJson);
     patch->write(pw);
+    // Base64 needs no JSON escaping: write the quoted string as it is,
+    // rather than have the writer scan every byte of it.
     std::string encoded;
-    encoded.reserve((patchJson.GetSize() + 2) / 3 * 4);
+    encoded.reserve((patchJson.GetSize() + 2) / 3 * 4 + 2);
+    encoded.push_back('"');
     base64Append(encoded, std::string_view(patchJson.GetString(), patchJson.GetSize()));
-    string(w, encoded);
+    encoded.push_back('"');
+    w.RawValue(encoded.data(), encoded.size(), rapidjson::kStringType);
   }
   w.EndObject();
   w.EndObject();

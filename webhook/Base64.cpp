@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace irsa::webhook {
 namespace {
@@ -16,6 +17,18 @@ constexpr std::array<int8_t, 256> makeDecodeTable() {
 }
 constexpr auto kDecode = makeDecodeTable();
 
+// Every 12-bit value as its two output characters: half the lookups of one
+// character per 6 bits (the patch of each mutated pod is encoded).
+constexpr std::array<char, 8192> makePairTable() {
+  std::array<char, 8192> table{};
+  for (int i = 0; i < 4096; ++i) {
+    table[2 * i] = kAlphabet[i >> 6];
+    table[2 * i + 1] = kAlphabet[i & 63];
+  }
+  return table;
+}
+constexpr auto kPairs = makePairTable();
+
 }  // namespace
 
 void base64Append(std::string& out, std::string_view bytes) {
@@ -24,12 +37,10 @@ void base64Append(std::string& out, std::string_view bytes) {
   char* dst = out.data() + start;
   const auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
   std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
+  for (; i + 3 <= bytes.size(); i += 3, dst += 4) {
     const std::uint32_t v = (src[i] << 16) | (src[i + 1] << 8) | src[i + 2];
-    *dst++ = kAlphabet[(v >> 18) & 63];
-    *dst++ = kAlphabet[(v >> 12) & 63];
-    *dst++ = kAlphabet[(v >> 6) & 63];
-    *dst++ = kAlphabet[v & 63];
+    std::memcpy(dst, &kPairs[2 * (v >> 12)], 2);
+    std::memcpy(dst + 2, &kPairs[2 * (v & 0xfff)], 2);
   }
   const std::size_t rest = bytes.size() - i;
   if (rest == 1) {

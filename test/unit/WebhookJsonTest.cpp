@@ -88,6 +88,47 @@ TEST(WebhookJson, AcceptsValidMultibyteUtf8) {
   EXPECT_EQ(std::string(doc.GetString()), "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80");
 }
 
+// ASCII input skips UTF-8 validation (webhook/Json.cpp): a bad byte anywhere,
+// in or after the eight-byte blocks it checks, still turns validation on.
+TEST(WebhookJson, InvalidUtf8IsFoundAtAnyOffsetOfALongDocument) {
+  const std::string filler = "\"" + std::string(40, 'a') + "\",";
+  for (std::size_t at = 0; at < 12; ++at) {
+    std::string text = "[" + filler + "\"" + std::string(at, 'b') + "\xff\"]";
+    std::string insitu = text;
+    rapidjson::Document doc;
+    EXPECT_FALSE(parseJson(doc, text, kDefaultMaxJsonDepth).ok()) << at;
+    EXPECT_FALSE(parseJsonInsitu(doc, insitu.data(), kDefaultMaxJsonDepth).ok()) << at;
+  }
+}
+
+TEST(WebhookJson, AsciiAndMultibyteDocumentsParseTheSameInBothModes) {
+  for (std::string text : {std::string(R"({"name":"app","env":[{"name":"A","value":"x\"y\\z\u00e9"}]})"),
+                           std::string("{\"name\":\"gr\xc3\xbc\xc3\x9f\",\"n\":[1,2,3]}")}) {
+    rapidjson::Document a, b;
+    ASSERT_TRUE(parseJson(a, text, kDefaultMaxJsonDepth).ok()) << text;
+    std::string insitu = text;
+    ASSERT_TRUE(parseJsonInsitu(b, insitu.data(), kDefaultMaxJsonDepth).ok()) << text;
+    EXPECT_TRUE(a == b) << text;
+  }
+}
+
+TEST(WebhookJson, ControlCharactersInAsciiStringsAreStillRejected) {
+  std::string text = "[\"tab\there\"]";
+  rapidjson::Document doc;
+  EXPECT_FALSE(parseJson(doc, text, kDefaultMaxJsonDepth).ok());
+  EXPECT_FALSE(parseJsonInsitu(doc, text.data(), kDefaultMaxJsonDepth).ok());
+}
+
+// Limits above 512 levels parse iteratively (no recursion as deep as the
+// input): a document of 200,000 levels under such a limit must not crash.
+TEST(WebhookJson, DeepLimitsUseTheIterativeParserAndStillEnforceTheLimit) {
+  rapidjson::Document doc;
+  EXPECT_TRUE(parseJson(doc, nestedArrays(2000), 2000).ok());
+  EXPECT_FALSE(parseJson(doc, nestedArrays(2001), 2000).ok());
+  std::string deep = nestedArrays(200000);
+  EXPECT_TRUE(parseJsonInsitu(doc, deep.data(), 200000).ok());
+}
+
 TEST(WebhookJson, ArrayDepthExactlyAtTheLimitIsAccepted) {
   for (unsigned limit : {1u, 3u, kDefaultMaxJsonDepth}) {
     rapidjson::Document doc;
