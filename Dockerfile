@@ -8,9 +8,9 @@
 FROM debian:bookworm AS build
 WORKDIR /src
 COPY . .
-# Build packages only, and no tests: the unit tests run in CI, not in the image build.
+# Build packages only, no tests and no bench harness: those run in CI, not in the image build.
 RUN scripts/setup.sh --build-only \
- && scripts/build.sh build -DIRSA_BUILD_TESTS=OFF \
+ && scripts/build.sh build -DIRSA_BUILD_TESTS=OFF -DIRSA_BUILD_BENCH=OFF \
  && scripts/image-rootfs.sh build/irsa-webhook /rootfs
 
 FROM gcr.io/distroless/static-debian12:nonroot

@@ -5,6 +5,7 @@
 # Usage: scripts/setup.sh               everything (build + tests + developer tools): CI, quickstart
 #        scripts/setup.sh --build-only  only what `scripts/build.sh BUILD_DIR -DIRSA_BUILD_TESTS=OFF`
 #                                       needs: the container image's build stage (Dockerfile)
+#        scripts/setup.sh --bench       everything, plus the plotting tool of bench/run-all.sh
 set -euo pipefail
 
 # To compile and link build/irsa-webhook.
@@ -19,11 +20,14 @@ test_packages=(
   clang-format clang-tidy
   nghttp2-client
 )
+# For bench/: gnuplot draws the PNG plots (h2load, the cross-check, is above).
+bench_packages=(gnuplot-nox)
 
 case "${1:-}" in
   "") packages=("${build_packages[@]}" "${test_packages[@]}") ;;
   --build-only) packages=("${build_packages[@]}") ;;
-  *) echo "usage: $0 [--build-only]" >&2; exit 2 ;;
+  --bench) packages=("${build_packages[@]}" "${test_packages[@]}" "${bench_packages[@]}") ;;
+  *) echo "usage: $0 [--build-only|--bench]" >&2; exit 2 ;;
 esac
 
 missing=()

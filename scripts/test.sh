@@ -7,7 +7,9 @@
 #      their pinned Go modules into ~/.cache/irsa-webhook/tools (IRSA_SKIP_E2E=1 skips);
 #   3. Helm chart lint and render checks (deploy/ in step with the chart), with a
 #      pinned helm built the same way, and the container image's checks (no Docker engine);
-#   4. the unit tests again under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips).
+#   4. a smoke run of every bench scenario: short windows, one run each, so the
+#      scripts keep working (bench/run-all.sh; IRSA_SKIP_BENCH=1 skips);
+#   5. the unit tests again under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +29,11 @@ echo "== Helm chart (lint + template checks) and container image"
 bash test/e2e/build-helm.sh
 bash test/chart/lint.sh
 IRSA_BINARY="$PWD/build/irsa-webhook" bash test/chart/image.sh
+
+if [ "${IRSA_SKIP_BENCH:-0}" != "1" ]; then
+  echo "== bench scenarios (smoke: short windows, one run; the numbers mean nothing here)"
+  BENCH_QUICK=1 BENCH_OUT="$(mktemp -d)" bench/run-all.sh
+fi
 
 if [ "${IRSA_SKIP_ASAN:-0}" != "1" ]; then
   echo "== build (AddressSanitizer + UBSan)"

@@ -42,7 +42,7 @@ check "two stages" test "$(grep -c '^FROM ' "${OUT}/instructions")" -eq 2
 check "build stage is debian:bookworm" grep -qx 'FROM debian:bookworm AS build' "${build}"
 check "build stage copies the repository" grep -qx 'COPY \. \.' "${build}"
 check "build stage installs build packages only" grep -Eq '^RUN .*scripts/setup\.sh --build-only( |$)' "${build}"
-check "build stage builds without tests" grep -Eq 'scripts/build\.sh build -DIRSA_BUILD_TESTS=OFF( |$)' "${build}"
+check "build stage builds without tests or bench" grep -Eq 'scripts/build\.sh build -DIRSA_BUILD_TESTS=OFF -DIRSA_BUILD_BENCH=OFF( |$)' "${build}"
 check "build stage lays out /rootfs from build/irsa-webhook" grep -Eq 'scripts/image-rootfs\.sh build/irsa-webhook /rootfs( |$)' "${build}"
 check "runtime stage is distroless/static (no libc but ours)" grep -Eqx 'FROM gcr\.io/distroless/static-debian12:nonroot' "${runtime}"
 check "runtime stage copies only /rootfs" test "$(grep -c '^\(COPY\|ADD\) ' "${runtime}")/$(grep -c '^COPY --from=build /rootfs/ /$' "${runtime}")" = 1/1

@@ -1,0 +1,209 @@
+"""Reads the scenarios' raw JSON (BENCH_OUT/raw) and writes, next to it:
+  summary.json  the medians over the repeated runs, per scenario and case;
+  summary.md    the same as Markdown tables, with the targets of issue #5;
+  *.dat         gnuplot input for plot.gp (latency.png, throughput.png).
+Every figure is the median of the runs of one case, taken metric by metric.
+
+usage: summarize.py BENCH_OUT
+"""
+import glob
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+out = sys.argv[1]
+raw = os.path.join(out, "raw")
+
+
+def load(pattern):
+    return [json.load(open(p)) for p in sorted(glob.glob(os.path.join(raw, pattern)))]
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def med_of(runs, *path):
+    def get(run):
+        for key in path:
+            run = run.get(key) if isinstance(run, dict) else None
+        return run
+    return med([get(r) for r in runs])
+
+
+def fmt(value, digits=1):
+    if value is None:
+        return "-"
+    if isinstance(value, (int, float)) and abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+summary = {"date": time.strftime("%Y-%m-%d"), "machine": {}, "scenarios": {}}
+try:
+    cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+except (OSError, StopIteration):
+    cpu = platform.processor()
+summary["machine"] = {"cpu": cpu, "cores": os.cpu_count(),
+                      "memGiB": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+                      "kernel": platform.release()}
+md = [f"Measured {summary['date']} on {cpu}, {os.cpu_count()} cores, {summary['machine']['memGiB']} GiB "
+      f"(the webhook pinned to core 0 with one I/O thread, the load generator to core 1). "
+      f"Each figure is the median of the repeated runs.", ""]
+
+# 1. Saturation.
+sat = {}
+rows = []
+for size in ("small", "medium", "large"):
+    runs = [r["results"] for r in load(f"1-closed-{size}-*.json")]
+    if not runs:
+        continue
+    bytes_ = med([r["config"]["corpus"]["meanBytes"] for r in load(f"1-closed-{size}-*.json")])
+    case = {"runs": len(runs), "meanRequestBytes": bytes_, "requestsPerSecond": med_of(runs, "achievedRate"),
+            "serverCpuSecondsPer1000": med_of(runs, "server", "cpuSecondsPer1000Requests"),
+            "requestsPerServerCpuSecond": med_of(runs, "server", "requestsPerCpuSecond"),
+            "p50Ms": med_of(runs, "latencyMs", "p50"), "p99Ms": med_of(runs, "latencyMs", "p99"),
+            "errors": max(r["errors"]["total"] + r["non2xx"] + r["invalid"] for r in runs)}
+    sat[size] = case
+    rows.append(f"| irsa-bench, closed loop, 8 conns | {size} (~{bytes_ / 1024:.1f} KB) | {fmt(case['requestsPerSecond'], 0)} "
+                f"| {fmt(case['requestsPerServerCpuSecond'], 0)} | {fmt(case['serverCpuSecondsPer1000'], 3)} "
+                f"| {fmt(case['p50Ms'], 2)} | {fmt(case['p99Ms'], 2)} | {case['errors']} |")
+h2 = load("1-h2load-medium-*.json")
+if h2:
+    sat["h2load-medium"] = {"runs": len(h2), "requestsPerSecond": med([r["achievedRate"] for r in h2]),
+                            "serverCpuSecondsPer1000": med([r["cpuSecondsPer1000Requests"] for r in h2]),
+                            "failed": max(r["requests"] - r["succeeded"] for r in h2)}
+    c = sat["h2load-medium"]
+    per_cpu = 1000 / c["serverCpuSecondsPer1000"] if c["serverCpuSecondsPer1000"] else None
+    rows.append(f"| h2load --h1, 8 conns (cross-check) | medium, one review | {fmt(c['requestsPerSecond'], 0)} "
+                f"| {fmt(per_cpu, 0)} | {fmt(c['serverCpuSecondsPer1000'], 3)} | - | - | {c['failed']} |")
+satur = load("1-saturate-medium-*.json")
+if satur:
+    sat["saturate-medium"] = {"runs": len(satur),
+                              "maxRateP99Under2ms": med([r["results"]["maxRate"] for r in satur if r["results"]["found"]]),
+                              "found": all(r["results"]["found"] for r in satur)}
+summary["scenarios"]["1-saturation"] = sat
+if rows:
+    md += ["### 1. Saturation throughput and CPU per request", "",
+           "| load | pods | req/s (one core) | req per server CPU-s | server CPU s / 1k req | p50 ms | p99 ms | errors |",
+           "|---|---|---|---|---|---|---|---|", *rows, ""]
+    if "saturate-medium" in sat:
+        md += [f"Highest open-loop rate with p99 under 2 ms (medium pods, 32 connections): "
+               f"**{fmt(sat['saturate-medium']['maxRateP99Under2ms'], 0)} req/s**.", ""]
+
+# 2. Latency at fixed rates.
+lat = {}
+rows = []
+for rate in (500, 2000, 5000):
+    runs = [r["results"] for r in load(f"2-rate-{rate}-*.json")]
+    if not runs:
+        continue
+    case = {k: med_of(runs, "latencyMs", k) for k in ("p50", "p90", "p99", "p999", "max")}
+    case.update(runs=len(runs), achievedRate=med_of(runs, "achievedRate"),
+                errors=max(r["errors"]["total"] + r["non2xx"] + r["invalid"] for r in runs))
+    lat[str(rate)] = case
+    rows.append(f"| {rate:,} | {fmt(case['achievedRate'], 0)} | {fmt(case['p50'], 3)} | {fmt(case['p90'], 3)} "
+                f"| {fmt(case['p99'], 3)} | {fmt(case['p999'], 3)} | {fmt(case['max'], 3)} | {case['errors']} |")
+# One row per percentile, one column per rate (gnuplot's columnheader titles).
+with open(os.path.join(out, "latency.dat"), "w") as dat:
+    dat.write("index percentile " + " ".join(f'"{int(r):,} req/s"' for r in lat) + "\n")
+    for i, (key, label) in enumerate((("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("p999", "p99.9"), ("max", "max"))):
+        dat.write(f"{i} {label} " + " ".join(str(c[key]) for c in lat.values()) + "\n")
+summary["scenarios"]["2-latency"] = lat
+if rows:
+    md += ["### 2. Latency at fixed rates (open loop, medium pods, 16 connections)", "",
+           "| target req/s | achieved | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |",
+           "|---|---|---|---|---|---|---|---|", *rows, ""]
+
+# 3. Cache scale.
+scale = {}
+rows = []
+for path in sorted(glob.glob(os.path.join(raw, "3-scale-*.json")), key=lambda p: int(p.rsplit("-", 1)[1][:-5])):
+    runs = json.load(open(path))["runs"]
+    n = runs[0]["serviceAccounts"]
+    case = {"runs": len(runs), "readySeconds": med([r["readySeconds"] for r in runs]),
+            "rssMiB": med([r["rssKiB"] for r in runs]) / 1024, "hwmMiB": med([r["hwmKiB"] for r in runs]) / 1024,
+            "serveCpuSeconds": med([r["serveCpuSeconds"] for r in runs]),
+            "kubectlListSeconds": med([r["kubectlListSeconds"] for r in runs])}
+    scale[str(n)] = case
+    rows.append(f"| {n:,} | {fmt(case['readySeconds'], 2)} | {fmt(case['kubectlListSeconds'], 2)} "
+                f"| {fmt(case['serveCpuSeconds'], 2)} | {fmt(case['rssMiB'], 1)} | {fmt(case['hwmMiB'], 1)} |")
+summary["scenarios"]["3-cache-scale"] = scale
+if rows:
+    md += ["### 3. ServiceAccount cache at scale (real kube-apiserver, 500 per page)", "",
+           "| ServiceAccounts | start to ready s | kubectl same LIST s | serve CPU s | RSS MiB | peak RSS MiB |",
+           "|---|---|---|---|---|---|", *rows, ""]
+
+# 4. Handshakes.
+storm = [r["results"] for r in load("4-storm-*.json")]
+hs = [r["results"] for r in load("4-handshakes-*.json")]
+if storm or hs:
+    summary["scenarios"]["4-handshakes"] = {
+        "storm75": {"runs": len(storm), "allDoneSeconds": med_of(storm, "allCompletedSeconds"),
+                    "handshakeP50Ms": med_of(storm, "handshakes", "latencyMs", "p50"),
+                    "handshakeMaxMs": med_of(storm, "handshakes", "latencyMs", "max"),
+                    "errors": max((r["errors"]["total"] for r in storm), default=0)},
+        "fullHandshakes": {"runs": len(hs), "perSecond": med_of(hs, "handshakesPerSecond"),
+                           "perServerCpuSecond": med_of(hs, "handshakesPerServerCpuSecond"),
+                           "errors": max((r["errors"]["total"] for r in hs), default=0)}}
+    s4 = summary["scenarios"]["4-handshakes"]
+    md += ["### 4. TLS handshakes (ECDSA P-256)", "",
+           "| case | result |", "|---|---|",
+           f"| storm: 75 new connections at once, one request each | all answered in {fmt(s4['storm75']['allDoneSeconds'], 3)} s; "
+           f"handshake p50 {fmt(s4['storm75']['handshakeP50Ms'], 1)} ms, max {fmt(s4['storm75']['handshakeMaxMs'], 1)} ms; "
+           f"errors {s4['storm75']['errors']} |",
+           f"| closed loop of full handshakes, 8 connections | {fmt(s4['fullHandshakes']['perSecond'], 0)} /s; "
+           f"{fmt(s4['fullHandshakes']['perServerCpuSecond'], 0)} per server CPU-second; errors {s4['fullHandshakes']['errors']} |", ""]
+
+# 5. Cache miss.
+miss = load("5-cache-miss-*.json")
+if miss:
+    case = {kind: {k: med([r["latencyMs"][kind][k] for r in miss]) for k in ("p50", "p90", "p99", "max")}
+            for kind in ("miss", "hit")}
+    case["runs"] = len(miss)
+    case["lookups"] = {k: med([r.get("lookups", {}).get(k, 0) for r in miss])
+                       for k in ("hit", "waited_hit", "api_hit", "miss")}
+    summary["scenarios"]["5-cache-miss"] = case
+    md += ["### 5. The cache-miss path (ServiceAccount created just before its pod)", "",
+           "| pod's ServiceAccount | p50 ms | p90 ms | p99 ms | max ms |", "|---|---|---|---|---|",
+           *[f"| {label} | {fmt(case[k]['p50'], 2)} | {fmt(case[k]['p90'], 2)} | {fmt(case[k]['p99'], 2)} | {fmt(case[k]['max'], 2)} |"
+             for k, label in (("miss", "created just before the pod"), ("hit", "created long before (cached)"))],
+           "", "How the webhook found the ServiceAccounts, per run (median; hit: already cached, waited_hit: "
+           "delivered by the watch while the pod waited, api_hit: found by the direct GET, miss: not found): " +
+           ", ".join(f"{k} {fmt(v, 0)}" for k, v in case["lookups"].items()) + ".", ""]
+
+# Targets of issue #5.
+t = []
+medium = sat.get("medium", {})
+if medium:
+    t.append(("≥ 20k mutating req/s per core on 7.5 KB pods", f"{fmt(medium['requestsPerSecond'], 0)} req/s on one core",
+              medium["requestsPerSecond"] >= 20000))
+if "2000" in lat:
+    ok = lat["2000"]["p99"] <= 0.5 and lat["2000"]["p999"] <= 2
+    t.append(("2,000 req/s: p99 ≤ 500 µs, p99.9 ≤ 2 ms", f"p99 {fmt(lat['2000']['p99'] * 1000, 0)} µs, "
+              f"p99.9 {fmt(lat['2000']['p999'] * 1000, 0)} µs (client side)", ok))
+if "50000" in scale:
+    mb = scale["50000"]["rssMiB"] * 1.048576
+    t.append(("RSS ≤ 30 MB with 50k ServiceAccounts", f"{mb:.1f} MB ({fmt(scale['50000']['rssMiB'], 1)} MiB)", mb <= 30))
+if "4-handshakes" in summary["scenarios"]:
+    v = summary["scenarios"]["4-handshakes"]["fullHandshakes"]["perServerCpuSecond"]
+    t.append(("≥ 5k full handshakes/s per core (ECDSA)", f"{fmt(v, 0)} per server CPU-second", v is not None and v >= 5000))
+summary["targets"] = [{"target": a, "measured": b, "met": c} for a, b, c in t]
+if t:
+    md = md[:2] + ["### Targets", "", "| target | measured | met |", "|---|---|---|",
+                   *[f"| {a} | {b} | {'yes' if c else '**no**'} |" for a, b, c in t], ""] + md[2:]
+
+with open(os.path.join(out, "throughput.dat"), "w") as dat:
+    dat.write("size req/s req-per-cpu-second\n")
+    for size in ("small", "medium", "large"):
+        if size in sat:
+            dat.write(f"{size} {sat[size]['requestsPerSecond']} {sat[size]['requestsPerServerCpuSecond']}\n")
+
+json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=1)
+open(os.path.join(out, "summary.md"), "w").write("\n".join(md))
+print("\n".join(md))
