@@ -240,6 +240,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     const auto micros =
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_).count();
     env_.metrics.observeRequest(method_, pathLabel_, static_cast<int>(response_->result_int()), micros);
+    if (pathLabel_ == "/mutate") env_.metrics.observeAdmission(micros);
     response_.reset();
     if (ec) {
       logSessionError("response_write_failed", ec);

@@ -14,7 +14,7 @@ constexpr std::size_t kBucketCount = sizeof(kLatencyBuckets) / sizeof(kLatencyBu
 std::string number(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  std::snprintf(buf, sizeof buf, "%.15g", v);  // 15 digits: 5e-05, not 5.0000000000000002e-05
   return buf;
 }
 
@@ -45,6 +45,13 @@ void Metrics::observeRequest(std::string_view verb, std::string_view path, int c
   }
   series.sum += micros;
   ++series.count;
+}
+
+void Metrics::observeAdmission(double micros) {
+  std::size_t i = 0;
+  while (i + 1 < kAdmissionBuckets && micros > kAdmissionBucketsMicros[i]) ++i;
+  admissionBuckets_[i].fetch_add(1, std::memory_order_relaxed);
+  admissionNanosSum_.fetch_add(static_cast<std::uint64_t>(micros * 1000), std::memory_order_relaxed);
 }
 
 void Metrics::podMutated(std::string_view method) {
@@ -95,6 +102,20 @@ std::string Metrics::render() const {
     out << "http_request_duration_microseconds_sum{" << labels << "} " << number(s.sum) << "\n"
         << "http_request_duration_microseconds_count{" << labels << "} " << s.count << "\n";
   }
+
+  out << "# HELP irsa_webhook_admission_duration_seconds Time from a /mutate request's arrival to its answer "
+         "written (http_request_latencies starts at 125 ms)\n"
+      << "# TYPE irsa_webhook_admission_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kAdmissionBuckets; ++i) {
+    cumulative += admissionBuckets_[i].load(std::memory_order_relaxed);
+    const bool last = i + 1 == kAdmissionBuckets;
+    out << "irsa_webhook_admission_duration_seconds_bucket{le=\""
+        << (last ? std::string("+Inf") : number(kAdmissionBucketsMicros[i] / 1e6)) << "\"} " << cumulative << "\n";
+  }
+  out << "irsa_webhook_admission_duration_seconds_sum "
+      << number(static_cast<double>(admissionNanosSum_.load(std::memory_order_relaxed)) / 1e9) << "\n"
+      << "irsa_webhook_admission_duration_seconds_count " << cumulative << "\n";
 
   out << "# HELP pod_identity_webhook_pod_count Pods mutated, by credential method\n"
       << "# TYPE pod_identity_webhook_pod_count counter\n";

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,9 @@ class Metrics {
 
   // http_request_count / http_request_latencies / http_request_duration_microseconds
   void observeRequest(std::string_view verb, std::string_view path, int code, double micros);
+  // irsa_webhook_admission_duration_seconds: /mutate requests only, in
+  // buckets fine enough for a sub-millisecond service (lock-free).
+  void observeAdmission(double micros);
   // pod_identity_webhook_pod_count{method}
   void podMutated(std::string_view method);
   // pod_identity_webhook_missing_sa_count
@@ -54,6 +58,13 @@ class Metrics {
     std::string labels;
     const char* type;
   };
+
+  // Upper bounds in microseconds, then +Inf (the last counter).
+  static constexpr double kAdmissionBucketsMicros[] = {50,    100,    250,    500,    1000,   2000,    5000,   10000,
+                                                       25000, 50000,  100000, 250000, 500000, 1000000, 2500000, 10000000};
+  static constexpr std::size_t kAdmissionBuckets = std::size(kAdmissionBucketsMicros) + 1;
+  std::atomic<std::uint64_t> admissionBuckets_[kAdmissionBuckets]{};  // not cumulative
+  std::atomic<std::uint64_t> admissionNanosSum_{0};
 
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, RequestSeries> requests_;  // guarded by mutex_

@@ -80,6 +80,30 @@ bench_serve() {
   bench_die "serve not ready"
 }
 
+# bench_server_quantiles OUT.json: the running server's admission latency
+# percentiles from its own histogram (all requests since it started), each as
+# the upper bound of the bucket it falls in.
+bench_server_quantiles() {
+  local port
+  port="$(sed -n 's/.* metrics_port=\([0-9]*\).*/\1/p' "${BENCH_TMP}/serve.log" | head -n1)"
+  curl -sf "http://127.0.0.1:${port}/metrics" >"${BENCH_TMP}/metrics.txt" || bench_die "cannot scrape the server's metrics"
+  python3 - "${BENCH_TMP}/metrics.txt" "$1" <<'PY' || bench_die "no admission histogram in the server's metrics"
+import json, re, sys
+buckets = [(float("inf") if le == "+Inf" else float(le), float(n)) for le, n in
+           re.findall(r'^irsa_webhook_admission_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$',
+                      open(sys.argv[1]).read(), re.M)]
+count = buckets[-1][1]
+if not count:
+    sys.exit("no admission requests counted")
+def under(q):  # the smallest bucket bound holding at least q of the requests, in ms
+    bound = next(le for le, n in buckets if n >= q * count)
+    return None if bound == float("inf") else bound * 1000
+json.dump({"count": count, "p50LeMs": under(0.5), "p90LeMs": under(0.9), "p99LeMs": under(0.99),
+           "p999LeMs": under(0.999), "bucketsMs": [[le * 1000 if le != float("inf") else None, n] for le, n in buckets]},
+          open(sys.argv[2], "w"), indent=1)
+PY
+}
+
 bench_stop() {
   [[ -n "${SERVER_PID}" ]] || return 0
   kill -TERM "${SERVER_PID}" 2>/dev/null || true

@@ -106,9 +106,14 @@ for rate in (500, 2000, 5000):
     case = {k: med_of(runs, "latencyMs", k) for k in ("p50", "p90", "p99", "p999", "max")}
     case.update(runs=len(runs), achievedRate=med_of(runs, "achievedRate"),
                 errors=max(r["errors"]["total"] + r["non2xx"] + r["invalid"] for r in runs))
+    server = load(f"2-server-{rate}-*.json")
+    for k in ("p50", "p99", "p999"):
+        case[f"server{k.upper()}LeMs"] = med([r[f"{k}LeMs"] for r in server])
     lat[str(rate)] = case
     rows.append(f"| {rate:,} | {fmt(case['achievedRate'], 0)} | {fmt(case['p50'], 3)} | {fmt(case['p90'], 3)} "
-                f"| {fmt(case['p99'], 3)} | {fmt(case['p999'], 3)} | {fmt(case['max'], 3)} | {case['errors']} |")
+                f"| {fmt(case['p99'], 3)} | {fmt(case['p999'], 3)} | {fmt(case['max'], 3)} "
+                f"| ≤ {fmt(case['serverP50LeMs'], 3)} | ≤ {fmt(case['serverP99LeMs'], 3)} "
+                f"| ≤ {fmt(case['serverP999LeMs'], 3)} | {case['errors']} |")
 # One row per percentile, one column per rate (gnuplot's columnheader titles).
 with open(os.path.join(out, "latency.dat"), "w") as dat:
     dat.write("index percentile " + " ".join(f'"{int(r):,} req/s"' for r in lat) + "\n")
@@ -117,8 +122,12 @@ with open(os.path.join(out, "latency.dat"), "w") as dat:
 summary["scenarios"]["2-latency"] = lat
 if rows:
     md += ["### 2. Latency at fixed rates (open loop, medium pods, 16 connections)", "",
-           "| target req/s | achieved | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |",
-           "|---|---|---|---|---|---|---|---|", *rows, ""]
+           "Client side: measured by irsa-bench from each request's scheduled send time. Server side: the "
+           "webhook's own `irsa_webhook_admission_duration_seconds` histogram (a request's arrival to its "
+           "answer written), as the bucket bound each percentile falls under.", "",
+           "| target req/s | achieved | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | server p50 | server p99 "
+           "| server p99.9 | errors |",
+           "|---|---|---|---|---|---|---|---|---|---|---|", *rows, ""]
 
 # 3. Cache scale.
 scale = {}
@@ -184,9 +193,13 @@ if medium:
     t.append(("≥ 20k mutating req/s per core on 7.5 KB pods", f"{fmt(medium['requestsPerSecond'], 0)} req/s on one core",
               medium["requestsPerSecond"] >= 20000))
 if "2000" in lat:
-    ok = lat["2000"]["p99"] <= 0.5 and lat["2000"]["p999"] <= 2
-    t.append(("2,000 req/s: p99 ≤ 500 µs, p99.9 ≤ 2 ms", f"p99 {fmt(lat['2000']['p99'] * 1000, 0)} µs, "
-              f"p99.9 {fmt(lat['2000']['p999'] * 1000, 0)} µs (client side)", ok))
+    c = lat["2000"]
+    ok = c["serverP99LeMs"] is not None and c["serverP99LeMs"] <= 0.5 and c["serverP999LeMs"] is not None \
+        and c["serverP999LeMs"] <= 2
+    t.append(("2,000 req/s open loop, server side: p99 ≤ 500 µs, p99.9 ≤ 2 ms",
+              f"server p99 ≤ {fmt(c['serverP99LeMs'] and c['serverP99LeMs'] * 1000, 0)} µs, p99.9 ≤ "
+              f"{fmt(c['serverP999LeMs'] and c['serverP999LeMs'] * 1000, 0)} µs (client side: p99 "
+              f"{fmt(c['p99'] * 1000, 0)} µs, p99.9 {fmt(c['p999'] * 1000, 0)} µs)", ok))
 if "50000" in scale:
     mb = scale["50000"]["rssMiB"] * 1.048576
     t.append(("RSS ≤ 30 MB with 50k ServiceAccounts", f"{mb:.1f} MB ({fmt(scale['50000']['rssMiB'], 1)} MiB)", mb <= 30))

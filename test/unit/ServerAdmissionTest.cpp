@@ -169,6 +169,11 @@ TEST(ServerMetricsTest, MetricsPortServesReferenceAndOwnMetricsInPlainHttp) {
   EXPECT_EQ(metricValue(metrics, R"(pod_identity_webhook_pod_count{method="web_identity"})"), 1.0) << metrics;
   EXPECT_EQ(metricValue(metrics, "pod_identity_webhook_missing_sa_count"), 1.0) << metrics;
   EXPECT_EQ(metricValue(metrics, "pod_identity_webhook_used"), 1.0) << metrics;
+  // The fine-grained admission histogram counts both /mutate requests (and
+  // only those: the metrics scrapes above are on another port).
+  EXPECT_EQ(metricValue(metrics, "irsa_webhook_admission_duration_seconds_count"), 2.0) << metrics;
+  EXPECT_EQ(metricValue(metrics, R"(irsa_webhook_admission_duration_seconds_bucket{le="+Inf"})"), 2.0) << metrics;
+  EXPECT_GT(metricValue(metrics, "irsa_webhook_admission_duration_seconds_sum").value_or(0), 0.0) << metrics;
   const auto expiry = metricValue(metrics, "irsa_webhook_tls_certificate_expiry_timestamp_seconds");
   ASSERT_TRUE(expiry) << metrics;
   const double now =
