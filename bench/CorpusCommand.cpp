@@ -1,6 +1,7 @@
 // `irsa-bench corpus`: generate a request corpus and the identities it needs.
 #include <iostream>
 
+#include "bench/CommandSteps.hpp"
 #include "bench/Commands.hpp"
 #include "bench/CorpusFiles.hpp"
 #include "bench/CorpusGenerator.hpp"
@@ -21,15 +22,8 @@ int corpusCommand(const std::vector<std::string>& args) {
                   "weights of the pod kinds: mutated (annotated ServiceAccount), plain (no role), configmap "
                   "(role only in ConfigMap pod-identity-webhook)");
   flags.addSize("seed", &seed, "random seed: the same flags give the same bytes");
-  const auto usageError = [](const std::string& message) {
-    std::cerr << "irsa-bench corpus: " << message << "\n";
-    return kExitUsage;
-  };
-  if (auto s = flags.parse(args); !s) return usageError(s.error());
-  if (flags.helpRequested()) {
-    std::cout << flags.usage();
-    return kExitOk;
-  }
+  const auto usageError = [](const std::string& message) { return bench::usageError("corpus", message); };
+  if (auto exit = parseFlags("corpus", flags, args)) return *exit;
   options.seed = seed;
   if (auto s = validate(options); !s) return usageError(s.error());
 

@@ -1,8 +1,7 @@
 // `irsa-bench handshakes`: a closed loop of full TLS handshakes (connect,
 // handshake, one request, close) on each connection: the server's cost of
 // a new connection.
-#include <iostream>
-
+#include "bench/CommandSteps.hpp"
 #include "bench/Commands.hpp"
 #include "bench/JsonReport.hpp"
 #include "bench/LoadFlags.hpp"
@@ -21,61 +20,33 @@ int handshakesCommand(const std::vector<std::string>& args) {
   LoadFlags load(flags, config);
   load.addDuration(flags);
   load.addWarmup(flags, "unmeasured time before the window");
-  const auto usageError = [](const std::string& message) {
-    std::cerr << "irsa-bench handshakes: " << message << "\n";
-    return kExitUsage;
-  };
-  if (auto s = flags.parse(args); !s) return usageError(s.error());
-  if (flags.helpRequested()) {
-    std::cout << flags.usage();
-    return kExitOk;
-  }
+  if (auto exit = parseFlags("handshakes", flags, args)) return *exit;
   config.newConnectionPerRequest = true;
   config.rate = 0;
-  if (auto s = load.finish(flags); !s) return usageError(s.error());
+  if (auto exit = finishLoadFlags("handshakes", load, flags)) return *exit;
 
-  auto run = LoadRun::create(config);
-  if (!run) {
-    std::cerr << "irsa-bench handshakes: " << run.error() << "\n";
-    return kExitFailure;
-  }
-  auto result = (*run)->execute(config);
-  if (!result) {
-    std::cerr << "irsa-bench handshakes: " << result.error() << "\n";
-    return kExitFailure;
-  }
-  noteFailures("handshakes", *result);
+  auto run = prepareRun("handshakes", config);
+  if (!run) return kExitFailure;
+  auto result = executeRun("handshakes", *run, config);
+  if (!result) return kExitFailure;
 
   const RunStats& s = result->stats;
   const double count = static_cast<double>(s.handshakes.count());
   const double perSecond = result->elapsedSeconds > 0 ? count / result->elapsedSeconds : 0;
   const double cpu = serverCpuSeconds(*result);
 
-  rapidjson::StringBuffer buffer;
-  JsonWriter w(buffer);
-  w.SetIndent(' ', 2);
-  beginReport(w, "handshakes", config);
-  w.Key("config");
-  w.StartObject();
-  writeLoadConfig(w, config, (*run)->corpus());
-  w.EndObject();
-  w.Key("results");
-  w.StartObject();
-  writeRunResultMembers(w, *result, config);
-  w.Key("handshakesPerSecond");
-  w.Double(round3(perSecond));
-  w.Key("handshakesPerServerCpuSecond");
-  if (cpu > 0) {
-    w.Double(round3(count / cpu));
-  } else {
-    w.Null();
-  }
-  w.EndObject();
-  w.EndObject();
+  const std::string json = runReportJson("handshakes", config, *run, *result, [&](JsonWriter& w) {
+    w.Key("handshakesPerSecond");
+    w.Double(round3(perSecond));
+    w.Key("handshakesPerServerCpuSecond");
+    if (cpu > 0) {
+      w.Double(round3(count / cpu));
+    } else {
+      w.Null();
+    }
+  });
 
-  const auto ms = [](const LatencyHistogram& h, double p) {
-    return MarkdownTable::fixed(toMs(h.percentile(p)), 3);
-  };
+  const auto ms = percentileMs;
   MarkdownTable table({"label", "conns", "handshakes/s", "handshake p50 ms", "p99 ms", "request p50 ms",
                        "p99 ms", "srv CPU s", "handshakes/srv CPU-s", "errors", "non-2xx", "invalid"});
   table.addRow({config.label.empty() ? "-" : config.label, std::to_string(config.connections),
@@ -83,7 +54,7 @@ int handshakesCommand(const std::vector<std::string>& args) {
                 ms(s.latency, 50), ms(s.latency, 99), cpu >= 0 ? MarkdownTable::fixed(cpu, 2) : "-",
                 cpu > 0 ? MarkdownTable::fixed(count / cpu, 0) : "-", std::to_string(s.errors.total()),
                 std::to_string(s.non2xx), std::to_string(s.invalid)});
-  return emitReports("handshakes", load, std::string(buffer.GetString()) + "\n", table.str());
+  return emitReports("handshakes", load, json, table.str());
 }
 
 }  // namespace irsa::bench

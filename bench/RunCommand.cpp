@@ -1,8 +1,6 @@
 // `irsa-bench run`: one measured run, open or closed loop.
-#include <iostream>
-
+#include "bench/CommandSteps.hpp"
 #include "bench/Commands.hpp"
-#include "bench/JsonReport.hpp"
 #include "bench/LoadFlags.hpp"
 #include "bench/LoadRun.hpp"
 #include "bench/MarkdownTable.hpp"
@@ -21,44 +19,17 @@ int runCommand(const std::vector<std::string>& args) {
   load.addWarmup(flags, "unmeasured time before the window");
   load.addRequests(flags);
   load.addNewConnection(flags);
-  const auto usageError = [](const std::string& message) {
-    std::cerr << "irsa-bench run: " << message << "\n";
-    return kExitUsage;
-  };
-  if (auto s = flags.parse(args); !s) return usageError(s.error());
-  if (flags.helpRequested()) {
-    std::cout << flags.usage();
-    return kExitOk;
-  }
-  if (auto s = load.finish(flags); !s) return usageError(s.error());
+  if (auto exit = parseFlags("run", flags, args)) return *exit;
+  if (auto exit = finishLoadFlags("run", load, flags)) return *exit;
 
-  auto run = LoadRun::create(config);
-  if (!run) {
-    std::cerr << "irsa-bench run: " << run.error() << "\n";
-    return kExitFailure;
-  }
-  auto result = (*run)->execute(config);
-  if (!result) {
-    std::cerr << "irsa-bench run: " << result.error() << "\n";
-    return kExitFailure;
-  }
-  noteFailures("run", *result);
-
-  rapidjson::StringBuffer buffer;
-  JsonWriter w(buffer);
-  w.SetIndent(' ', 2);
-  beginReport(w, "run", config);
-  w.Key("config");
-  w.StartObject();
-  writeLoadConfig(w, config, (*run)->corpus());
-  w.EndObject();
-  w.Key("results");
-  writeRunResult(w, *result, config);
-  w.EndObject();
+  auto run = prepareRun("run", config);
+  if (!run) return kExitFailure;
+  auto result = executeRun("run", *run, config);
+  if (!result) return kExitFailure;
 
   MarkdownTable table(runColumns());
   table.addRow(runRow(config, *result));
-  return emitReports("run", load, std::string(buffer.GetString()) + "\n", table.str());
+  return emitReports("run", load, runReportJson("run", config, *run, *result), table.str());
 }
 
 }  // namespace irsa::bench

@@ -13,9 +13,13 @@ std::vector<std::string> runColumns() {
           "p99.9 ms", "max ms", "errors", "non-2xx",  "invalid",    "mutated", "srv CPU s/1k", "srv RSS MiB"};
 }
 
+std::string percentileMs(const LatencyHistogram& histogram, double percentile) {
+  return MarkdownTable::fixed(toMs(histogram.percentile(percentile)), 3);
+}
+
 std::vector<std::string> runRow(const LoadConfig& c, const RunResult& r) {
   const RunStats& s = r.stats;
-  const auto ms = [&](double p) { return MarkdownTable::fixed(toMs(s.latency.percentile(p)), 3); };
+  const auto ms = [&](double p) { return percentileMs(s.latency, p); };
   std::string mode = c.openLoop() ? "open" : "closed";
   if (c.newConnectionPerRequest) mode += ", new conn";
   const double cpu = serverCpuSeconds(r);

@@ -12,6 +12,8 @@
 namespace irsa::bench {
 
 std::vector<std::string> runColumns();
+// A percentile of `histogram` as a table cell, milliseconds with 3 decimals.
+std::string percentileMs(const LatencyHistogram& histogram, double percentile);
 std::vector<std::string> runRow(const LoadConfig& config, const RunResult& result);
 
 // One stderr line naming the failures and the last error, if any failed.

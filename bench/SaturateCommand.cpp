@@ -3,6 +3,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "bench/CommandSteps.hpp"
 #include "bench/Commands.hpp"
 #include "bench/JsonReport.hpp"
 #include "bench/LoadFlags.hpp"
@@ -82,16 +83,9 @@ int saturateCommand(const std::vector<std::string>& args) {
   flags.addDuration("step-duration", &stepDuration, "measured window of each step");
   flags.addSize("max-steps", &search.maxSteps, "most steps to run");
   flags.addDuration("time-limit", &timeLimit, "no step starts that could end after this much time");
-  const auto usageError = [](const std::string& message) {
-    std::cerr << "irsa-bench saturate: " << message << "\n";
-    return kExitUsage;
-  };
-  if (auto s = flags.parse(args); !s) return usageError(s.error());
-  if (flags.helpRequested()) {
-    std::cout << flags.usage();
-    return kExitOk;
-  }
-  if (auto s = load.finish(flags); !s) return usageError(s.error());
+  const auto usageError = [](const std::string& message) { return bench::usageError("saturate", message); };
+  if (auto exit = parseFlags("saturate", flags, args)) return *exit;
+  if (auto exit = finishLoadFlags("saturate", load, flags)) return *exit;
   auto bound = parseBound(boundText);
   if (!bound) return usageError(bound.error());
   auto start = parseRate("start-rate", startText);
@@ -106,11 +100,8 @@ int saturateCommand(const std::vector<std::string>& args) {
   search.maxRate = *max;
   config.duration = stepDuration;
 
-  auto run = LoadRun::create(config);
-  if (!run) {
-    std::cerr << "irsa-bench saturate: " << run.error() << "\n";
-    return kExitFailure;
-  }
+  auto run = prepareRun("saturate", config);
+  if (!run) return kExitFailure;
   SaturationSearch searcher(search);
   std::vector<Step> steps;
   const auto began = Clock::now();
@@ -123,7 +114,7 @@ int saturateCommand(const std::vector<std::string>& args) {
     }
     LoadConfig stepConfig = config;
     stepConfig.rate = *rate;
-    auto result = (*run)->execute(stepConfig);
+    auto result = run->execute(stepConfig);
     if (!result) {
       std::cerr << "irsa-bench saturate: " << result.error() << "\n";
       return kExitFailure;
@@ -141,7 +132,7 @@ int saturateCommand(const std::vector<std::string>& args) {
   beginReport(w, "saturate", config);
   w.Key("config");
   w.StartObject();
-  writeLoadConfig(w, config, (*run)->corpus());
+  writeLoadConfig(w, config, run->corpus());
   w.Key("p99BoundMs");
   w.Double(round3(std::chrono::duration<double, std::milli>(*bound).count()));
   w.Key("startRate");

@@ -107,7 +107,9 @@ util::Status FlagSet::parse(const std::vector<std::string>& args) {
     }
     if (auto a = aliases_.find(name); a != aliases_.end()) name = a->second;
     auto it = flags_.find(name);
-    if (it == flags_.end()) return util::fail("unknown flag --" + name + " (see '" + command_ + " --help')");
+    if (it == flags_.end()) {
+      return util::fail("unknown flag --" + name + " (see '" + program_ + " " + command_ + " --help')");
+    }
     Flag& flag = it->second;
     if (!hasValue) {
       if (flag.isBool) {

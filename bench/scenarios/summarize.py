@@ -114,11 +114,23 @@ for rate in (500, 2000, 5000):
                 f"| {fmt(case['p99'], 3)} | {fmt(case['p999'], 3)} | {fmt(case['max'], 3)} "
                 f"| ≤ {fmt(case['serverP50LeMs'], 3)} | ≤ {fmt(case['serverP99LeMs'], 3)} "
                 f"| ≤ {fmt(case['serverP999LeMs'], 3)} | {case['errors']} |")
+
+def write_dat(name, lines):
+    """A gnuplot input, or none when the scenario did not run (plot.gp skips it)."""
+    path = os.path.join(out, name)
+    if not lines:
+        if os.path.exists(path):
+            os.remove(path)
+        return
+    with open(path, "w") as dat:
+        dat.write("\n".join(lines) + "\n")
+
+
 # One row per percentile, one column per rate (gnuplot's columnheader titles).
-with open(os.path.join(out, "latency.dat"), "w") as dat:
-    dat.write("index percentile " + " ".join(f'"{int(r):,} req/s"' for r in lat) + "\n")
-    for i, (key, label) in enumerate((("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("p999", "p99.9"), ("max", "max"))):
-        dat.write(f"{i} {label} " + " ".join(str(c[key]) for c in lat.values()) + "\n")
+write_dat("latency.dat", ["index percentile " + " ".join(f'"{int(r):,} req/s"' for r in lat)] +
+          [f"{i} {label} " + " ".join(str(c[key]) for c in lat.values()) for i, (key, label) in
+           enumerate((("p50", "p50"), ("p90", "p90"), ("p99", "p99"), ("p999", "p99.9"), ("max", "max")))]
+          if lat else [])
 summary["scenarios"]["2-latency"] = lat
 if rows:
     md += ["### 2. Latency at fixed rates (open loop, medium pods, 16 connections)", "",
@@ -211,11 +223,10 @@ if t:
     md = md[:2] + ["### Targets", "", "| target | measured | met |", "|---|---|---|",
                    *[f"| {a} | {b} | {'yes' if c else '**no**'} |" for a, b, c in t], ""] + md[2:]
 
-with open(os.path.join(out, "throughput.dat"), "w") as dat:
-    dat.write("size req/s req-per-cpu-second\n")
-    for size in ("small", "medium", "large"):
-        if size in sat:
-            dat.write(f"{size} {sat[size]['requestsPerSecond']} {sat[size]['requestsPerServerCpuSecond']}\n")
+sizes = [size for size in ("small", "medium", "large") if size in sat]
+write_dat("throughput.dat", ["size req/s req-per-cpu-second"] +
+          [f"{size} {sat[size]['requestsPerSecond']} {sat[size]['requestsPerServerCpuSecond']}" for size in sizes]
+          if sizes else [])
 
 json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=1)
 open(os.path.join(out, "summary.md"), "w").write("\n".join(md))

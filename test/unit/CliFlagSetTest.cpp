@@ -111,7 +111,7 @@ TEST(CliFlagSet, UnknownFlagNamesTheFlagAndTheHelp) {
   Flags f;
   auto status = f.parse({"--nope=1"});
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error(), "unknown flag --nope (see 'test --help')");
+  EXPECT_EQ(status.error(), "unknown flag --nope (see 'irsa-webhook test --help')");
 }
 
 TEST(CliFlagSet, MissingValueIsAnError) {
