@@ -8,6 +8,7 @@
 #include <boost/beast/http/write.hpp>
 #include <exception>
 
+#include "kube/GuardedCallback.hpp"
 #include "util/Log.hpp"
 
 namespace irsa::kube {
@@ -143,14 +144,7 @@ void GetRequest::finish(util::Result<ApiResponse> result) {
   auto done = std::move(done_);
   done_ = nullptr;
   conn_.reset();
-  try {
-    done(std::move(result));
-  } catch (const std::exception& e) {
-    // Exceptions never cross io_context::run() (STYLE.md rule 4).
-    util::Log::error("kube_callback_exception", {{"target", target_}, {"error", e.what()}});
-  } catch (...) {
-    util::Log::error("kube_callback_exception", {{"target", target_}});
-  }
+  runGuardedCallback(target_, [&] { done(std::move(result)); });
 }
 
 }  // namespace irsa::kube

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <exception>
 
+#include "kube/GuardedCallback.hpp"
 #include "util/Log.hpp"
 
 namespace irsa::kube {
@@ -204,13 +205,7 @@ void WatchStream::finish(util::Status status) {
   onLine_ = nullptr;
   conn_->close();
   state_->removeWatch(registryId_);
-  try {
-    onClose(std::move(status));
-  } catch (const std::exception& e) {
-    util::Log::error("kube_callback_exception", {{"target", target_}, {"error", e.what()}});
-  } catch (...) {
-    util::Log::error("kube_callback_exception", {{"target", target_}});
-  }
+  runGuardedCallback(target_, [&] { onClose(std::move(status)); });
 }
 
 }  // namespace irsa::kube

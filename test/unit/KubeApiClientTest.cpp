@@ -3,6 +3,7 @@
 // client-side rate limiter. Watches are in KubeWatchStreamTest.cpp.
 
 #include <boost/asio/ip/tcp.hpp>
+#include <stdexcept>
 
 #include "test/support/TempDir.hpp"
 #include "test/unit/KubeApiClientFixture.hpp"
@@ -282,6 +283,32 @@ TEST_F(KubeApiClientTest, ConcurrentGetsFromManyThreadsAllComplete) {
   ASSERT_TRUE(cv.wait_for(lock, kWaitLimit, [&] { return finished == kThreads * kPerThread; }));
   EXPECT_EQ(ok, kThreads * kPerThread);
   EXPECT_LE(client_->idleConnections(), 2u);
+}
+
+// A callback that throws must not take the client's I/O thread (and with it
+// the server) down: the exception is logged and stopped, and the next request
+// is served as usual.
+TEST_F(KubeApiClientTest, ACallbackThatThrowsDoesNotStopTheClient) {
+  ASSERT_TRUE(startServer([](const FakeRequest&) { return respond(200, "{}"); }));
+  ASSERT_TRUE(makeClient());
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool called = false;
+  client_->get("/api", 5s, RateLimit::kWait, [&](util::Result<ApiResponse>) {
+    {
+      std::lock_guard lock(mutex);
+      called = true;
+    }
+    cv.notify_all();
+    throw std::runtime_error("caller bug");
+  });
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(cv.wait_for(lock, kWaitLimit, [&] { return called; }));
+  }
+  auto next = get("/api");
+  ASSERT_TRUE(next.ok()) << next.error();
+  EXPECT_EQ(next->status, 200);
 }
 
 // ---- rate limiter ----------------------------------------------------------

@@ -1,0 +1,26 @@
+#pragma once
+// Runs a caller's completion callback on an I/O thread. Whatever it throws is
+// logged and stopped here: exceptions never cross io_context::run() (STYLE.md
+// rule 4), where they would take the whole server down.
+
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "util/Log.hpp"
+
+namespace irsa::kube {
+
+// `target` names the request in the log (the API path).
+template <class Callback>
+void runGuardedCallback(const std::string& target, Callback&& callback) noexcept {
+  try {
+    std::forward<Callback>(callback)();
+  } catch (const std::exception& e) {
+    util::Log::error("kube_callback_exception", {{"target", target}, {"error", e.what()}});
+  } catch (...) {
+    util::Log::error("kube_callback_exception", {{"target", target}});
+  }
+}
+
+}  // namespace irsa::kube
