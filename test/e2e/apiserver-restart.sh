@@ -11,14 +11,8 @@
 # Needs IRSA_BINARY (default build/irsa-webhook).
 set -euo pipefail
 
-E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [[ -z "${E2E_WORKDIR:-}" ]]; then
-  exec "${E2E_DIR}/with-control-plane.sh" "${E2E_DIR}/$(basename "${BASH_SOURCE[0]}")" "$@"
-fi
-# shellcheck source=common.sh
-. "${E2E_DIR}/common.sh"
-# shellcheck source=webhook-lib.sh
-. "${E2E_DIR}/webhook-lib.sh"
+# shellcheck source=prologue.sh
+. "$(dirname "${BASH_SOURCE[0]}")/prologue.sh"
 
 NS="irsa-restart"
 ROLE_BEFORE="arn:aws:iam::111122223333:role/before"

@@ -13,14 +13,8 @@
 # Env: RACE_N, RACE_P, RACE_LAG_MS, RACE_CLIENT (python|curl), IRSA_BINARY.
 set -euo pipefail
 
-E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [[ -z "${E2E_WORKDIR:-}" ]]; then
-  exec "${E2E_DIR}/with-control-plane.sh" "${E2E_DIR}/$(basename "${BASH_SOURCE[0]}")" "$@"
-fi
-# shellcheck source=common.sh
-. "${E2E_DIR}/common.sh"
-# shellcheck source=webhook-lib.sh
-. "${E2E_DIR}/webhook-lib.sh"
+# shellcheck source=prologue.sh
+. "$(dirname "${BASH_SOURCE[0]}")/prologue.sh"
 
 N="${RACE_N:-200}"
 P="${RACE_P:-8}"

@@ -15,14 +15,8 @@
 # measures several builds in turn against the same cluster, SCALE_REPEAT times each.
 set -euo pipefail
 
-E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [[ -z "${E2E_WORKDIR:-}" ]]; then
-  exec "${E2E_DIR}/with-control-plane.sh" "${E2E_DIR}/$(basename "${BASH_SOURCE[0]}")" "$@"
-fi
-# shellcheck source=common.sh
-. "${E2E_DIR}/common.sh"
-# shellcheck source=webhook-lib.sh
-. "${E2E_DIR}/webhook-lib.sh"
+# shellcheck source=prologue.sh
+. "$(dirname "${BASH_SOURCE[0]}")/prologue.sh"
 command -v python3 >/dev/null || e2e_die "python3 not found"
 
 N="${1:-10000}"
