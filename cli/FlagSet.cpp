@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <sstream>
+#include <utility>
 
 #include "webhook/GoStrings.hpp"
 
@@ -84,15 +85,51 @@ void FlagSet::addList(const std::string& name, std::vector<std::string>* target,
 
 void FlagSet::alias(const std::string& alias, const std::string& name) { aliases_[alias] = name; }
 
+void FlagSet::markNoEffect(const std::string& name, std::string why) {
+  if (auto it = flags_.find(name); it != flags_.end()) it->second.noEffect = std::move(why);
+}
+
+const std::string* FlagSet::resolve(const std::string& name) const {
+  if (auto a = aliases_.find(name); a != aliases_.end()) return &a->second;
+  if (auto it = flags_.find(name); it != flags_.end()) return &it->first;
+  return nullptr;
+}
+
+// pflag leaves non-flag arguments to the program; `bareBool` is the bool flag
+// (as written) just before, when there was one: `--flag false` is the usual
+// slip, and it turns the flag on.
+util::Status FlagSet::strayArgument(const std::string& arg, const std::string& bareBool) {
+  std::string message;
+  if (!bareBool.empty() && webhook::goParseBool(arg)) {
+    message = bareBool + " takes no separate value, so it is set to true and \"" + arg +
+              "\" is ignored; write " + bareBool + "=" + arg;
+  } else {
+    message = "'" + program_ + " " + command_ + "' takes no positional arguments";
+  }
+  if (positional_ == Positional::kReject) {
+    return util::fail("unexpected argument \"" + arg + "\": " + message);
+  }
+  warnings_.push_back(FlagWarning{arg, "ignored argument \"" + arg + "\": " + message});
+  return util::okStatus();
+}
+
 util::Status FlagSet::parse(const std::vector<std::string>& args) {
+  std::string bareBool;  // the previous argument, when it was a bool flag without a value
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if (arg == "--") {
-      if (i + 1 < args.size()) return util::fail("unexpected argument \"" + args[i + 1] + "\"");
+    const std::string previousBareBool = std::exchange(bareBool, std::string());
+    if (arg == "--") {  // everything after it is positional
+      for (++i; i < args.size(); ++i) {
+        if (auto status = strayArgument(args[i], ""); !status) return status;
+      }
       break;
     }
-    if (arg.size() < 2 || arg[0] != '-') return util::fail("unexpected argument \"" + arg + "\"");
-    std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
+    if (arg.size() < 2 || arg[0] != '-') {
+      if (auto status = strayArgument(arg, previousBareBool); !status) return status;
+      continue;
+    }
+    const bool doubleDash = arg[1] == '-';
+    const std::string body = arg.substr(doubleDash ? 2 : 1);
     std::string name = body;
     std::string value;
     bool hasValue = false;
@@ -105,15 +142,26 @@ util::Status FlagSet::parse(const std::vector<std::string>& args) {
       help_ = true;
       continue;
     }
-    if (auto a = aliases_.find(name); a != aliases_.end()) name = a->second;
-    auto it = flags_.find(name);
-    if (it == flags_.end()) {
+    const std::string* resolved = resolve(name);
+    if (resolved == nullptr && !doubleDash) {
+      // A pflag shorthand with its value attached: -v4, -v=4.
+      const std::string* shorthand = resolve(body.substr(0, 1));
+      const std::string rest = body.substr(1);
+      if (shorthand != nullptr && !rest.empty() && (!flags_.at(*shorthand).isBool || rest.front() == '=')) {
+        resolved = shorthand;
+        value = rest.front() == '=' ? rest.substr(1) : rest;
+        hasValue = true;
+      }
+    }
+    if (resolved == nullptr) {
       return util::fail("unknown flag --" + name + " (see '" + program_ + " " + command_ + " --help')");
     }
-    Flag& flag = it->second;
+    name = *resolved;
+    Flag& flag = flags_.at(name);
     if (!hasValue) {
       if (flag.isBool) {
         value = "true";
+        bareBool = arg;
       } else if (i + 1 < args.size()) {
         value = args[++i];
       } else {
@@ -127,19 +175,44 @@ util::Status FlagSet::parse(const std::vector<std::string>& args) {
   return util::okStatus();
 }
 
+std::vector<NoEffectFlag> FlagSet::noEffectSet() const {
+  std::vector<NoEffectFlag> out;
+  for (const auto& [name, flag] : flags_) {
+    if (!flag.noEffect.empty() && wasSet(name)) out.push_back(NoEffectFlag{name, flag.noEffect});
+  }
+  return out;
+}
+
+void FlagSet::usageEntry(std::ostream& out, const std::string& name, const Flag& flag,
+                         const std::string& note) const {
+  out << "  --" << name;
+  if (name.size() == 1) out << ", -" << name;
+  for (const auto& [alias, target] : aliases_) {
+    if (target == name) out << (alias.size() == 1 ? ", -" : ", --") << alias;
+  }
+  out << "\n      " << (note.empty() ? flag.help : note);
+  if (!flag.defaultText.empty()) out << " (default " << flag.defaultText << ")";
+  out << "\n";
+}
+
 std::string FlagSet::usage() const {
   std::ostringstream out;
   out << "Usage: " << program_ << " " << command_ << " [flags]\n\nFlags:\n";
+  bool anyNoEffect = false;
   for (const auto& [name, flag] : flags_) {
-    out << "  --" << name;
-    for (const auto& [alias, target] : aliases_) {
-      if (target == name) out << ", -" << alias;
+    if (flag.noEffect.empty()) {
+      usageEntry(out, name, flag, "");
+    } else {
+      anyNoEffect = true;
     }
-    out << "\n      " << flag.help;
-    if (!flag.defaultText.empty()) out << " (default " << flag.defaultText << ")";
-    out << "\n";
   }
   out << "  -h, --help\n      show this help\n";
+  if (anyNoEffect) {
+    out << "\nAccepted for compatibility with the reference webhook, no effect here:\n";
+    for (const auto& [name, flag] : flags_) {
+      if (!flag.noEffect.empty()) usageEntry(out, name, flag, flag.noEffect);
+    }
+  }
   return out.str();
 }
 

@@ -1,11 +1,14 @@
 #pragma once
 // Command-line flags with the reference webhook's syntax (Go pflag):
-// `--name=value`, `--name value`, `-name`, and bare `--bool` for true.
-// Each flag writes straight into a field of the config struct it was bound to.
+// `--name=value`, `--name value`, `-name=value`, `-name value` (Go flag style),
+// bare `--bool` for true, and one-character names as pflag shorthands
+// (`-v4`, `-v=4`, `-v 4`). Each flag writes straight into a field of the
+// config struct it was bound to.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <set>
 #include <string>
@@ -15,8 +18,27 @@
 
 namespace irsa::cli {
 
+// Something on the command line that parse() accepted but the user should
+// hear about (e.g. `--bool false`, where `false` is not the flag's value).
+struct FlagWarning {
+  std::string argument;  // the argument concerned, as written
+  std::string message;   // what happened and what to write instead
+};
+
+// An accepted flag that changes nothing here, and why.
+struct NoEffectFlag {
+  std::string name;
+  std::string why;
+};
+
 class FlagSet {
  public:
+  // What parse() does with an argument that is not a flag (or comes after `--`).
+  enum class Positional {
+    kReject,  // an error: the command takes flags only
+    kWarn,    // ignored with a warning, as pflag leaves them to the reference, which ignores them
+  };
+
   // `program` names the binary in usage() (irsa-bench reuses this parser).
   explicit FlagSet(std::string command, std::string program = "irsa-webhook")
       : command_(std::move(command)), program_(std::move(program)) {}
@@ -29,15 +51,24 @@ class FlagSet {
   void addDuration(const std::string& name, std::chrono::milliseconds* target, std::string help);
   // Comma-separated; repeating the flag appends.
   void addList(const std::string& name, std::vector<std::string>* target, std::string help);
-  // A second name for an existing flag (e.g. "v" for "verbosity").
+  // A second name for an existing flag (e.g. "verbosity" for "v").
   void alias(const std::string& alias, const std::string& name);
+  // Declares an added flag "accepted for compatibility, no effect here":
+  // usage() lists it in a section of its own with `why`, and noEffectSet()
+  // names it when the command line sets it.
+  void markNoEffect(const std::string& name, std::string why);
+  void positional(Positional mode) { positional_ = mode; }
 
-  // Parses `args` (without the program and command names). Positional
-  // arguments are an error. `-h`/`--help` sets helpRequested().
+  // Parses `args` (without the program and command names). `-h`/`--help`
+  // sets helpRequested(). Arguments that are not flags follow positional().
   util::Status parse(const std::vector<std::string>& args);
 
   bool helpRequested() const { return help_; }
   bool wasSet(const std::string& name) const { return set_.count(name) > 0; }
+  // Accumulated over parse() calls, in command-line order.
+  const std::vector<FlagWarning>& warnings() const { return warnings_; }
+  // The flags marked no-effect that were set, in name order.
+  std::vector<NoEffectFlag> noEffectSet() const;
   std::string usage() const;
 
  private:
@@ -46,14 +77,22 @@ class FlagSet {
     std::string defaultText;
     bool isBool{false};
     std::function<util::Status(const std::string&)> set;
+    std::string noEffect;  // non-empty: why the flag has no effect here
   };
   void add(const std::string& name, Flag flag);
+  // The flag `name` (or alias) stands for; nullptr when unknown.
+  const std::string* resolve(const std::string& name) const;
+  util::Status strayArgument(const std::string& arg, const std::string& afterBareBool);
+  void usageEntry(std::ostream& out, const std::string& name, const Flag& flag,
+                  const std::string& note) const;
 
   std::string command_;
   std::string program_;
   std::map<std::string, Flag> flags_;
   std::map<std::string, std::string> aliases_;
   std::set<std::string> set_;
+  std::vector<FlagWarning> warnings_;
+  Positional positional_{Positional::kReject};
   bool help_{false};
 };
 

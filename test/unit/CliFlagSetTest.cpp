@@ -27,6 +27,9 @@ struct Flags {
   std::size_t size{3};
   milliseconds wait{milliseconds(2000)};
   std::vector<std::string> list{"x"};
+  int v{0};
+  bool q{false};
+  std::string stale{"old"};
   FlagSet set{"test"};
 
   Flags() {
@@ -39,6 +42,11 @@ struct Flags {
     set.addDuration("wait", &wait, "a duration");
     set.addList("list", &list, "a list");
     set.alias("n", "name");
+    set.addInt("v", &v, "a one-character int: also a shorthand");
+    set.alias("verbosity", "v");
+    set.addBool("q", &q, "a one-character bool");
+    set.addString("stale", &stale, "");
+    set.markNoEffect("stale", "kept for old manifests");
   }
 
   irsa::util::Status parse(std::vector<std::string> args) { return set.parse(args); }
@@ -89,6 +97,113 @@ TEST(CliFlagSet, BareBoolMeansTrueAndDoesNotTakeTheNextArgument) {
   auto status = g.parse({"--on", "false"});
   ASSERT_FALSE(status.ok());  // "false" is a stray positional argument, as in pflag
   EXPECT_NE(status.error().find("unexpected argument \"false\""), std::string::npos) << status.error();
+  EXPECT_NE(status.error().find("write --on=false"), std::string::npos) << status.error();
+}
+
+TEST(CliFlagSet, BoolThenAWordWarnsWhenPositionalsAreWarnings) {
+  // pflag: `--on false` turns --on on and leaves "false" as a positional
+  // argument, which the reference ignores.
+  Flags f;
+  f.set.positional(FlagSet::Positional::kWarn);
+  ASSERT_TRUE(f.parse({"--on", "false", "--count=4", "-yes", "true"}).ok());
+  EXPECT_TRUE(f.on);
+  EXPECT_TRUE(f.yes);
+  EXPECT_EQ(f.count, 4);  // parsing goes on after the stray word
+  ASSERT_EQ(f.set.warnings().size(), 2u);
+  EXPECT_EQ(f.set.warnings()[0].argument, "false");
+  EXPECT_NE(f.set.warnings()[0].message.find("--on"), std::string::npos) << f.set.warnings()[0].message;
+  EXPECT_NE(f.set.warnings()[0].message.find("set to true"), std::string::npos)
+      << f.set.warnings()[0].message;
+  EXPECT_NE(f.set.warnings()[0].message.find("write --on=false"), std::string::npos)
+      << f.set.warnings()[0].message;
+  EXPECT_EQ(f.set.warnings()[1].argument, "true");
+  EXPECT_NE(f.set.warnings()[1].message.find("write -yes=true"), std::string::npos)
+      << f.set.warnings()[1].message;
+}
+
+TEST(CliFlagSet, OtherPositionalsWarnWhenPositionalsAreWarnings) {
+  Flags f;
+  f.set.positional(FlagSet::Positional::kWarn);
+  ASSERT_TRUE(f.parse({"extra", "--name=a", "-", "--", "--count=5", "tail"}).ok());
+  EXPECT_EQ(f.name, "a");
+  EXPECT_EQ(f.count, 1);  // after `--` nothing is a flag
+  std::vector<std::string> ignored;
+  for (const auto& w : f.set.warnings()) {
+    ignored.push_back(w.argument);
+    EXPECT_NE(w.message.find("ignored argument \"" + w.argument + "\""), std::string::npos) << w.message;
+    EXPECT_NE(w.message.find("takes no positional arguments"), std::string::npos) << w.message;
+  }
+  EXPECT_EQ(ignored, (std::vector<std::string>{"extra", "-", "--count=5", "tail"}));
+  // A word after a non-bool flag is that flag's value, not stray.
+  Flags g;
+  g.set.positional(FlagSet::Positional::kWarn);
+  ASSERT_TRUE(g.parse({"--name", "true"}).ok());
+  EXPECT_EQ(g.name, "true");
+  EXPECT_TRUE(g.set.warnings().empty());
+  // A bool word that does not follow a bare bool gets the generic warning.
+  Flags h;
+  h.set.positional(FlagSet::Positional::kWarn);
+  ASSERT_TRUE(h.parse({"--on=true", "false"}).ok());
+  ASSERT_EQ(h.set.warnings().size(), 1u);
+  EXPECT_NE(h.set.warnings()[0].message.find("takes no positional arguments"), std::string::npos);
+}
+
+TEST(CliFlagSet, ShorthandTakesItsValueInEveryPflagForm) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"-v4"},
+                                        {"-v=4"},
+                                        {"-v", "4"},
+                                        {"--v=4"},
+                                        {"--v", "4"},
+                                        {"-verbosity=4"},
+                                        {"--verbosity", "4"}}) {
+    Flags f;
+    ASSERT_TRUE(f.parse(args).ok()) << args[0];
+    EXPECT_EQ(f.v, 4) << args[0];
+    EXPECT_TRUE(f.set.wasSet("v")) << args[0];
+    EXPECT_TRUE(f.set.warnings().empty()) << args[0];
+  }
+}
+
+TEST(CliFlagSet, ShorthandErrorsNameTheFlag) {
+  Flags f;
+  auto status = f.parse({"-vx"});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().rfind("invalid value \"x\" for flag --v", 0), 0u) << status.error();
+  // `--v4` is a long name, and there is no such flag.
+  auto longForm = f.parse({"--v4"});
+  ASSERT_FALSE(longForm.ok());
+  EXPECT_NE(longForm.error().find("unknown flag --v4"), std::string::npos) << longForm.error();
+  // A bool shorthand takes a value only after `=`.
+  Flags g;
+  ASSERT_TRUE(g.parse({"-q=true"}).ok());
+  EXPECT_TRUE(g.q);
+  auto attached = g.parse({"-qtrue"});
+  ASSERT_FALSE(attached.ok());
+  EXPECT_NE(attached.error().find("unknown flag --qtrue"), std::string::npos) << attached.error();
+}
+
+TEST(CliFlagSet, NoEffectFlagsParseAndAreReportedWhenSet) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--name=a"}).ok());
+  EXPECT_TRUE(f.set.noEffectSet().empty());
+  ASSERT_TRUE(f.parse({"--stale", "new"}).ok());
+  EXPECT_EQ(f.stale, "new");
+  ASSERT_EQ(f.set.noEffectSet().size(), 1u);
+  EXPECT_EQ(f.set.noEffectSet()[0].name, "stale");
+  EXPECT_EQ(f.set.noEffectSet()[0].why, "kept for old manifests");
+}
+
+TEST(CliFlagSet, UsageListsNoEffectFlagsInASectionOfTheirOwn) {
+  Flags f;
+  const std::string usage = f.set.usage();
+  const auto section = usage.find("no effect here:");
+  ASSERT_NE(section, std::string::npos) << usage;
+  const auto stale = usage.find("--stale");
+  ASSERT_NE(stale, std::string::npos) << usage;
+  EXPECT_GT(stale, section) << usage;
+  EXPECT_NE(usage.find("kept for old manifests", section), std::string::npos) << usage;
+  EXPECT_LT(usage.find("--name"), section) << usage;
+  EXPECT_EQ(usage.find("--name", section), std::string::npos) << usage;
 }
 
 TEST(CliFlagSet, BoolWithExplicitValue) {
@@ -186,7 +301,7 @@ TEST(CliFlagSet, HelpFlagsSetHelpRequested) {
   }
 }
 
-TEST(CliFlagSet, PositionalArgumentsAreErrors) {
+TEST(CliFlagSet, PositionalArgumentsAreErrorsByDefault) {
   for (std::vector<std::string> args :
        {std::vector<std::string>{"extra"}, {"-"}, {"--name=a", "extra"}, {"--", "extra"}}) {
     Flags f;
@@ -203,6 +318,7 @@ TEST(CliFlagSet, UsageListsFlagsDefaultsAndAliases) {
   const std::string usage = f.set.usage();
   EXPECT_NE(usage.find("Usage: irsa-webhook test [flags]"), std::string::npos) << usage;
   EXPECT_NE(usage.find("--name, -n"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("--v, -v, --verbosity"), std::string::npos) << usage;
   EXPECT_NE(usage.find("(default default-name)"), std::string::npos) << usage;
   EXPECT_NE(usage.find("(default 2s)"), std::string::npos) << usage;
   EXPECT_NE(usage.find("--help"), std::string::npos) << usage;
