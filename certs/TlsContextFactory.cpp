@@ -141,12 +141,14 @@ util::Result<bool> requireClientCertificates(SSL_CTX* ctx, const std::string& ca
 }  // namespace
 
 util::Result<int> parseMinTlsVersion(const std::string& name) {
-  if (name.empty() || name == "VersionTLS12") return TLS1_2_VERSION;
-  if (name == "VersionTLS13") return TLS1_3_VERSION;
-  if (name == "VersionTLS10" || name == "VersionTLS11") {
-    return util::fail("tls min version " + name + " is not allowed: at least VersionTLS12 is required");
-  }
-  return util::fail("unknown tls min version \"" + name + "\" (want VersionTLS12 or VersionTLS13)");
+  if (name.empty() || name == "1.2" || name == "VersionTLS12") return TLS1_2_VERSION;
+  if (name == "1.3" || name == "VersionTLS13") return TLS1_3_VERSION;
+  if (isBelowTlsFloor(name)) return TLS1_2_VERSION;
+  return util::fail("unknown tls min version \"" + name + "\" (want 1.2, 1.3, VersionTLS12 or VersionTLS13)");
+}
+
+bool isBelowTlsFloor(const std::string& name) {
+  return name == "1.0" || name == "1.1" || name == "VersionTLS10" || name == "VersionTLS11";
 }
 
 util::Result<CipherConfig> mapCipherSuites(const std::vector<std::string>& names) {

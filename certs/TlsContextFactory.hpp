@@ -15,7 +15,7 @@
 namespace irsa::certs {
 
 struct TlsOptions {
-  std::string minVersion{"VersionTLS12"};  // Go names: VersionTLS12 | VersionTLS13
+  std::string minVersion{"VersionTLS12"};  // the reference's names: 1.2 | 1.3 | VersionTLS12 | VersionTLS13
   std::vector<std::string> cipherSuites;   // Go/IANA names; empty = ECDHE+AEAD only
   std::string clientCaFile;                // non-empty turns on mTLS
 };
@@ -26,9 +26,13 @@ struct CipherConfig {
   std::string tls13;  // SSL_CTX_set_ciphersuites format
 };
 
-// Go version name -> OpenSSL protocol version (TLS1_2_VERSION...). TLS 1.0
-// and 1.1 are refused: the project requires 1.2 at least.
+// The reference's --tls-min-version values (1.0 … 1.3, VersionTLS10 …
+// VersionTLS13) -> OpenSSL protocol version (TLS1_2_VERSION...). 1.0 and 1.1
+// give TLS 1.2: the floor never goes below it, and a manifest that asks for
+// less still starts (the caller warns, see isBelowTlsFloor). Empty means 1.2.
 util::Result<int> parseMinTlsVersion(const std::string& name);
+// True for the values that ask for less than TLS 1.2 (1.0, 1.1, VersionTLS10, VersionTLS11).
+bool isBelowTlsFloor(const std::string& name);
 
 // Go/IANA suite names -> OpenSSL lists. Names only for 1.2 leave the TLS 1.3
 // suites at their secure default (as in Go, where 1.3 suites are fixed); a

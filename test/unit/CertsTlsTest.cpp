@@ -265,18 +265,41 @@ TEST_F(CertsTls, EveryAcceptedGoCipherSuiteNameBuildsAContext) {
   }
 }
 
-TEST_F(CertsTls, VersionTls10And11AreRefusedAtConstruction) {
+TEST_F(CertsTls, VersionsBelow12KeepTheTls12Floor) {
   auto pair = KeyPair::fromPem(dev_.certPem, dev_.keyPem);
   ASSERT_TRUE(pair.ok());
-  for (const char* version : {"VersionTLS10", "VersionTLS11", "TLS1.2"}) {
+  for (const char* version : {"VersionTLS10", "VersionTLS11", "1.0", "1.1"}) {
+    EXPECT_TRUE(isBelowTlsFloor(version)) << version;
+    TlsOptions options;
+    options.minVersion = version;
+    auto ctx = makeServerContext(*pair, options);
+    ASSERT_TRUE(ctx.ok()) << version << ": " << ctx.error();
+    EXPECT_EQ(SSL_CTX_get_min_proto_version((*ctx)->native_handle()), TLS1_2_VERSION) << version;
+  }
+}
+
+TEST_F(CertsTls, MinVersionTakesTheReferenceNames) {
+  EXPECT_EQ(parseMinTlsVersion("VersionTLS13").value(), TLS1_3_VERSION);
+  EXPECT_EQ(parseMinTlsVersion("1.3").value(), TLS1_3_VERSION);
+  EXPECT_EQ(parseMinTlsVersion("VersionTLS12").value(), TLS1_2_VERSION);
+  EXPECT_EQ(parseMinTlsVersion("1.2").value(), TLS1_2_VERSION);
+  EXPECT_EQ(parseMinTlsVersion("").value(), TLS1_2_VERSION);
+  for (const char* version : {"1.2", "1.3", "VersionTLS12", "VersionTLS13", ""}) {
+    EXPECT_FALSE(isBelowTlsFloor(version)) << version;
+  }
+}
+
+TEST_F(CertsTls, UnknownMinVersionIsRefusedNamingIt) {
+  auto pair = KeyPair::fromPem(dev_.certPem, dev_.keyPem);
+  ASSERT_TRUE(pair.ok());
+  for (const char* version : {"TLS1.2", "1.4", "VersionTLS14", "tls12", "1", "versiontls12"}) {
+    EXPECT_FALSE(isBelowTlsFloor(version)) << version;
     TlsOptions options;
     options.minVersion = version;
     auto ctx = makeServerContext(*pair, options);
     ASSERT_FALSE(ctx.ok()) << version;
-    EXPECT_NE(ctx.error().find(version), std::string::npos) << ctx.error();
+    EXPECT_NE(ctx.error().find(std::string("\"") + version + "\""), std::string::npos) << ctx.error();
   }
-  EXPECT_EQ(parseMinTlsVersion("VersionTLS13").value(), TLS1_3_VERSION);
-  EXPECT_EQ(parseMinTlsVersion("VersionTLS12").value(), TLS1_2_VERSION);
 }
 
 TEST_F(CertsTls, CompressionRenegotiationOffAndServerPreferenceAndSessionCacheOn) {
