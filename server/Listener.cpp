@@ -1,7 +1,9 @@
 #include "server/Listener.hpp"
 
+#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <vector>
 
 #include "util/Log.hpp"
 
@@ -18,23 +20,75 @@ Listener::Listener(net::io_context& ioc, Factory factory, std::string name)
       factory_(std::move(factory)),
       name_(std::move(name)) {}
 
-util::Result<std::shared_ptr<Listener>> Listener::create(net::io_context& ioc, const std::string& address, int port,
-                                                         Factory factory, std::string name) {
-  if (port < 0 || port > 65535) return util::fail(name + ": port " + std::to_string(port) + " out of range");
+namespace {
+
+// What open() or bind() of [::] answers when the kernel has no IPv6 (booted
+// with ipv6.disable=1, or a network namespace without it).
+bool ipv6Absent(const boost::system::error_code& ec) {
+  return ec == net::error::address_family_not_supported || ec == boost::system::errc::address_not_available;
+}
+
+// Below 1024, binding needs a privilege a non-root container rarely has.
+std::string privilegedPortHint(int port, const std::string& portFlag) {
+  return "; ports below 1024 need a privilege: listen on an unprivileged port (" + portFlag +
+         (portFlag == "--port" ? " 8443, and point the Service's targetPort at it" : " 9999") +
+         "), or lower the net.ipv4.ip_unprivileged_port_start sysctl to " + std::to_string(port) +
+         " (e.g. in the pod's securityContext.sysctls), or grant CAP_NET_BIND_SERVICE";
+}
+
+}  // namespace
+
+boost::system::error_code Listener::openAndBind(tcp::acceptor& acceptor, const tcp::endpoint& endpoint) {
   boost::system::error_code ec;
-  const auto ip = net::ip::make_address(address, ec);
-  if (ec) return util::fail(name + ": bad bind address \"" + address + "\"");
+  acceptor.open(endpoint.protocol(), ec);
+  // Go's listeners on a wildcard IPv6 address take IPv4 too; so do ours,
+  // whatever the net.ipv6.bindv6only default of the host.
+  if (!ec && endpoint.address().is_v6()) acceptor.set_option(net::ip::v6_only(false), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+  }
+  return ec;
+}
+
+util::Result<std::shared_ptr<Listener>> Listener::create(net::io_context& ioc, const std::string& address,
+                                                         int port, Factory factory, std::string name,
+                                                         std::string portFlag, BindStep bind) {
+  if (port < 0 || port > 65535) return util::fail(name + ": port " + std::to_string(port) + " out of range");
+  std::vector<net::ip::address> candidates;
+  if (address.empty()) {
+    candidates = {net::ip::address_v6::any(), net::ip::address_v4::any()};
+  } else {
+    boost::system::error_code ec;
+    candidates = {net::ip::make_address(address, ec)};
+    if (ec) return util::fail(name + ": bad bind address \"" + address + "\"");
+  }
   std::shared_ptr<Listener> listener(new Listener(ioc, std::move(factory), name));
-  const tcp::endpoint endpoint(ip, static_cast<unsigned short>(port));
   auto& a = listener->acceptor_;
-  a.open(endpoint.protocol(), ec);
-  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) a.bind(endpoint, ec);
+  boost::system::error_code ec;
+  std::string where;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const tcp::endpoint endpoint(candidates[i], static_cast<unsigned short>(port));
+    where = (candidates[i].is_v6() ? "[" + candidates[i].to_string() + "]" : candidates[i].to_string()) +
+            ":" + std::to_string(port);
+    ec = bind(a, endpoint);
+    if (!ec || !ipv6Absent(ec) || i + 1 == candidates.size()) break;
+    util::Log::info("ipv6_unavailable",
+                    {{"listener", name}, {"error", ec.message()}, {"fallback", "0.0.0.0"}});
+  }
   if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return util::fail(name + ": cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message());
+    std::string message = name + ": cannot listen on " + where + ": " + ec.message();
+    if (ec == boost::system::errc::permission_denied && port > 0 && port < 1024) {
+      message += privilegedPortHint(port, portFlag);
+    }
+    return util::fail(message);
   }
-  listener->port_ = a.local_endpoint().port();
+  const auto local = a.local_endpoint();
+  listener->port_ = local.port();
+  listener->address_ = local.address().to_string();
   return listener;
 }
 

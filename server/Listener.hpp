@@ -1,6 +1,8 @@
 #pragma once
 // Accepts TCP connections and hands each socket, on its own strand, to the
 // factory. Accept errors such as EMFILE back off instead of spinning.
+// An empty address is the default bind, dual stack like Go's ":port": [::]
+// with IPv4-mapped addresses, or 0.0.0.0 where the kernel has no IPv6.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,14 +19,25 @@ namespace irsa::server {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   using Factory = std::function<void(boost::asio::ip::tcp::socket&&)>;
+  // Opens `acceptor` for the endpoint's family and binds it. A seam: tests
+  // replace it to play a kernel without IPv6.
+  using BindStep = std::function<boost::system::error_code(boost::asio::ip::tcp::acceptor&,
+                                                           const boost::asio::ip::tcp::endpoint&)>;
+  static boost::system::error_code openAndBind(boost::asio::ip::tcp::acceptor& acceptor,
+                                               const boost::asio::ip::tcp::endpoint& endpoint);
 
-  static util::Result<std::shared_ptr<Listener>> create(boost::asio::io_context& ioc, const std::string& address,
-                                                        int port, Factory factory, std::string name);
+  // `portFlag` names the flag of `port` in errors (e.g. "--port").
+  static util::Result<std::shared_ptr<Listener>> create(boost::asio::io_context& ioc,
+                                                        const std::string& address, int port, Factory factory,
+                                                        std::string name, std::string portFlag = "--port",
+                                                        BindStep bind = openAndBind);
 
   void start();
   // Stops accepting (thread-safe); open connections are not touched.
   void stop();
   unsigned short port() const { return port_; }
+  // The address bound: "::" or "0.0.0.0" for the default bind.
+  const std::string& address() const { return address_; }
 
  private:
   Listener(boost::asio::io_context& ioc, Factory factory, std::string name);
@@ -37,6 +50,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Factory factory_;
   std::string name_;
   unsigned short port_{0};
+  std::string address_;
 };
 
 }  // namespace irsa::server

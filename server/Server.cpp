@@ -77,7 +77,7 @@ util::Status Server::init() {
         }
         session->start();
       },
-      "metrics");
+      "metrics", "--metrics-port");
   if (!metricsListener) return util::fail(metricsListener.error());
   metricsListener_ = *metricsListener;
   return initWatchers();
@@ -154,7 +154,7 @@ int Server::run() {
   metricsListener_->start();
   int threads = config_.threads > 0 ? config_.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) threads = 1;
-  util::Log::info("serving", {{"address", config_.bindAddress},
+  util::Log::info("serving", {{"address", tlsListener_->address()},
                               {"port", tlsListener_->port()},
                               {"metrics_port", metricsListener_->port()},
                               {"threads", threads},

@@ -29,7 +29,9 @@ struct ServerLimits {
 
 struct ServerConfig {
   // Listening.
-  std::string bindAddress{"0.0.0.0"};
+  // Empty: dual stack, like Go's ":port" ([::] with IPv4-mapped addresses,
+  // 0.0.0.0 where the kernel has no IPv6); see Listener.
+  std::string bindAddress;
   int port{443};
   int metricsPort{9999};
   int threads{0};  // 0: one per core
