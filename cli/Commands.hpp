@@ -14,5 +14,7 @@ inline constexpr int kExitUsage = 2;
 int mutateCommand(const std::vector<std::string>& args);
 int serveCommand(const std::vector<std::string>& args);
 int devCertCommand(const std::vector<std::string>& args);
+// Prints `irsa-webhook <version>` (also `serve --version`, a bool flag as in the reference).
+int versionCommand();
 
 }  // namespace irsa::cli

@@ -17,6 +17,7 @@ constexpr const char* kUsage =
     "irsa-webhook: IAM Roles for Service Accounts admission webhook\n"
     "\n"
     "Usage: irsa-webhook <command> [flags]\n"
+    "       irsa-webhook [serve flags]   (as the reference's /webhook is run: flags alone mean serve)\n"
     "\n"
     "Commands:\n"
     "  serve      run the HTTPS admission webhook\n"
@@ -28,6 +29,11 @@ constexpr const char* kUsage =
 
 }  // namespace
 
+int versionCommand() {
+  std::cout << "irsa-webhook " << IRSA_VERSION << "\n";
+  return kExitOk;
+}
+
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
@@ -35,15 +41,14 @@ int run(int argc, char** argv) {
     return kExitUsage;
   }
   const std::string command = args.front();
-  args.erase(args.begin());
-  if (command == "-h" || command == "--help" || command == "help") {
+  if (command == "-h" || command == "--help" || command == "-help" || command == "help") {
     std::cout << kUsage;
     return kExitOk;
   }
-  if (command == "--version" || command == "-version" || command == "version") {
-    std::cout << "irsa-webhook " << IRSA_VERSION << "\n";
-    return kExitOk;
-  }
+  if (command == "--version" || command == "-version" || command == "version") return versionCommand();
+  // The reference has no subcommands: its manifests run `/webhook --flag…`.
+  if (command.starts_with("-")) return serveCommand(args);
+  args.erase(args.begin());
   if (command == "mutate") return mutateCommand(args);
   if (command == "serve") return serveCommand(args);
   if (command == "dev-cert") return devCertCommand(args);

@@ -8,7 +8,8 @@ void addMutationFlags(FlagSet& flags, webhook::MutationSettings& s, std::string&
   flags.addString("annotation-prefix", &s.annotationPrefix, "prefix of the ServiceAccount and pod annotations");
   flags.addString("token-audience", &s.tokenAudience, "default audience of the projected token");
   flags.addString("token-mount-path", &s.tokenMountPath, "where the token volume is mounted");
-  flags.addInt64("token-expiration", &s.tokenExpiration, "default token lifetime in seconds (minimum 600)");
+  flags.addInt64("token-expiration", &s.tokenExpiration,
+                 "default token lifetime in seconds (values below 600, 0 and negative ones too, mean 600)");
   flags.addString("aws-default-region", &s.awsDefaultRegion,
                   "if set, AWS_DEFAULT_REGION and AWS_REGION are added to containers");
   flags.addBool("sts-regional-endpoint", &s.stsRegionalEndpoint,
@@ -38,9 +39,10 @@ util::Status validateMutationSettings(webhook::MutationSettings& s) {
   if (s.containerCredentials.tokenVolumeName.empty()) {
     return util::fail("--container-credentials-token-volume-name must not be empty");
   }
-  if (s.tokenExpiration <= 0) return util::fail("--token-expiration must be a positive number of seconds");
-  // Kubernetes refuses expirationSeconds beyond 2^32; say so here, not per pod.
+  // Kubernetes refuses expirationSeconds beyond 2^32: say so here, not per pod.
   if (s.tokenExpiration > (std::int64_t{1} << 32)) return util::fail("--token-expiration is too large");
+  // Below the minimum, 0 and negative values too, it is raised to 600 s, as
+  // the reference does at start.
   s.tokenExpiration = webhook::clampTokenExpiration(s.tokenExpiration);
   return util::okStatus();
 }

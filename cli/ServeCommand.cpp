@@ -1,6 +1,7 @@
 // `irsa-webhook serve`: flags -> ServerConfig -> Server.
 #include <iostream>
 
+#include "certs/TlsContextFactory.hpp"
 #include "cli/Commands.hpp"
 #include "cli/FlagSet.hpp"
 #include "cli/MutationFlags.hpp"
@@ -26,18 +27,23 @@ struct ReferenceOnlyFlags {
   // client-go informers re-deliver every object each period; the watch keeps
   // this cache exact, so there is nothing to resync.
   std::chrono::milliseconds resyncPeriod{std::chrono::seconds(60)};
+  bool version{false};  // a bool flag in the reference, so `--version=false` serves
 };
 
 void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, int& verbosity,
                    std::string& qpsText) {
   f.addInt("port", &c.port, "HTTPS port of the webhook");
   f.addInt("metrics-port", &c.metricsPort, "plain-HTTP port of /metrics");
-  f.addString("bind-address", &c.bindAddress, "address both ports listen on");
+  f.addString("bind-address", &c.bindAddress,
+              "address both ports listen on (default: every address, IPv6 and IPv4, like Go's \":port\"; "
+              "0.0.0.0 where the kernel has no IPv6)");
   f.addInt("threads", &c.threads, "I/O threads (0: one per core)");
   f.addString("tls-cert", &c.tlsCert, "serving certificate (PEM); reloaded when it changes");
   f.addString("tls-key", &c.tlsKey, "serving key (PEM); reloaded when it changes");
   f.addList("tls-cipher-suites", &c.tlsCipherSuites, "comma-separated TLS 1.2 cipher suites (Go/IANA names)");
-  f.addString("tls-min-version", &c.tlsMinVersion, "minimum TLS version: VersionTLS12 or VersionTLS13");
+  f.addString("tls-min-version", &c.tlsMinVersion,
+              "minimum TLS version: 1.2, 1.3, VersionTLS12 or VersionTLS13 (1.0 and 1.1 start with a "
+              "warning; the floor stays 1.2)");
   f.addString("client-ca-file", &c.clientCaFile, "if set, clients must present a certificate signed by this CA");
   f.addString("service-accounts", &c.serviceAccountsFile,
               "YAML/JSON file of ServiceAccounts to serve from instead of a cluster; reloaded when it changes");
@@ -65,13 +71,38 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, i
   f.addBool("watch-config-map", &c.watchConfigMap, "also read identities from ConfigMap pod-identity-webhook");
   f.addString("kube-api-qps", &qpsText, "API server requests per second (client-side limit)");
   f.addInt("kube-api-burst", &c.kubeApiBurst, "API server request burst (client-side limit)");
-  f.addString("service-name", &r.serviceName, "reference CSR mode only; accepted and unused");
-  f.addString("tls-secret", &r.tlsSecret, "reference CSR mode only; accepted and unused");
-  f.addBool("in-cluster", &r.inCluster, "reference CSR certificate mode; not supported, must stay false");
+  f.addString("service-name", &r.serviceName, "");
+  f.markNoEffect("service-name",
+                 "names the certificate of the reference's CSR mode (--in-cluster), not supported here");
+  f.addString("tls-secret", &r.tlsSecret, "");
+  f.markNoEffect("tls-secret", "the Secret of the reference's CSR mode (--in-cluster), not supported here");
+  f.addBool("in-cluster", &r.inCluster, "");
+  f.markNoEffect(
+      "in-cluster",
+      "false only: the reference's CSR certificate mode is not supported; give --tls-cert/--tls-key");
   f.addBool("compose-role-arn", &r.composeRoleArn,
             "expand role-arn annotations that are bare role names, with account and region from EC2 "
             "instance metadata (IMDSv2)");
-  f.addDuration("resync-period", &r.resyncPeriod, "accepted for compatibility; the watch keeps the cache exact");
+  f.addDuration("resync-period", &r.resyncPeriod, "");
+  f.markNoEffect("resync-period",
+                 "the watch keeps the ServiceAccount cache exact, there is nothing to resync");
+  f.addBool("version", &r.version, "print the version and exit");
+}
+
+// What parsing accepted but the operator should know, once the log is set up.
+void logStartWarnings(const FlagSet& flags, const server::ServerConfig& config) {
+  for (const auto& warning : flags.warnings()) {
+    util::Log::warn("flag_warning", {{"argument", warning.argument}, {"warning", warning.message}});
+  }
+  for (const auto& flag : flags.noEffectSet()) {
+    util::Log::info("flag_has_no_effect", {{"flag", "--" + flag.name}, {"reason", flag.why}});
+  }
+  if (certs::isBelowTlsFloor(config.tlsMinVersion)) {
+    util::Log::warn("tls_min_version_raised",
+                    {{"requested", config.tlsMinVersion},
+                     {"used", "1.2"},
+                     {"reason", "TLS 1.0 and 1.1 are not offered; the floor stays TLS 1.2"}});
+  }
 }
 
 }  // namespace
@@ -82,12 +113,17 @@ int serveCommand(const std::vector<std::string>& args) {
   int verbosity = 0;
   std::string qpsText = "50";
   FlagSet flags("serve");
+  flags.positional(FlagSet::Positional::kWarn);  // pflag leaves them, and the reference ignores them
   addServeFlags(flags, config, reference, verbosity, qpsText);
   addMutationFlags(flags, config.mutation, config.containerCredentialsConfigFile);
   if (auto status = flags.parse(args); !status) return usageError(status.error());
   if (flags.helpRequested()) {
     std::cout << flags.usage();
     return kExitOk;
+  }
+  if (reference.version) return versionCommand();
+  if (auto version = certs::parseMinTlsVersion(config.tlsMinVersion); !version) {
+    return usageError(version.error());
   }
   if (auto status = validateMutationSettings(config.mutation); !status) return usageError(status.error());
   if (reference.inCluster) {
@@ -112,6 +148,7 @@ int serveCommand(const std::vector<std::string>& args) {
   }
   if (config.threads < 0 || config.threads > 1024) return usageError("--threads must be between 0 and 1024");
   util::Log::setVerbosity(verbosity);
+  logStartWarnings(flags, config);
   if (reference.composeRoleArn) {
     // Read once at start, like the reference; a clear error when not on EC2.
     auto composition = kube::composeFromInstanceMetadata(kube::InstanceMetadataOptions::fromEnvironment());

@@ -307,7 +307,20 @@ TEST_F(CliMutateCommand, BadFlagValueIsAUsageError) {
   expectOneLineUsageError(run({"mutate", "--pod", pod, "--token-expiration", "abc"}), "--token-expiration");
   expectOneLineUsageError(run({"mutate", "--pod", pod, "--sts-regional-endpoint=maybe"}),
                           "--sts-regional-endpoint");
-  expectOneLineUsageError(run({"mutate", "--pod", pod, "--token-expiration=0"}), "--token-expiration");
+}
+
+TEST_F(CliMutateCommand, TokenExpirationBelow600IsRaisedTo600) {
+  // As the reference does at start: 0 and negative values too.
+  for (const char* value : {"--token-expiration=0", "--token-expiration=-1", "--token-expiration=599"}) {
+    auto r = run({"mutate", "--pod", write("pod.yaml", kPodYaml), "--service-account",
+                  write("sa.yaml", saYaml("default")), value});
+    ASSERT_EQ(r.exitCode, 0) << value << ": " << r.err;
+    auto patch = parsed(r.out);
+    const auto* volumes = opAt(patch, "/spec/volumes");
+    ASSERT_NE(volumes, nullptr) << r.out;
+    const auto& token = (*volumes)["value"][0]["projected"]["sources"][0]["serviceAccountToken"];
+    EXPECT_EQ(token["expirationSeconds"].GetInt64(), 600) << value;
+  }
 }
 
 TEST_F(CliMutateCommand, UnknownFlagIsAUsageError) {
