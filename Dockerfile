@@ -14,6 +14,8 @@ RUN scripts/setup.sh --build-only \
  && scripts/image-rootfs.sh build/irsa-webhook /rootfs
 
 FROM gcr.io/distroless/static-debian12:nonroot
+# /rootfs also has /webhook -> /usr/local/bin/irsa-webhook, the reference's path,
+# so its manifests' `command: [/webhook, --flag…]` (flags alone mean serve) work.
 COPY --from=build /rootfs/ /
 # The chart's runAsUser/runAsGroup, and its container ports (--port, --metrics-port):
 # above 1024, so no capability is needed to bind them.

@@ -5,7 +5,10 @@
 # so the binary runs on exactly the libraries it was linked against.
 # Used by the Dockerfile's build stage; test/chart/image.sh runs the result in a chroot.
 #
-# Usage: scripts/image-rootfs.sh BINARY DESTDIR   (DESTDIR/usr/local/bin/irsa-webhook + libraries)
+# The binary is also at /webhook, where the reference's image has it: its
+# manifests (`command: [/webhook, --flag…]`) run unchanged.
+#
+# Usage: scripts/image-rootfs.sh BINARY DESTDIR   (DESTDIR/usr/local/bin/irsa-webhook, DESTDIR/webhook + libraries)
 set -euo pipefail
 
 [[ $# -eq 2 ]] || { echo "usage: $0 BINARY DESTDIR" >&2; exit 2; }
@@ -26,6 +29,8 @@ libs="$(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"
 mkdir -p "${dest}/usr/local/bin"
 install -m 0755 "${bin}" "${dest}/usr/local/bin/irsa-webhook"
 strip --strip-unneeded "${dest}/usr/local/bin/irsa-webhook"
+# Relative, so it resolves the same inside the image, in a chroot and from outside.
+ln -sfn usr/local/bin/irsa-webhook "${dest}/webhook"
 while IFS= read -r lib; do
   mkdir -p "${dest}$(dirname "${lib}")"
   cp -L "${lib}" "${dest}${lib}" # the file behind the soname symlink, under the soname
