@@ -168,6 +168,9 @@ for bad in "replicaCout=2" "config.regoin=eu-west-1" "webhook.failurePolicy=Mayb
   check "schema refuses --set ${bad}" bash -c "! '${HELM}' template r '${CHART}' --set '${bad}' >/dev/null 2>&1"
 done
 check "failurePolicy Fail accepted" "${HELM}" template r "${CHART}" --set webhook.failurePolicy=Fail
+# kubeVersion floor: the oldest upstream-supported minor (Chart.yaml says why).
+check "renders for Kubernetes 1.35.0, the floor" "${HELM}" template r "${CHART}" --kube-version 1.35.0
+check "refuses Kubernetes 1.34 (below the floor)" bash -c "! '${HELM}' template r '${CHART}' --kube-version 1.34.9"
 
 # ---- deploy/: the plain manifests are the chart's current render ---------------
 SET=deploy
