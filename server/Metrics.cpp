@@ -82,8 +82,9 @@ util::Status Metrics::addCounter(std::string name, std::string help, std::functi
 std::string Metrics::render() const {
   if (usedProbe_ && usedProbe_()) used_.Set(1);  // never back to 0, like the reference's
   std::vector<prometheus::MetricFamily> families = registry_.Collect();
-  for (const prometheus::Collectable* c : {static_cast<const prometheus::Collectable*>(&callbacks_),
-                                           static_cast<const prometheus::Collectable*>(&process_)}) {
+  for (const prometheus::Collectable* c :
+       {&requests_.summaries(), static_cast<const prometheus::Collectable*>(&callbacks_),
+        static_cast<const prometheus::Collectable*>(&process_)}) {
     auto more = c->Collect();
     std::move(more.begin(), more.end(), std::back_inserter(families));
   }

@@ -19,11 +19,6 @@ const prometheus::Histogram::BucketBoundaries& referenceBuckets() {
   return bounds;
 }
 
-// The reference's summary has no quantiles (sum and count only); its
-// one-hour window is kept for the day quantiles are added.
-const prometheus::Summary::Quantiles kNoQuantiles{};
-constexpr std::chrono::milliseconds kSummaryMaxAge = std::chrono::hours(1);
-
 const char* listenerName(ListenerKind listener) {
   return listener == ListenerKind::kWebhook ? "webhook" : "metrics";
 }
@@ -57,11 +52,10 @@ RequestMetrics::RequestMetrics(prometheus::Registry& registry)
                             .Name("http_request_latencies")
                             .Help("Latency of /mutate requests in microseconds, by method and path")
                             .Register(registry)),
-      requestDurations_(
-          prometheus::BuildSummary()
-              .Name("http_request_duration_microseconds")
-              .Help("Latency of /mutate requests in microseconds, by method and path (sum and count)")
-              .Register(registry)) {
+      // The reference's summary has no quantiles (its one-hour window is then
+      // unused): sum and count only.
+      requestDurations_("http_request_duration_microseconds",
+                        "Latency of /mutate requests in microseconds, by method and path (sum and count)") {
   for (ListenerKind l : {ListenerKind::kWebhook, ListenerKind::kMetrics}) {
     routes_[static_cast<std::size_t>(l)].push_back(
         std::make_unique<Route>(*this, listenerName(l), "other", false));
@@ -111,7 +105,12 @@ void RequestMetrics::observe(ListenerKind listener, http::verb verb, std::string
   const double whole = std::floor(micros);
   const auto labels = [&] { return prometheus::Labels{{"verb", verbLabel(verb)}, {"path", route.path}}; };
   route.latencies[v].get(requestLatencies_, labels, referenceBuckets()).Observe(whole);
-  route.durations[v].get(requestDurations_, labels, kNoQuantiles, kSummaryMaxAge).Observe(whole);
+  SummaryFamily::Series* duration = route.durations[v].load(std::memory_order_acquire);
+  if (duration == nullptr) {
+    duration = &requestDurations_.Add(labels());  // same labels, same series: a race is harmless
+    route.durations[v].store(duration, std::memory_order_release);
+  }
+  duration->Observe(whole);
 }
 
 }  // namespace irsa::server

@@ -13,7 +13,6 @@
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
-#include <prometheus/summary.h>
 
 #include <array>
 #include <boost/beast/http/verb.hpp>
@@ -24,6 +23,7 @@
 
 #include "server/CounterTable.hpp"
 #include "server/LazySeries.hpp"
+#include "server/SummaryFamily.hpp"
 
 namespace irsa::server {
 
@@ -38,6 +38,9 @@ class RequestMetrics {
 
   // One answered request; `path` is the route, or anything else for
   // requests that matched none ("other").
+  // http_request_duration_microseconds, which is not in the registry.
+  const prometheus::Collectable& summaries() const { return requestDurations_; }
+
   void observe(ListenerKind listener, boost::beast::http::verb verb, std::string_view path, int code,
                double micros);
 
@@ -51,14 +54,14 @@ class RequestMetrics {
     CounterTable requests;        // key: code
     CounterTable referenceCount;  // key: verb << 16 | code
     std::array<LazySeries<prometheus::Histogram>, kVerbs> latencies;
-    std::array<LazySeries<prometheus::Summary>, kVerbs> durations;
+    std::array<std::atomic<SummaryFamily::Series*>, kVerbs> durations{};
   };
   Route& find(ListenerKind listener, std::string_view path);
 
   prometheus::Family<prometheus::Counter>& requestsTotal_;
   prometheus::Family<prometheus::Counter>& requestCount_;
   prometheus::Family<prometheus::Histogram>& requestLatencies_;
-  prometheus::Family<prometheus::Summary>& requestDurations_;
+  SummaryFamily requestDurations_;
   std::array<std::vector<std::unique_ptr<Route>>, 2> routes_;  // by ListenerKind; [0] is "other"
 };
 
