@@ -121,6 +121,25 @@ TEST(ServerDebugTest, NoDebugPathExistsWithoutTheFlag) {
     EXPECT_EQ(metricsPortRequest(*server, http::verb::get, path).response.result(), http::status::not_found)
         << path;
   }
+  EXPECT_EQ(server->request(makeRequest(http::verb::get, "/healthz")).response.result(), http::status::ok);
+
+  // 404s and probes are ours to count, not the reference's http_request_count.
+  const std::string notFound =
+      R"(irsa_webhook_http_requests_total{code="404",listener="webhook",path="other"})";
+  const std::string probe =
+      R"(irsa_webhook_http_requests_total{code="200",listener="webhook",path="/healthz"})";
+  std::string metrics;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  do {
+    metrics = server->scrapeMetrics();
+    if (metricValue(metrics, notFound).value_or(0) >= 2 && metricValue(metrics, probe).value_or(0) >= 1)
+      break;
+    std::this_thread::sleep_for(20ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(metricValue(metrics, notFound), 2.0) << metrics;
+  EXPECT_EQ(metricValue(metrics, probe), 1.0) << metrics;
+  EXPECT_EQ(metrics.find("\nhttp_request_count{"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("\nhttp_request_latencies_bucket{"), std::string::npos) << metrics;
 }
 
 }  // namespace
