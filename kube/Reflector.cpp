@@ -59,6 +59,19 @@ void Reflector::stop() {
   });
 }
 
+void Reflector::relist() {
+  net::dispatch(strand_, [self = shared_from_this()] {
+    if (self->stopped_ || self->listing_) return;
+    ++self->retryGeneration_;
+    self->retryTimer_.cancel();
+    ++self->streamGeneration_;  // the dropped watch's callbacks are ignored
+    if (self->stream_) self->stream_->cancel();
+    self->stream_.reset();
+    self->relistNeeded_ = false;
+    self->list("");
+  });
+}
+
 std::string Reflector::query(std::initializer_list<std::string> parts) const {
   std::string q;
   auto append = [&](const std::string& p) {
@@ -228,8 +241,9 @@ void Reflector::retryLater(bool relist) {
   const auto delay = nextBackoff();
   ++consecutiveFailures_;
   retryTimer_.expires_after(delay);
-  retryTimer_.async_wait([self = shared_from_this(), relist](const boost::system::error_code& ec) {
-    if (ec || self->stopped_) return;
+  retryTimer_.async_wait([self = shared_from_this(), relist,
+                           generation = ++retryGeneration_](const boost::system::error_code& ec) {
+    if (ec || self->stopped_ || generation != self->retryGeneration_) return;
     if (relist) {
       self->list("");
     } else {

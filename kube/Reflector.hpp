@@ -69,6 +69,9 @@ class Reflector : public std::enable_shared_from_this<Reflector> {
 
   void start();
   void stop();  // thread-safe; no handler call starts after it
+  // Thread-safe: drops the watch and lists again from scratch (unless a list
+  // is running already, whose result is as fresh).
+  void relist();
   const ReflectorStats& stats() const { return stats_; }
   bool synced() const { return synced_.load(std::memory_order_acquire); }
 
@@ -101,6 +104,7 @@ class Reflector : public std::enable_shared_from_this<Reflector> {
   std::string resourceVersion_;
   std::shared_ptr<ApiClient::Stream> stream_;
   std::uint64_t streamGeneration_{0};
+  std::uint64_t retryGeneration_{0};  // a relist() voids a retry already due
   bool relistNeeded_{false};
   int consecutiveFailures_{0};
   bool watchedOnce_{false};

@@ -112,6 +112,16 @@ void ServiceAccountCache::forEach(const std::function<void(const webhook::Servic
   }
 }
 
+void ServiceAccountCache::clear() {
+  for (std::size_t i = 0; i < kShards; ++i) {
+    AccountMap dropped;  // freed after the lock is released
+    std::lock_guard lock(shards_[i].mutex);
+    size_.fetch_sub(shards_[i].accounts.size(), std::memory_order_relaxed);
+    dropped.swap(shards_[i].accounts);
+  }
+  reflector_->relist();
+}
+
 void ServiceAccountCache::lookup(std::string_view ns, std::string_view name,
                                  std::chrono::steady_clock::time_point deadline, Callback done) {
   const LookupKey lookupKey(ns, name);

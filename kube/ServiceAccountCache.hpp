@@ -55,6 +55,9 @@ class ServiceAccountCache final : public ServiceAccountLookup,
   bool ready() const override;
   std::size_t size() const override { return size_.load(std::memory_order_relaxed); }
   void forEach(const std::function<void(const webhook::ServiceAccount&)>& visit) const override;
+  // Empties the cache, then relists: lookups meanwhile wait or GET as for
+  // any ServiceAccount not yet seen.
+  void clear() override;
 
   const LookupStats& lookupStats() const { return lookupStats_; }
   const ReflectorStats& reflectorStats() const { return reflector_->stats(); }

@@ -39,6 +39,11 @@ class ServiceAccountLookup {
   // Visits every ServiceAccount held (the debugging handler). `visit` runs
   // under the source's internal locks: it must not block or call back in.
   virtual void forEach(const std::function<void(const webhook::ServiceAccount&)>& visit) const = 0;
+
+  // Drops what is held and fetches it again (the debugging handler's
+  // clear). A source read from a local file holds nothing that could be
+  // stale, so by default this does nothing.
+  virtual void clear() {}
 };
 
 }  // namespace irsa::kube

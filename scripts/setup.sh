@@ -11,7 +11,7 @@ set -euo pipefail
 # To compile and link build/irsa-webhook.
 build_packages=(
   build-essential cmake ninja-build pkg-config
-  libboost1.81-dev libssl-dev rapidjson-dev libyaml-cpp-dev
+  libboost1.81-dev libssl-dev rapidjson-dev libyaml-cpp-dev prometheus-cpp-dev
 )
 # For the tests (GoogleTest, the e2e and quickstart scripts) and development.
 test_packages=(

@@ -120,12 +120,14 @@ void AdmissionHandler::finish(Pending& p, kube::ServiceAccountLookup::Ptr sa) co
   const auto containerCredentials = identityConfig_.containerCredentials();
   sources.containerCredentials =
       containerCredentials && containerCredentials->contains(req.ns, req.serviceAccountName);
-  if (!sa) metrics_.missingServiceAccount();
+  // As the reference counts it: container credentials never look, and a
+  // ConfigMap entry counts as found.
+  if (!sa && !sources.configMapEntry && !sources.containerCredentials) metrics_.missingServiceAccount();
 
   ThreadRandom random;
   auto outcome = planner_.plan(*req.pod, sources, random);
   if (outcome.identity) {
-    metrics_.podMutated(webhook::modeName(outcome.identity->mode));
+    metrics_.podMutated(outcome.identity->mode);
     if (util::Log::verbosity() >= 3) {
       util::Log::info(outcome.patch.empty() ? "pod_already_mutated" : "pod_mutated",
                       {{"namespace", req.ns},

@@ -2,12 +2,13 @@
 
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <map>
 
 namespace irsa::server {
 
-void DebugHandler::handle(Request&&, Responder respond) const {
+void DebugHandler::cache(Request&&, Responder respond) const {
   // Sorted, so the output is stable between calls.
   std::map<std::string, webhook::ResolvedIdentity> entries;
   serviceAccounts_.forEach([&](const webhook::ServiceAccount& sa) {
@@ -34,7 +35,44 @@ void DebugHandler::handle(Request&&, Responder respond) const {
     w.EndObject();
   }
   w.EndObject();
-  respond(makeResponse(http::status::ok, "application/json", std::string(buffer.GetString(), buffer.GetSize())));
+  respond(
+      makeResponse(http::status::ok, "application/json", std::string(buffer.GetString(), buffer.GetSize())));
+}
+
+void DebugHandler::clear(Request&&, Responder respond) {
+  serviceAccounts_.clear();
+  respond(makeResponse(http::status::ok, "text/plain; charset=utf-8", ""));
+}
+
+void DebugHandler::deny(Request&&, Responder respond) {
+  // The reference's shape: a response without a uid (the request is not
+  // read), allowed false and a Status with a message.
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("response");
+  w.StartObject();
+  w.Key("uid");
+  w.String("");
+  w.Key("allowed");
+  w.Bool(false);
+  w.Key("status");
+  w.StartObject();
+  w.Key("metadata");
+  w.StartObject();
+  w.EndObject();
+  w.Key("message");
+  w.String("denied by /debug/alpha/deny");
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  respond(
+      makeResponse(http::status::ok, "application/json", std::string(buffer.GetString(), buffer.GetSize())));
+}
+
+void DebugHandler::internalError(Request&&, Responder respond) {
+  respond(makeResponse(http::status::internal_server_error, "text/plain; charset=utf-8",
+                       "internal error from /debug/alpha/500\n"));
 }
 
 }  // namespace irsa::server

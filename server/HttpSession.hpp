@@ -41,6 +41,7 @@ struct SessionEnv {
   const ServerLimits& limits;
   Metrics& metrics;
   ConnectionTracker& tracker;
+  ListenerKind listener;
 };
 
 using PlainStream = beast::tcp_stream;
@@ -192,8 +193,9 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   void respondAndClose(http::status status, const std::string& message) {
     closeAfterResponse_ = true;
-    method_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "";
-    pathLabel_ = parser_ && parser_->is_header_done() ? env_.router.pathLabel(parser_->get().target()) : "other";
+    const bool header = parser_ && parser_->is_header_done();
+    verb_ = header ? parser_->get().method() : http::verb::unknown;
+    pathLabel_ = header ? env_.router.pathLabel(parser_->get().target()) : "other";
     start_ = std::chrono::steady_clock::now();
     writeResponse(makeErrorResponse(status, message));
   }
@@ -203,7 +205,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     start_ = std::chrono::steady_clock::now();
     Request req = parser_->release();
     parser_.reset();
-    method_ = std::string(req.method_string());
+    verb_ = req.method();
     pathLabel_ = env_.router.pathLabel(req.target());
     keepAlive_ = req.keep_alive();
     // The handler may wait (a ServiceAccount lookup); its own budget bounds it.
@@ -239,8 +241,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   void onWrite(beast::error_code ec, bool keep) {
     const auto micros =
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_).count();
-    env_.metrics.observeRequest(method_, pathLabel_, static_cast<int>(response_->result_int()), micros);
-    if (pathLabel_ == "/mutate") env_.metrics.observeAdmission(micros);
+    env_.metrics.observeRequest(env_.listener, verb_, pathLabel_, static_cast<int>(response_->result_int()),
+                                micros);
     response_.reset();
     if (ec) {
       logSessionError("response_write_failed", ec);
@@ -280,8 +282,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   bool keepAlive_{false};
   bool closeAfterResponse_{false};
   std::uint64_t trackerId_{0};
-  std::string method_;
-  std::string pathLabel_;
+  http::verb verb_{http::verb::unknown};
+  std::string_view pathLabel_;  // the router's own copy of the route, or "other"
   std::chrono::steady_clock::time_point start_;
 };
 

@@ -1,79 +1,95 @@
 #pragma once
-// Prometheus metrics with the reference webhook's names (DESIGN.md
-// "Metrics"), so existing dashboards keep working, plus our own under
-// `irsa_webhook_`. Rendered in the text exposition format on --metrics-port.
+// Every series of /metrics, in one prometheus-cpp registry and serialized by
+// its TextSerializer (DESIGN.md "Metrics"): the reference webhook's names,
+// types, labels and label values, so its dashboards and alerts keep working,
+// the process_* series its Go client adds, and our own under `irsa_webhook_`.
+// Stats are members, created once; the request path never looks one up by
+// name nor takes a lock for a counter.
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
 
 #include <atomic>
-#include <cstdint>
+#include <boost/beast/http/verb.hpp>
 #include <functional>
-#include <iterator>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "server/CallbackMetrics.hpp"
+#include "server/LazySeries.hpp"
+#include "server/ProcessMetrics.hpp"
+#include "server/RequestMetrics.hpp"
+#include "util/Result.hpp"
+#include "webhook/ResolvedIdentity.hpp"
 
 namespace irsa::server {
 
 class Metrics {
  public:
   Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
 
-  // http_request_count / http_request_latencies / http_request_duration_microseconds
-  void observeRequest(std::string_view verb, std::string_view path, int code, double micros);
+  // Before serving: the routes whose requests are counted by route (others
+  // are "other"); `reference`: also in the reference's http_request_* series.
+  void addRoute(ListenerKind listener, std::string path, bool reference) {
+    requests_.addRoute(listener, std::move(path), reference);
+  }
+  // One answered request (after its answer is written).
+  void observeRequest(ListenerKind listener, boost::beast::http::verb verb, std::string_view path, int code,
+                      double micros);
   // irsa_webhook_admission_duration_seconds: /mutate requests only, in
-  // buckets fine enough for a sub-millisecond service (lock-free).
-  void observeAdmission(double micros);
-  // pod_identity_webhook_pod_count{method}
-  void podMutated(std::string_view method);
-  // pod_identity_webhook_missing_sa_count
-  void missingServiceAccount() { missingSa_.fetch_add(1, std::memory_order_relaxed); }
-  // pod_identity_webhook_used: set once the webhook has something to do.
-  void markUsed() { used_.store(true, std::memory_order_relaxed); }
+  // buckets fine enough for a sub-millisecond service.
+  void observeAdmission(double micros) { admission_.Observe(micros / 1e6); }
 
-  void connectionRejected() { connectionsRejected_.fetch_add(1, std::memory_order_relaxed); }
-  void handshakeFailed() { handshakeErrors_.fetch_add(1, std::memory_order_relaxed); }
+  // pod_identity_webhook_pod_count{method}: a pod that got an identity,
+  // whether or not its patch is empty (it may carry one already).
+  void podMutated(webhook::IdentityMode mode);
+  // pod_identity_webhook_missing_sa_count: a pod whose ServiceAccount was in
+  // neither the cache nor the ConfigMap (after any wait).
+  void missingServiceAccount();
+  // pod_identity_webhook_used: 1 once the identity cache has held a
+  // ServiceAccount. Also latched at scrape time by usedWhen().
+  void markUsed() { used_.Set(1); }
+  void usedWhen(std::function<bool()> probe) { usedProbe_ = std::move(probe); }
+
+  void connectionRejected() { connectionsRejected_.Increment(); }
+  void handshakeFailed() { handshakeErrors_.Increment(); }
 
   // A gauge read at scrape time (cache size, certificate expiry, …).
-  // `labels` is the inside of {…}, e.g. `version="1.0"`, or empty. Series
-  // of one name must be added one after the other.
-  void addGauge(std::string name, std::string help, std::function<double()> read, std::string labels = {});
+  // `labels` is the inside of {…}, e.g. `version="1.0"`, or empty. Fails on
+  // an invalid name or label text, or a name taken with another type.
+  util::Status addGauge(std::string name, std::string help, std::function<double()> read,
+                        std::string labels = {});
   // A counter kept elsewhere (e.g. by the ServiceAccount cache), read at scrape time.
-  void addCounter(std::string name, std::string help, std::function<double()> read, std::string labels = {});
+  util::Status addCounter(std::string name, std::string help, std::function<double()> read,
+                          std::string labels = {});
 
+  // The text exposition (format 0.0.4), families sorted by name.
   std::string render() const;
 
  private:
-  struct RequestSeries {
-    std::map<int, std::uint64_t> codes;  // guarded by Metrics::mutex_
-    std::vector<std::uint64_t> buckets;  // guarded by Metrics::mutex_
-    double sum{0};                       // guarded by Metrics::mutex_
-    std::uint64_t count{0};              // guarded by Metrics::mutex_
-  };
-  struct Gauge {
-    std::string name;
-    std::string help;
-    std::function<double()> read;
-    std::string labels;
-    const char* type;
-  };
-
-  // Upper bounds in microseconds, then +Inf (the last counter).
-  static constexpr double kAdmissionBucketsMicros[] = {50,    100,    250,    500,    1000,   2000,    5000,   10000,
-                                                       25000, 50000,  100000, 250000, 500000, 1000000, 2500000, 10000000};
-  static constexpr std::size_t kAdmissionBuckets = std::size(kAdmissionBucketsMicros) + 1;
-  std::atomic<std::uint64_t> admissionBuckets_[kAdmissionBuckets]{};  // not cumulative
-  std::atomic<std::uint64_t> admissionNanosSum_{0};
-
-  mutable std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, RequestSeries> requests_;  // guarded by mutex_
-  std::map<std::string, std::uint64_t> podCount_;                          // guarded by mutex_
-  std::vector<Gauge> gauges_;                                              // guarded by mutex_
-  std::atomic<std::uint64_t> missingSa_{0};
-  std::atomic<bool> used_{false};
-  std::atomic<std::uint64_t> connectionsRejected_{0};
-  std::atomic<std::uint64_t> handshakeErrors_{0};
+  prometheus::Registry registry_;
+  RequestMetrics requests_;
+  prometheus::Histogram& admission_;
+  prometheus::Family<prometheus::Counter>& podCount_;
+  LazySeries<prometheus::Counter> podCountWebIdentity_;
+  LazySeries<prometheus::Counter> podCountContainerCredentials_;
+  prometheus::Family<prometheus::Counter>& missingSa_;
+  LazySeries<prometheus::Counter> missingSaSeries_;
+  prometheus::Gauge& used_;
+  std::function<bool()> usedProbe_;  // set before serving
+  prometheus::Counter& connectionsRejected_;
+  prometheus::Counter& handshakeErrors_;
+  CallbackMetrics callbacks_;
+  ProcessMetrics process_;
 };
+
+// The reference's `method` label of pod_identity_webhook_pod_count.
+const char* podCountMethod(webhook::IdentityMode mode);
 
 }  // namespace irsa::server

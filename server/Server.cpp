@@ -48,10 +48,10 @@ util::Status Server::init() {
     debug_ = std::make_unique<DebugHandler>(config_.mutation, sources_->serviceAccounts());
   }
   initRoutes();
-  initMetrics();
+  if (auto status = initMetrics(); !status) return status;
 
-  tlsEnv_.reset(new SessionEnv{tlsRouter_, config_.limits, metrics_, tracker_});
-  metricsEnv_.reset(new SessionEnv{metricsRouter_, config_.limits, metrics_, tracker_});
+  tlsEnv_.reset(new SessionEnv{tlsRouter_, config_.limits, metrics_, tracker_, ListenerKind::kWebhook});
+  metricsEnv_.reset(new SessionEnv{metricsRouter_, config_.limits, metrics_, tracker_, ListenerKind::kMetrics});
 
   auto tlsListener = Listener::create(
       ioc_, config_.bindAddress, config_.port,
@@ -101,9 +101,14 @@ util::Status Server::initWatchers() {
 bool Server::ready() const { return !draining_.load() && sources_->ready(); }
 
 void Server::initRoutes() {
-  tlsRouter_.add(http::verb::post, "/mutate", [this](Request&& req, Responder respond) {
-    admission_->handle(std::move(req), std::move(respond));
-  });
+  // `reference`: the requests the reference counts in http_request_*.
+  auto add = [this](ListenerKind listener, http::verb method, const std::string& path, bool reference,
+                    Router::Handler handler) {
+    (listener == ListenerKind::kWebhook ? tlsRouter_ : metricsRouter_).add(method, path, std::move(handler));
+    metrics_.addRoute(listener, path, reference);
+  };
+  add(ListenerKind::kWebhook, http::verb::post, "/mutate", true,
+      [this](Request&& req, Responder respond) { admission_->handle(std::move(req), std::move(respond)); });
   auto health = [](Request&&, Responder respond) {
     respond(makeResponse(http::status::ok, "text/plain; charset=utf-8", "ok\n"));
   };
@@ -115,32 +120,48 @@ void Server::initRoutes() {
                            draining_.load() ? "shutting down\n" : "not ready: ServiceAccounts not synced\n"));
     }
   };
-  for (auto* router : {&tlsRouter_, &metricsRouter_}) {
-    router->add(http::verb::get, "/healthz", health);
-    router->add(http::verb::get, "/readyz", readiness);
+  for (ListenerKind listener : {ListenerKind::kWebhook, ListenerKind::kMetrics}) {
+    add(listener, http::verb::get, "/healthz", false, health);
+    add(listener, http::verb::get, "/readyz", false, readiness);
   }
-  if (debug_) {
-    tlsRouter_.add(http::verb::get, "/debug/alpha/cache", [this](Request&& req, Responder respond) {
-      debug_->handle(std::move(req), std::move(respond));
-    });
-  }
-  metricsRouter_.add(http::verb::get, "/metrics", [this](Request&&, Responder respond) {
+  add(ListenerKind::kMetrics, http::verb::get, "/metrics", false, [this](Request&&, Responder respond) {
     respond(makeResponse(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()));
   });
+  if (debug_) {
+    // The reference's debugging handlers answer any method.
+    for (http::verb method :
+         {http::verb::get, http::verb::post, http::verb::put, http::verb::patch, http::verb::delete_}) {
+      add(ListenerKind::kMetrics, method, "/debug/alpha/cache", false,
+          [this](Request&& req, Responder respond) { debug_->cache(std::move(req), std::move(respond)); });
+      add(ListenerKind::kMetrics, method, "/debug/alpha/cache/clear", false,
+          [this](Request&& req, Responder respond) { debug_->clear(std::move(req), std::move(respond)); });
+      add(ListenerKind::kWebhook, method, "/debug/alpha/deny", true, &DebugHandler::deny);
+      add(ListenerKind::kWebhook, method, "/debug/alpha/500", true, &DebugHandler::internalError);
+    }
+  }
 }
 
-void Server::initMetrics() {
-  metrics_.addGauge("irsa_webhook_build_info", "Build information", [] { return 1.0; },
-                    std::string("version=\"") + IRSA_VERSION + "\"");
-  metrics_.addGauge("irsa_webhook_tls_certificate_expiry_timestamp_seconds",
-                    "notAfter of the serving certificate, in Unix seconds", [this] {
-                      return static_cast<double>(
-                          std::chrono::duration_cast<std::chrono::seconds>(tls_->notAfter().time_since_epoch())
-                              .count());
-                    });
-  metrics_.addGauge("irsa_webhook_connections_active", "Open connections on both ports",
-                    [this] { return static_cast<double>(tracker_.active()); });
+util::Status Server::initMetrics() {
+  // The reference sets pod_identity_webhook_used when its cache takes in any
+  // ServiceAccount, annotated or not.
+  metrics_.usedWhen([this] { return sources_->serviceAccounts().size() > 0; });
+  std::vector<util::Status> added;
+  added.push_back(metrics_.addGauge(
+      "irsa_webhook_build_info", "Build information", [] { return 1.0; },
+      std::string("version=\"") + IRSA_VERSION + "\""));
+  added.push_back(metrics_.addGauge(
+      "irsa_webhook_tls_certificate_expiry_timestamp_seconds",
+      "notAfter of the serving certificate, in Unix seconds", [this] {
+        return static_cast<double>(
+            std::chrono::duration_cast<std::chrono::seconds>(tls_->notAfter().time_since_epoch()).count());
+      }));
+  added.push_back(metrics_.addGauge("irsa_webhook_connections_active", "Open connections on both ports",
+                                    [this] { return static_cast<double>(tracker_.active()); }));
   sources_->registerMetrics(metrics_);
+  for (auto& status : added) {
+    if (!status) return status;
+  }
+  return util::okStatus();
 }
 
 int Server::run() {

@@ -49,7 +49,7 @@ class Server {
   util::Status init();
   util::Status initWatchers();
   void initRoutes();
-  void initMetrics();
+  util::Status initMetrics();
   void beginDrain();
   void pollDrain();
   bool ready() const;

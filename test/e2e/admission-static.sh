@@ -65,6 +65,6 @@ check "pod of a ServiceAccount without a role: no AWS env, no token volume" \
 
 # --- the webhook saw v1 reviews and answered them all
 wh_metrics >"${TMP}/metrics.txt" || true
-check "metrics: pods mutated are counted" grep -q '^pod_identity_webhook_pod_count{method="web_identity"} [1-9]' "${TMP}/metrics.txt"
+check "metrics: pods mutated are counted" grep -q '^pod_identity_webhook_pod_count{method="sts_web_identity"} [1-9]' "${TMP}/metrics.txt"
 
 e2e_summary

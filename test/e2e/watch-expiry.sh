@@ -87,6 +87,14 @@ printf '# watch expiry: relists %s -> %s, watch_restarts %s, at compaction revis
 
 check "/debug/alpha/cache: 'doomed' gone, 'created' and the new role of 'reannotated' there" cache_after
 
+# The debugging clear drops every ServiceAccount, then relists: the cache converges again.
+relists1="$(wh_metric irsa_webhook_relists_total)"
+_cleared_and_converged() {
+  (($(wh_metric irsa_webhook_relists_total) > relists1)) && cache_after && cache_matches_cluster
+}
+check "/debug/alpha/cache/clear answers 200" wh_debug_clear
+check "after the clear: relisted, and the cache matches the cluster again (within 30s)" poll 30 _cleared_and_converged
+
 check "apiserver calls the webhook again (dry run, within 20s)" \
   wait_dry_run 20 probe stays "${NS}" '.spec.containers[0].env[] | select(.name=="AWS_ROLE_ARN")'
 hits0="$(wh_metric 'irsa_webhook_service_account_lookups_total{outcome="hit"}')"

@@ -20,6 +20,7 @@
 #   wh_log_mark                remember the log's current length (wh_wait_log looks after it)
 #   wh_readyz                  HTTP status of /readyz on the TLS port
 #   wh_debug_cache             /debug/alpha/cache (needs --enable-debugging-handlers)
+#   wh_debug_clear             /debug/alpha/cache/clear (same)
 #   wh_metric 'NAME{labels}'   the value of one metric sample (0 when absent)
 #   wh_alive                   the webhook process still runs
 #   cache_matches_cluster      irsa_webhook_service_accounts == the cluster's ServiceAccounts
@@ -179,9 +180,11 @@ wh_alive() { [[ -n "${WEBHOOK_PID}" ]] && kill -0 "${WEBHOOK_PID}" 2>/dev/null; 
 
 wh_readyz() { wh_tls_curl /readyz -s -o /dev/null -w '%{http_code}' || true; }
 
-# wh_debug_cache: GET /debug/alpha/cache (serve --enable-debugging-handlers):
+# wh_debug_cache: GET /debug/alpha/cache on the metrics port (serve --enable-debugging-handlers):
 # {"ns/name": {"RoleARN": …, "Audience": …, …}} of the ServiceAccounts with a role.
-wh_debug_cache() { wh_tls_curl /debug/alpha/cache -sf; }
+wh_debug_cache() { curl -sf --max-time 5 "http://127.0.0.1:${METRICS_PORT}/debug/alpha/cache"; }
+# wh_debug_clear: /debug/alpha/cache/clear on the metrics port: empties the cache, which relists.
+wh_debug_clear() { curl -sf --max-time 5 -o /dev/null "http://127.0.0.1:${METRICS_PORT}/debug/alpha/cache/clear"; }
 
 wh_metrics() { curl -sf --max-time 5 "http://127.0.0.1:${METRICS_PORT}/metrics"; }
 

@@ -166,7 +166,8 @@ TEST(ServerMetricsTest, MetricsPortServesReferenceAndOwnMetricsInPlainHttp) {
   } while (std::chrono::steady_clock::now() < deadline);
 
   EXPECT_EQ(metricValue(metrics, requestSeries), 2.0) << metrics;
-  EXPECT_EQ(metricValue(metrics, R"(pod_identity_webhook_pod_count{method="web_identity"})"), 1.0) << metrics;
+  EXPECT_EQ(metricValue(metrics, R"(pod_identity_webhook_pod_count{method="sts_web_identity"})"), 1.0)
+      << metrics;
   EXPECT_EQ(metricValue(metrics, "pod_identity_webhook_missing_sa_count"), 1.0) << metrics;
   EXPECT_EQ(metricValue(metrics, "pod_identity_webhook_used"), 1.0) << metrics;
   // The fine-grained admission histogram counts both /mutate requests (and
