@@ -72,7 +72,7 @@ struct DirectoryWatcher::State : std::enable_shared_from_this<State> {
   const std::vector<std::string> files;  // absolute, lexically normal
   const std::function<void()> onChange;
   const std::chrono::milliseconds debounce;
-  bool watchAncestors = false;  // set in create() before the first handler
+  bool watchAncestors = false;       // set in create() before the first handler
   std::atomic<bool> stopped{false};  // set from any thread; read on the strand
 
   // Everything below is only touched on `strand` (or in create() before the

@@ -34,7 +34,8 @@ class DirectoryWatcher {
   // execution context.
   static util::Result<std::unique_ptr<DirectoryWatcher>> create(
       boost::asio::any_io_executor ex, std::vector<std::string> files, std::function<void()> onChange,
-      std::chrono::milliseconds debounce = kDefaultDebounce, MissingDirectory missing = MissingDirectory::kFail);
+      std::chrono::milliseconds debounce = kDefaultDebounce,
+      MissingDirectory missing = MissingDirectory::kFail);
 
   struct State;  // shared with in-flight handlers so they never outlive it
   class Token {

@@ -23,8 +23,8 @@ namespace irsa::kube {
 inline constexpr const char* kIdentityConfigMapName = "pod-identity-webhook";
 
 struct ConfigMapStats {
-  std::atomic<std::uint64_t> invalid{0};     // `config` values rejected as a whole
-  std::atomic<int> lastLoadSucceeded{1};     // 0 while the live ConfigMap's `config` is rejected
+  std::atomic<std::uint64_t> invalid{0};  // `config` values rejected as a whole
+  std::atomic<int> lastLoadSucceeded{1};  // 0 while the live ConfigMap's `config` is rejected
 };
 
 class ConfigMapSource final : public ReflectorHandler {

@@ -17,7 +17,9 @@ namespace irsa::server {
 IdentitySources::IdentitySources(const ServerConfig& config, IdentityConfig& identityConfig)
     : config_(config), identityConfig_(identityConfig) {}
 
-IdentitySources::~IdentitySources() { stop(); }
+IdentitySources::~IdentitySources() {
+  stop();
+}
 
 util::Result<std::unique_ptr<IdentitySources>> IdentitySources::create(const ServerConfig& config,
                                                                        boost::asio::io_context& ioc,
@@ -55,7 +57,8 @@ util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
     }
     return util::fail(cluster.error());
   }
-  util::Log::info("api_server", {{"source", cluster->source}, {"host", cluster->host}, {"port", cluster->port}});
+  util::Log::info("api_server",
+                  {{"source", cluster->source}, {"host", cluster->host}, {"port", cluster->port}});
 
   kube::KubeApiClientOptions clientOptions;
   clientOptions.qps = config_.kubeApiQps;
@@ -67,13 +70,16 @@ util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
   kube::ServiceAccountCacheOptions cacheOptions;
   cacheOptions.annotationPrefix = config_.mutation.annotationPrefix;
   cacheOptions.getTimeout = config_.serviceAccountLookupGracePeriod;
-  cache_ = kube::ServiceAccountCache::create(ioc.get_executor(), *client_, cacheOptions, kube::ReflectorOptions{});
+  cache_ =
+      kube::ServiceAccountCache::create(ioc.get_executor(), *client_, cacheOptions, kube::ReflectorOptions{});
   serviceAccounts_ = cache_.get();
 
   if (config_.watchConfigMap) {
     configMap_ = std::make_unique<kube::ConfigMapSource>(
         ioc.get_executor(), *client_, config_.ns,
-        [this](kube::ConfigMapSource::Snapshot snapshot) { identityConfig_.setConfigMap(std::move(snapshot)); },
+        [this](kube::ConfigMapSource::Snapshot snapshot) {
+          identityConfig_.setConfigMap(std::move(snapshot));
+        },
         kube::ReflectorOptions{});
   }
   return util::okStatus();
@@ -121,20 +127,21 @@ void IdentitySources::registerMetrics(Metrics& metrics) {
   if (staticSource_ && staticSource_->annotatedCount() > 0) metrics.markUsed();
   if (configMap_) {
     const auto& stats = configMap_->configStats();
-    metrics.addCounter("irsa_webhook_configmap_invalid_total",
-                       "Edits of the identity ConfigMap's config that did not parse (the last good entries stay)",
-                       [&stats] { return static_cast<double>(stats.invalid.load()); });
-    metrics.addGauge("irsa_webhook_configmap_last_load_success",
-                     "1 when the identity ConfigMap's current config parsed, 0 while its last good entries are kept",
-                     [&stats] { return static_cast<double>(stats.lastLoadSucceeded.load()); });
+    metrics.addCounter(
+        "irsa_webhook_configmap_invalid_total",
+        "Edits of the identity ConfigMap's config that did not parse (the last good entries stay)",
+        [&stats] { return static_cast<double>(stats.invalid.load()); });
+    metrics.addGauge(
+        "irsa_webhook_configmap_last_load_success",
+        "1 when the identity ConfigMap's current config parsed, 0 while its last good entries are kept",
+        [&stats] { return static_cast<double>(stats.lastLoadSucceeded.load()); });
   }
   if (!cache_) return;
   const auto& lookups = cache_->lookupStats();
   auto lookupCounter = [&](const char* outcome, const std::atomic<std::uint64_t>& value) {
-    metrics.addCounter("irsa_webhook_service_account_lookups_total",
-                       "ServiceAccount lookups of admitted pods, by outcome",
-                       [&value] { return static_cast<double>(value.load()); },
-                       std::string("outcome=\"") + outcome + "\"");
+    metrics.addCounter(
+        "irsa_webhook_service_account_lookups_total", "ServiceAccount lookups of admitted pods, by outcome",
+        [&value] { return static_cast<double>(value.load()); }, std::string("outcome=\"") + outcome + "\"");
   };
   lookupCounter("hit", lookups.hit);
   lookupCounter("waited_hit", lookups.waitedHit);
@@ -158,7 +165,9 @@ util::Status IdentitySources::watchFiles(boost::asio::any_io_executor executor,
     return util::okStatus();
   };
   if (staticSource_) {
-    if (auto s = add(config_.serviceAccountsFile, [this] { staticSource_->reload(); }, Missing::kFail); !s) {
+    if (auto s = add(
+            config_.serviceAccountsFile, [this] { staticSource_->reload(); }, Missing::kFail);
+        !s) {
       return s;
     }
   }

@@ -30,7 +30,8 @@ class ConfigMapIdentities {
   // anywhere ("TokenExpiration":"3600") fails the whole document. Entries
   // the reference would crash on or never match (a null value, a key that is
   // not "namespace/name", no RoleARN) are skipped and described in `warnings`.
-  static util::Result<ConfigMapIdentities> parse(std::string_view configJson, std::vector<std::string>& warnings);
+  static util::Result<ConfigMapIdentities> parse(std::string_view configJson,
+                                                 std::vector<std::string>& warnings);
 
   // Exact "ns/name" first, then "*/name".
   const ConfigMapEntry* find(std::string_view ns, std::string_view name) const;

@@ -11,7 +11,8 @@ namespace {
 // Fails when a matching member has the wrong type, even an overwritten one,
 // as Go's decoder does.
 util::Result<const rapidjson::Value*> goField(const rapidjson::Value& object, std::string_view field,
-                                              bool (rapidjson::Value::*isType)() const, const std::string& where) {
+                                              bool (rapidjson::Value::*isType)() const,
+                                              const std::string& where) {
   const rapidjson::Value* found = nullptr;
   for (const auto& m : object.GetObject()) {
     if (!goJsonKeyMatches(view(m.name), field) || m.value.IsNull()) continue;
@@ -37,7 +38,8 @@ util::Result<ContainerCredentialsConfig> ContainerCredentialsConfig::parse(std::
   for (rapidjson::SizeType i = 0; i < (*identities)->Size(); ++i) {
     const rapidjson::Value& id = (**identities)[i];
     const std::string where = "identities[" + std::to_string(i) + "]";
-    if (!id.IsObject()) return util::fail(where + " must be an object with \"namespace\" and \"serviceAccount\"");
+    if (!id.IsObject())
+      return util::fail(where + " must be an object with \"namespace\" and \"serviceAccount\"");
     auto ns = goField(id, "namespace", &rapidjson::Value::IsString, where + ": ");
     if (!ns) return util::fail(ns.error());
     auto sa = goField(id, "serviceAccount", &rapidjson::Value::IsString, where + ": ");

@@ -178,17 +178,22 @@ TEST(ServerReloadTest, ContainerCredentialsConfigThatDoesNotExistYetIsLoadedWhen
 
   fs::create_directories(dir);
   writeFileAtomically(config, R"({"identities":[{"Namespace":"default","serviceAccount":"plain"}]})");
-  ASSERT_TRUE(pollUntil([&] { return mutated().has_value(); }, kReloadDeadline)) << server->process().stderrText();
+  ASSERT_TRUE(pollUntil([&] { return mutated().has_value(); }, kReloadDeadline))
+      << server->process().stderrText();
 
   writeFileAtomically(config, R"({"identities":[{"namespace":"default",)");
-  ASSERT_TRUE(pollUntil([&] { return server->process().stderrText().find("container_credentials_reload_failed") !=
-                                     std::string::npos; },
-                        kReloadDeadline))
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        return server->process().stderrText().find("container_credentials_reload_failed") !=
+               std::string::npos;
+      },
+      kReloadDeadline))
       << server->process().stderrText();
   EXPECT_TRUE(mutated()) << "invalid content dropped the last good list";
 
   fs::remove(config);
-  EXPECT_TRUE(pollUntil([&] { return !mutated().has_value(); }, kReloadDeadline)) << server->process().stderrText();
+  EXPECT_TRUE(pollUntil([&] { return !mutated().has_value(); }, kReloadDeadline))
+      << server->process().stderrText();
 }
 
 }  // namespace

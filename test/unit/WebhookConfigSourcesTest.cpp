@@ -84,10 +84,11 @@ TEST(WebhookConfigMapIdentities, EntriesTheReferenceCannotUseBecomeWarningsAndAr
 // encoding/json fails the whole Unmarshal on a type mismatch, and the
 // reference then keeps its previous entries: one bad value rejects the document.
 TEST(WebhookConfigMapIdentities, AValueOfTheWrongTypeFailsTheWholeDocument) {
-  for (const char* bad : {R"("r")", R"({"RoleARN":5})", R"({"RoleARN":"r","Audience":1})",
-                          R"({"RoleARN":"r","UseRegionalSTS":"true"})", R"({"RoleARN":"r","TokenExpiration":"3600"})",
-                          R"({"RoleARN":"r","TokenExpiration":1.5})", R"({"RoleARN":"r","TokenExpiration":1e3})",
-                          R"({"RoleARN":"r","tokenexpiration":"3600"})", R"([])"}) {
+  for (const char* bad :
+       {R"("r")", R"({"RoleARN":5})", R"({"RoleARN":"r","Audience":1})",
+        R"({"RoleARN":"r","UseRegionalSTS":"true"})", R"({"RoleARN":"r","TokenExpiration":"3600"})",
+        R"({"RoleARN":"r","TokenExpiration":1.5})", R"({"RoleARN":"r","TokenExpiration":1e3})",
+        R"({"RoleARN":"r","tokenexpiration":"3600"})", R"([])"}) {
     std::vector<std::string> warnings;
     auto cm = ConfigMapIdentities::parse(std::string(R"({"good/sa":{"RoleARN":"r"},"ns/bad":)") + bad + "}",
                                          warnings);
@@ -281,8 +282,8 @@ TEST(WebhookContainerCredentialsConfig, NullDocumentListsNobody) {
 }
 
 TEST(WebhookContainerCredentialsConfig, MalformedDocumentsAreErrors) {
-  for (const char* text : {"[]", R"({"identities":{}})", R"({"identities":"ns/sa"})", R"({"IDENTITIES":"ns/sa"})", "{",
-                           "nonsense"}) {
+  for (const char* text : {"[]", R"({"identities":{}})", R"({"identities":"ns/sa"})",
+                           R"({"IDENTITIES":"ns/sa"})", "{", "nonsense"}) {
     EXPECT_FALSE(ContainerCredentialsConfig::parse(text).ok()) << text;
   }
 }
