@@ -9,8 +9,8 @@ ConfigMapSource::ConfigMapSource(boost::asio::any_io_executor executor, ApiClien
                                  Publish publish, ReflectorOptions options)
     : publish_(std::move(publish)) {
   reflector_ = Reflector::create(std::move(executor), client, "/api/v1/namespaces/" + ns + "/configmaps",
-                                 std::string("fieldSelector=metadata.name%3D") + kIdentityConfigMapName,
-                                 *this, std::move(options), "configmap/" + ns + "/" + kIdentityConfigMapName);
+                                 std::string("fieldSelector=metadata.name%3D") + kIdentityConfigMapName, *this,
+                                 std::move(options), "configmap/" + ns + "/" + kIdentityConfigMapName);
 }
 
 util::Result<ConfigMapSource::Snapshot> ConfigMapSource::parse(const rapidjson::Value& configMap) {
