@@ -72,6 +72,7 @@ struct DirectoryWatcher::State : std::enable_shared_from_this<State> {
   const std::vector<std::string> files;  // absolute, lexically normal
   const std::function<void()> onChange;
   const std::chrono::milliseconds debounce;
+  bool watchAncestors = false;       // set in create() before the first handler
   std::atomic<bool> stopped{false};  // set from any thread; read on the strand
 
   // Everything below is only touched on `strand` (or in create() before the
@@ -101,13 +102,23 @@ struct DirectoryWatcher::State : std::enable_shared_from_this<State> {
 
   // The given file's directory (required) plus its resolved target's
   // directory, which may be a symlinked `..<timestamp>` dir that changes.
+  // With watchAncestors, a missing directory is replaced by its nearest
+  // existing ancestor, watched for the next path component; each time that
+  // appears, fire() re-runs this and moves one level closer.
   util::Result<bool> refreshWatches(bool required) {
     std::map<std::string, std::set<std::string, std::less<>>> wanted;
     std::set<std::string> requiredDirs;
     for (const auto& file : files) {
       const fs::path path(file);
-      wanted[path.parent_path().string()].insert(path.filename().string());
-      requiredDirs.insert(path.parent_path().string());
+      fs::path dir = path.parent_path();
+      std::string name = path.filename().string();
+      std::error_code dirEc;
+      while (watchAncestors && !fs::is_directory(dir, dirEc) && dir.has_relative_path()) {
+        name = dir.filename().string();
+        dir = dir.parent_path();
+      }
+      wanted[dir.string()].insert(name);
+      requiredDirs.insert(dir.string());
       std::error_code ec;
       const fs::path target = fs::canonical(path, ec);
       if (!ec && target != path) wanted[target.parent_path().string()].insert(target.filename().string());
@@ -233,7 +244,8 @@ struct DirectoryWatcher::State : std::enable_shared_from_this<State> {
 util::Result<std::unique_ptr<DirectoryWatcher>> DirectoryWatcher::create(boost::asio::any_io_executor ex,
                                                                          std::vector<std::string> files,
                                                                          std::function<void()> onChange,
-                                                                         std::chrono::milliseconds debounce) {
+                                                                         std::chrono::milliseconds debounce,
+                                                                         MissingDirectory missing) {
   if (files.empty()) return util::fail("watch: no files given");
   if (!onChange) return util::fail("watch: no callback given");
   if (debounce.count() < 0) return util::fail("watch: debounce must not be negative");
@@ -242,12 +254,15 @@ util::Result<std::unique_ptr<DirectoryWatcher>> DirectoryWatcher::create(boost::
     const fs::path path = fs::absolute(file, ec).lexically_normal();
     if (ec || !path.has_filename()) return util::fail("watch " + file + ": not a file path");
     const fs::path dir = path.parent_path();
-    if (!fs::is_directory(dir, ec)) return util::fail("watch " + dir.string() + ": no such directory");
+    if (missing == MissingDirectory::kFail && !fs::is_directory(dir, ec)) {
+      return util::fail("watch " + dir.string() + ": no such directory");
+    }
     file = path.string();
   }
   try {
     auto state = std::make_shared<State>(boost::asio::make_strand(ex), std::move(files), std::move(onChange),
                                          debounce);
+    state->watchAncestors = missing == MissingDirectory::kWatchAncestor;
     const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) return util::fail("inotify_init1: " + errnoText(errno));
     boost::system::error_code ec;

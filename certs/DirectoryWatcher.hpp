@@ -22,12 +22,20 @@ class DirectoryWatcher {
   static constexpr std::chrono::milliseconds kDefaultDebounce{200};
   static constexpr std::chrono::milliseconds kDefaultPollInterval{10000};
 
-  // Fails if a file's directory is missing or cannot be watched. onChange
-  // runs on a strand of `ex` (never concurrently with itself) and must not
-  // block for long. Destroy the watcher before `ex`'s execution context.
+  // What to do when a file's directory does not exist (yet).
+  enum class MissingDirectory {
+    kFail,           // create() fails
+    kWatchAncestor,  // watch the nearest existing ancestor until the directory appears
+  };
+
+  // Fails if a file's directory is missing (with kFail) or cannot be
+  // watched. onChange runs on a strand of `ex` (never concurrently with
+  // itself) and must not block for long. Destroy the watcher before `ex`'s
+  // execution context.
   static util::Result<std::unique_ptr<DirectoryWatcher>> create(
       boost::asio::any_io_executor ex, std::vector<std::string> files, std::function<void()> onChange,
-      std::chrono::milliseconds debounce = kDefaultDebounce);
+      std::chrono::milliseconds debounce = kDefaultDebounce,
+      MissingDirectory missing = MissingDirectory::kFail);
 
   struct State;  // shared with in-flight handlers so they never outlive it
   class Token {

@@ -6,10 +6,24 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "util/Result.hpp"
 
 namespace irsa::kube {
+
+// A kubeconfig user's `exec` credential plugin (client.authentication.k8s.io
+// v1 or v1beta1), as client-go runs it.
+struct ExecCredentialConfig {
+  std::string apiVersion;  // client.authentication.k8s.io/v1 or /v1beta1
+  std::string command;     // a bare name is looked up in PATH; ./x is relative to the kubeconfig
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> env;  // added to the webhook's environment
+  std::string installHint;                               // shown when the command is not found
+  bool provideClusterInfo{false};
+  std::string clusterConfigJson;  // the cluster's client.authentication.k8s.io/exec extension, raw JSON
+};
 
 struct ClusterConfig {
   std::string host;           // e.g. "10.0.0.1" or "api.example.com"
@@ -21,8 +35,9 @@ struct ClusterConfig {
   bool insecureSkipTlsVerify{false};
   std::string clientCertPem;  // client certificate authentication
   std::string clientKeyPem;
-  std::string bearerToken;  // static token
-  std::string tokenFile;    // token re-read when it changes (bound tokens rotate)
+  std::string bearerToken;                   // static token
+  std::string tokenFile;                     // token re-read when it changes (bound tokens rotate)
+  std::optional<ExecCredentialConfig> exec;  // a credential plugin instead of the token
 
   // Where the config came from, for logs ("kubeconfig /x context y", "in-cluster").
   std::string source;

@@ -13,36 +13,60 @@ ConfigMapSource::ConfigMapSource(boost::asio::any_io_executor executor, ApiClien
                                  std::move(options), "configmap/" + ns + "/" + kIdentityConfigMapName);
 }
 
-ConfigMapSource::Snapshot ConfigMapSource::parse(const rapidjson::Value& configMap) {
+util::Result<ConfigMapSource::Snapshot> ConfigMapSource::parse(const rapidjson::Value& configMap) {
   const rapidjson::Value* data = webhook::objectMember(configMap, "data");
   const std::string_view config = data ? webhook::stringMember(*data, "config") : std::string_view();
   std::vector<std::string> warnings;
   auto parsed = webhook::ConfigMapIdentities::parse(config.empty() ? "{}" : config, warnings);
-  for (const auto& w : warnings) util::Log::warn("config_map_entry_invalid", {{"error", w}});
-  if (!parsed) {
-    util::Log::warn("config_map_invalid", {{"error", parsed.error()}});
-    return std::make_shared<const webhook::ConfigMapIdentities>();
-  }
+  for (const auto& w : warnings)
+    util::Log::warn("config_map_entry_invalid", {{"error", w}});
+  if (!parsed) return util::fail(parsed.error());
   return std::make_shared<const webhook::ConfigMapIdentities>(std::move(*parsed));
 }
 
+ConfigMapSource::Snapshot ConfigMapSource::parseOrKeep(const rapidjson::Value& configMap) {
+  auto parsed = parse(configMap);
+  if (parsed) {
+    stats_.lastLoadSucceeded.store(1);
+    return std::move(*parsed);
+  }
+  stats_.invalid.fetch_add(1);
+  stats_.lastLoadSucceeded.store(0);
+  const std::size_t kept = current_ ? current_->size() : 0;
+  util::Log::warn("config_map_invalid", {{"error", parsed.error()}, {"kept_entries", kept}});
+  return current_ ? current_ : std::make_shared<const webhook::ConfigMapIdentities>();
+}
+
 void ConfigMapSource::publish(Snapshot snapshot) {
+  if (snapshot == current_) return;  // an invalid edit kept the last good entries
   util::Log::info("config_map_loaded", {{"entries", snapshot->size()}});
+  current_ = snapshot;
   publish_(std::move(snapshot));
 }
 
-void ConfigMapSource::onListStart() { staged_.reset(); }
-void ConfigMapSource::onListItem(const rapidjson::Value& object) { staged_ = parse(object); }
-void ConfigMapSource::onListAborted() { staged_.reset(); }
+void ConfigMapSource::onListStart() {
+  staged_.reset();
+}
+void ConfigMapSource::onListItem(const rapidjson::Value& object) {
+  staged_ = parseOrKeep(object);
+}
+void ConfigMapSource::onListAborted() {
+  staged_.reset();
+}
 
 void ConfigMapSource::onListDone() {
   // No ConfigMap (yet) is a valid state: no entries.
+  if (!staged_) stats_.lastLoadSucceeded.store(1);
   publish(staged_ ? std::move(staged_) : std::make_shared<const webhook::ConfigMapIdentities>());
   staged_.reset();
 }
 
 void ConfigMapSource::onEvent(EventType type, const rapidjson::Value& object) {
-  publish(type == EventType::kDeleted ? std::make_shared<const webhook::ConfigMapIdentities>() : parse(object));
+  if (type == EventType::kDeleted) {
+    stats_.lastLoadSucceeded.store(1);
+    return publish(std::make_shared<const webhook::ConfigMapIdentities>());
+  }
+  publish(parseOrKeep(object));
 }
 
 }  // namespace irsa::kube

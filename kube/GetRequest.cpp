@@ -47,7 +47,7 @@ void GetRequest::begin(RateLimit limit) {
       net::post(state_->executor, [self] { self->finish(util::fail(std::string(kRateLimitedError))); });
       return;
     }
-    return useConnection();
+    return acquireCredential();
   }
   const auto wait = state_->limiter.reserve(timeout_);
   if (!wait) {
@@ -57,10 +57,27 @@ void GetRequest::begin(RateLimit limit) {
     });
     return;
   }
-  if (*wait == Clock::duration::zero()) return useConnection();
+  if (*wait == Clock::duration::zero()) return acquireCredential();
   rateTimer_.emplace(state_->executor);
   rateTimer_->expires_after(*wait);
-  rateTimer_->async_wait([self](const boost::system::error_code&) { self->useConnection(); });
+  rateTimer_->async_wait([self](const boost::system::error_code&) { self->acquireCredential(); });
+}
+
+void GetRequest::acquireCredential() {
+  auto now = state_->credentials->acquire(
+      state_->executor,
+      [self = shared_from_this()](util::Result<Credential> c) { self->onCredential(std::move(c)); });
+  if (now) onCredential(std::move(*now));
+}
+
+void GetRequest::onCredential(util::Result<Credential> credential) {
+  if (!credential) return finish(error(credential.error()));
+  if (Clock::now() >= deadline_) {
+    return finish(
+        error("timed out after " + std::to_string(timeout_.count()) + "ms (waiting for a credential)"));
+  }
+  credential_ = std::move(*credential);
+  useConnection();
 }
 
 void GetRequest::useConnection() {
@@ -85,9 +102,7 @@ void GetRequest::onConnected(const util::Status& status) {
 }
 
 void GetRequest::sendRequest() {
-  auto request = state_->buildRequest(target_);
-  if (!request) return finish(error(request.error()));
-  request_ = std::move(*request);
+  request_ = state_->buildRequest(target_, credential_);
   conn_->tcp().expires_at(deadline_);
   http::async_write(
       conn_->stream(), request_,
@@ -115,6 +130,13 @@ void GetRequest::onRead(const boost::system::error_code& ec) {
     state_->pool.put(std::move(conn_));
   } else {
     conn_->close();
+  }
+  conn_.reset();
+  if (response.status == 401 && !authRetried_ && state_->credentials->invalidate(credential_)) {
+    // The token expired or was revoked early: once with a fresh one.
+    authRetried_ = true;
+    util::Log::debug("kube_request_unauthorized_retry", {{"target", target_}});
+    return acquireCredential();
   }
   finish(std::move(response));
 }

@@ -3,7 +3,9 @@
 // request/response exchange under a single deadline, and `done` exactly
 // once. A reused keep-alive connection that turns out to be dead (the
 // server closed it while idle) is retried once on a fresh connection, as
-// Go's transport does for idempotent requests.
+// Go's transport does for idempotent requests. The credential is acquired
+// after the rate token (a request may queue while an exec plugin runs), and
+// a 401 is retried once with a fresh credential.
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -32,6 +34,8 @@ class GetRequest : public std::enable_shared_from_this<GetRequest> {
 
  private:
   void begin(RateLimit limit);
+  void acquireCredential();
+  void onCredential(util::Result<Credential> credential);
   void useConnection();
   void connectNew();
   void onConnected(const util::Status& status);
@@ -49,8 +53,10 @@ class GetRequest : public std::enable_shared_from_this<GetRequest> {
   ApiClient::ResponseCallback done_;  // empty once called
   std::optional<boost::asio::steady_timer> rateTimer_;
   std::shared_ptr<KubeConnection> conn_;
-  bool reused_{false};   // conn_ came from the pool
-  bool retried_{false};  // the one retry on a fresh connection is spent
+  bool reused_{false};       // conn_ came from the pool
+  bool retried_{false};      // the one retry on a fresh connection is spent
+  bool authRetried_{false};  // the one retry after a 401 is spent
+  Credential credential_;
   KubeRequest request_;
   std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
 };

@@ -34,7 +34,7 @@ constexpr const char* kTokenPath = "/latest/api/token";
 constexpr const char* kDocumentPath = "/latest/dynamic/instance-identity/document";
 constexpr const char* kTokenTtlHeader = "X-aws-ec2-metadata-token-ttl-seconds";
 constexpr const char* kTokenHeader = "X-aws-ec2-metadata-token";
-constexpr const char* kNeedsImds = " (--compose-role-arn needs EC2 instance metadata, IMDSv2)";
+constexpr const char* kNeedsImds = " (--compose-role-arn needs EC2 instance metadata, IMDSv2 or IMDSv1)";
 constexpr std::size_t kMaxTokenBytes = 4096;
 constexpr std::size_t kMaxQuotedBody = 200;
 
@@ -221,44 +221,76 @@ std::variant<InstanceIdentity, Failure> parseDocument(const std::string& body) {
   return InstanceIdentity{std::string(account), std::string(region)};
 }
 
-// Token PUT then document GET, both within one deadline.
+// Whether a failed token request means "this IMDS has no IMDSv2 here", so
+// the plain IMDSv1 GET is worth trying, as the AWS SDKs decide it: refused
+// (403, 404, 405) or no answer at all (transport error, timeout). A 400 and
+// other statuses are real errors.
+bool fallsBackToImdsV1(unsigned status) {
+  return status == 403 || status == 404 || status == 405;
+}
+
+// Token PUT then document GET, both within one deadline; or, once the token
+// request has been refused or timed out (`useToken` turns false and stays so
+// for later attempts), the GET alone with a fresh deadline.
 std::variant<InstanceIdentity, Failure> attemptOnce(const Endpoint& ep,
-                                                    const InstanceMetadataOptions& options) {
+                                                    const InstanceMetadataOptions& options, bool& useToken,
+                                                    std::string& tokenFailure) {
   asio::io_context ioc;
-  const auto deadline = Clock::now() + options.timeout;
+  auto deadline = Clock::now() + options.timeout;
   auto unreachable = [](std::string reason) {
     return Failure{.unreachable = true, .retry = true, .reason = std::move(reason)};
   };
 
-  http::request<http::string_body> put{http::verb::put, kTokenPath, 11};
-  put.set(http::field::host, ep.authority);
-  put.set(http::field::user_agent, "irsa-webhook");
-  put.set(kTokenTtlHeader, std::to_string(options.tokenTtl.count()));
-  put.prepare_payload();
-  auto tokenReply = exchange(ioc, ep, put, deadline, options.timeout, kMaxTokenBytes);
-  if (!tokenReply) return unreachable(tokenReply.error());
-  if (tokenReply->status != 200) return statusFailure("PUT", kTokenPath, *tokenReply);
-
-  std::string_view token = tokenReply->body;
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
-    token.remove_suffix(1);
-  }
-  // Goes into a header: refuse anything that could split it.
-  const bool printable =
-      !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-  if (!printable) {
-    return Failure{.unreachable = false,
-                   .retry = false,
-                   .reason = "PUT " + std::string(kTokenPath) + " answered 200 without a usable token"};
+  std::string token;
+  if (useToken) {
+    http::request<http::string_body> put{http::verb::put, kTokenPath, 11};
+    put.set(http::field::host, ep.authority);
+    put.set(http::field::user_agent, "irsa-webhook");
+    put.set(kTokenTtlHeader, std::to_string(options.tokenTtl.count()));
+    put.prepare_payload();
+    auto tokenReply = exchange(ioc, ep, put, deadline, options.timeout, kMaxTokenBytes);
+    if (!tokenReply) {
+      tokenFailure = "PUT " + std::string(kTokenPath) + ": " + tokenReply.error();
+    } else if (fallsBackToImdsV1(tokenReply->status)) {
+      tokenFailure = statusFailure("PUT", kTokenPath, *tokenReply).reason;
+    } else if (tokenReply->status != 200) {
+      return statusFailure("PUT", kTokenPath, *tokenReply);
+    } else {
+      std::string_view body = tokenReply->body;
+      while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' ')) {
+        body.remove_suffix(1);
+      }
+      // Goes into a header: refuse anything that could split it.
+      const bool printable =
+          !body.empty() && std::all_of(body.begin(), body.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+      if (!printable) {
+        return Failure{.unreachable = false,
+                       .retry = false,
+                       .reason = "PUT " + std::string(kTokenPath) + " answered 200 without a usable token"};
+      }
+      token = std::string(body);
+    }
+    if (token.empty()) {
+      useToken = false;
+      util::Log::warn("instance_metadata_imdsv1_fallback",
+                      {{"endpoint", ep.authority}, {"error", tokenFailure}});
+      deadline = Clock::now() + options.timeout;  // the PUT may have used it all up
+    }
   }
 
   http::request<http::string_body> get{http::verb::get, kDocumentPath, 11};
   get.set(http::field::host, ep.authority);
   get.set(http::field::user_agent, "irsa-webhook");
-  get.set(kTokenHeader, token);
+  if (!token.empty()) get.set(kTokenHeader, token);
+  // Failures of the IMDSv1 GET also say why there was no token.
+  const std::string v1 = token.empty() ? "IMDSv2 token request failed (" + tokenFailure + "); IMDSv1 " : "";
   auto docReply = exchange(ioc, ep, get, deadline, options.timeout, options.maxBodyBytes);
-  if (!docReply) return unreachable(docReply.error());
-  if (docReply->status != 200) return statusFailure("GET", kDocumentPath, *docReply);
+  if (!docReply) return unreachable(v1 + docReply.error());
+  if (docReply->status != 200) {
+    auto failure = statusFailure("GET", kDocumentPath, *docReply);
+    failure.reason.insert(0, v1);
+    return failure;
+  }
   return parseDocument(docReply->body);
 }
 
@@ -303,8 +335,10 @@ util::Result<InstanceIdentity> InstanceMetadata::fetch(const InstanceMetadataOpt
 
     const int attempts = std::max(1, options.attempts);
     auto backoff = options.backoff;
+    bool useToken = true;
+    std::string tokenFailure;
     for (int attempt = 1;; ++attempt) {
-      auto outcome = attemptOnce(*ep, options);
+      auto outcome = attemptOnce(*ep, options, useToken, tokenFailure);
       if (auto* identity = std::get_if<InstanceIdentity>(&outcome)) return std::move(*identity);
       const auto& failure = std::get<Failure>(outcome);
       if (!failure.retry || attempt >= attempts) return util::fail(describe(endpoint, failure, attempt));

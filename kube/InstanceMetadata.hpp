@@ -1,8 +1,10 @@
 #pragma once
 // The EC2 instance identity (account, region) for `--compose-role-arn`, read
 // once at startup from the instance metadata service with IMDSv2: a session
-// token from `PUT /latest/api/token`, then the identity document. IMDSv1 is
-// never used: instances that require tokens (the secure default) refuse it.
+// token from `PUT /latest/api/token`, then the identity document. When the
+// token request is refused (403, 404, 405) or gets no answer in time, the
+// document is read with IMDSv1 (a GET without a token), as the AWS SDKs do;
+// an instance that requires tokens answers the PUT, so it never gets there.
 //
 // fetch() is synchronous on its own small io_context: it runs before the
 // server exists, so there is no I/O thread to keep free. Nothing here throws.

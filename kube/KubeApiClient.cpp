@@ -2,12 +2,18 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
+#include <vector>
 
+#include "kube/ExecCredentialProvider.hpp"
 #include "kube/GetRequest.hpp"
 #include "kube/KubeClientState.hpp"
 #include "kube/KubeTls.hpp"
 #include "kube/ServerUrl.hpp"
+#include "kube/TokenSource.hpp"
 #include "kube/WatchStream.hpp"
+
+extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX leaves it undeclared
 
 namespace irsa::kube {
 
@@ -19,6 +25,15 @@ bool validPort(const std::string& port) {
     return false;
   const int n = std::stoi(port);
   return n > 0 && n <= 65535;
+}
+
+// The webhook's environment for an exec plugin, copied while the client is
+// created at start-up (STYLE.md rule 7: nothing reads it later).
+std::vector<std::string> processEnvironment() {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e)
+    out.emplace_back(*e);
+  return out;
 }
 
 }  // namespace
@@ -46,11 +61,24 @@ util::Result<std::unique_ptr<KubeApiClient>> KubeApiClient::create(boost::asio::
   endpoint->verifyPeer = !config.insecureSkipTlsVerify;
   endpoint->tls = std::move(*tls);
 
+  std::shared_ptr<CredentialProvider> credentials;
+  if (config.exec) {
+    if (!config.bearerToken.empty() || !config.tokenFile.empty()) {
+      return util::fail("kube client: give an exec credential plugin or a token, not both");
+    }
+    const std::string server = "https://" + joinHostPort(config.host, config.port) + config.basePath;
+    credentials = std::make_shared<ExecCredentialProvider>(*config.exec, config, server, processEnvironment(),
+                                                           options.exec);
+  } else {
+    auto tokens =
+        std::make_shared<TokenSource>(config.bearerToken, config.tokenFile, options.tokenRecheckInterval);
+    // Read the token once now, so a missing token file fails at start-up
+    // rather than on the first request. (A plugin runs on first use, as in client-go.)
+    if (auto token = tokens->current(); !token) return util::fail("kube client: " + token.error());
+    credentials = std::move(tokens);
+  }
   auto state = std::make_shared<KubeClientState>(ioc.get_executor(), std::move(endpoint), config.basePath,
-                                                 config, std::move(options));
-  // Read the token once now, so a missing token file fails at start-up
-  // rather than on the first request.
-  if (auto token = state->tokens.current(); !token) return util::fail("kube client: " + token.error());
+                                                 std::move(credentials), std::move(options));
   return std::unique_ptr<KubeApiClient>(new KubeApiClient(std::move(state)));
 }
 

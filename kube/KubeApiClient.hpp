@@ -25,6 +25,7 @@
 
 #include "kube/ApiClient.hpp"
 #include "kube/ClusterConfig.hpp"
+#include "kube/ExecCredentialProvider.hpp"
 #include "util/Result.hpp"
 
 namespace irsa::kube {
@@ -42,13 +43,16 @@ struct KubeApiClientOptions {
   std::size_t maxResponseBytes = std::size_t{256} * 1024 * 1024;              // a LIST page can be large
   std::size_t maxWatchEventBytes = std::size_t{16} * 1024 * 1024;             // one line of a watch
   std::chrono::milliseconds tokenRecheckInterval{std::chrono::seconds(1)};    // tokenFile stat() period
+  ExecCredentialOptions exec;                                                 // a kubeconfig exec plugin
   std::string userAgent = "irsa-webhook";
 };
 
 class KubeApiClient : public ApiClient {
  public:
   // Fails for an unusable config: no host, bad port, a CA or client
-  // certificate that does not parse, an unreadable token file.
+  // certificate that does not parse, an unreadable token file. An exec
+  // plugin runs on first use, not here. A request answered 401 gets its
+  // credential invalidated and is retried once with a fresh one.
   static util::Result<std::unique_ptr<KubeApiClient>> create(boost::asio::io_context& ioc,
                                                              ClusterConfig config,
                                                              KubeApiClientOptions options);

@@ -8,23 +8,22 @@ namespace irsa::kube {
 namespace http = boost::beast::http;
 
 KubeClientState::KubeClientState(boost::asio::any_io_executor ex, std::shared_ptr<const KubeEndpoint> ep,
-                                 std::string base, const ClusterConfig& config, KubeApiClientOptions opts)
+                                 std::string base, std::shared_ptr<CredentialProvider> creds,
+                                 KubeApiClientOptions opts)
     : executor(std::move(ex)),
       endpoint(std::move(ep)),
       basePath(std::move(base)),
       options(std::move(opts)),
-      tokens(config.bearerToken, config.tokenFile, options.tokenRecheckInterval),
+      credentials(std::move(creds)),
       limiter(options.qps, options.burst),
       pool(options.maxIdleConnections, options.idleConnectionTimeout) {}
 
-util::Result<KubeRequest> KubeClientState::buildRequest(const std::string& target) {
-  auto token = tokens.current();
-  if (!token) return util::fail(token.error());
+KubeRequest KubeClientState::buildRequest(const std::string& target, const Credential& credential) const {
   KubeRequest req{http::verb::get, basePath + target, 11};
   req.set(http::field::host, endpoint->hostHeader);
   req.set(http::field::user_agent, options.userAgent);
   req.set(http::field::accept, "application/json");
-  if (!token->empty()) req.set(http::field::authorization, "Bearer " + *token);
+  if (!credential.token.empty()) req.set(http::field::authorization, "Bearer " + credential.token);
   req.keep_alive(true);
   return req;
 }

@@ -14,10 +14,10 @@
 
 #include "kube/ApiClient.hpp"
 #include "kube/ConnectionPool.hpp"
+#include "kube/CredentialProvider.hpp"
 #include "kube/KubeApiClient.hpp"
 #include "kube/KubeConnection.hpp"
 #include "kube/RateLimiter.hpp"
-#include "kube/TokenSource.hpp"
 
 namespace irsa::kube {
 
@@ -25,11 +25,11 @@ using KubeRequest = boost::beast::http::request<boost::beast::http::empty_body>;
 
 struct KubeClientState {
   KubeClientState(boost::asio::any_io_executor ex, std::shared_ptr<const KubeEndpoint> ep, std::string base,
-                  const ClusterConfig& config, KubeApiClientOptions opts);
+                  std::shared_ptr<CredentialProvider> creds, KubeApiClientOptions opts);
 
-  // The GET for `target` with Host, User-Agent, Accept and Authorization.
-  // Fails only when the token cannot be read.
-  util::Result<KubeRequest> buildRequest(const std::string& target);
+  // The GET for `target` with Host, User-Agent, Accept and Authorization
+  // (when `credential` has a token).
+  KubeRequest buildRequest(const std::string& target, const Credential& credential) const;
 
   // Registry of open watches, so ~KubeApiClient can cancel them.
   std::uint64_t addWatch(std::weak_ptr<ApiClient::Stream> watch);
@@ -40,7 +40,7 @@ struct KubeClientState {
   const std::shared_ptr<const KubeEndpoint> endpoint;
   const std::string basePath;
   const KubeApiClientOptions options;
-  TokenSource tokens;
+  const std::shared_ptr<CredentialProvider> credentials;
   RateLimiter limiter;
   ConnectionPool pool;
 

@@ -6,9 +6,11 @@
 #include <optional>
 
 #include "certs/Pem.hpp"
+#include "kube/ExecCredential.hpp"
 #include "kube/ServerUrl.hpp"
 #include "kube/YamlJson.hpp"
 #include "webhook/Base64.hpp"
+#include "webhook/Json.hpp"
 
 namespace irsa::kube {
 namespace {
@@ -131,6 +133,61 @@ std::optional<util::Error> readCluster(const Reader& r, const Value& cluster, co
   return std::nullopt;
 }
 
+// users[].user.exec, checked as clientcmd validates it.
+std::optional<util::Error> readExec(const Reader& r, const Value& exec, const std::string& where,
+                                    ExecCredentialConfig& out) {
+  if (auto err = r.string(exec, "apiVersion", where, out.apiVersion)) return err;
+  if (out.apiVersion.empty()) return r.error(where + ": apiVersion is required");
+  if (out.apiVersion != kExecApiV1 && out.apiVersion != kExecApiV1beta1) {
+    return r.error(where + ": apiVersion \"" + out.apiVersion + "\" is not supported (use " +
+                   std::string(kExecApiV1) + " or " + std::string(kExecApiV1beta1) + ")");
+  }
+  if (auto err = r.string(exec, "command", where, out.command)) return err;
+  if (out.command.empty()) return r.error(where + ": command is required");
+  // clientcmd resolves only a path (./bin/plugin) against the kubeconfig; a bare name is looked up in PATH.
+  if (out.command.find('/') != std::string::npos) out.command = r.resolve(out.command);
+  if (auto err = r.string(exec, "installHint", where, out.installHint)) return err;
+  if (auto err = r.boolean(exec, "provideClusterInfo", where, out.provideClusterInfo)) return err;
+
+  const auto args = exec.FindMember("args");
+  if (args != exec.MemberEnd() && !args->value.IsNull()) {
+    if (!args->value.IsArray()) return r.error(where + ": args must be a list of strings");
+    for (const Value& arg : args->value.GetArray()) {
+      if (!arg.IsString()) return r.error(where + ": args must be a list of strings");
+      out.args.emplace_back(arg.GetString(), arg.GetStringLength());
+    }
+  }
+  const auto env = exec.FindMember("env");
+  if (env != exec.MemberEnd() && !env->value.IsNull()) {
+    if (!env->value.IsArray()) return r.error(where + ": env must be a list of {name, value}");
+    for (const Value& var : env->value.GetArray()) {
+      if (!var.IsObject()) return r.error(where + ": env must be a list of {name, value}");
+      std::string name;
+      std::string value;
+      if (auto err = r.string(var, "name", where + " env", name)) return err;
+      if (auto err = r.string(var, "value", where + " env", value)) return err;
+      if (name.empty() || name.find('=') != std::string::npos) {
+        return r.error(where + ": env entries need a name without '='");
+      }
+      out.env.emplace_back(std::move(name), std::move(value));
+    }
+  }
+  std::string mode;
+  if (auto err = r.string(exec, "interactiveMode", where, mode)) return err;
+  if (mode.empty() && out.apiVersion == kExecApiV1) {
+    return r.error(where + ": interactiveMode is required for " + std::string(kExecApiV1));
+  }
+  if (mode == "Always") {
+    return r.error(
+        where +
+        ": interactiveMode Always needs a terminal, and the webhook has none (use IfAvailable or Never)");
+  }
+  if (!mode.empty() && mode != "Never" && mode != "IfAvailable") {
+    return r.error(where + ": interactiveMode must be Never, IfAvailable or Always");
+  }
+  return std::nullopt;
+}
+
 std::optional<util::Error> readUser(const Reader& r, const Value& user, const std::string& name,
                                     ClusterConfig& out) {
   const std::string where = "user \"" + name + "\"";
@@ -139,7 +196,6 @@ std::optional<util::Error> readUser(const Reader& r, const Value& user, const st
     if (it == user.MemberEnd() || it->value.IsNull()) return std::nullopt;
     return r.error(where + ": " + what + " is not supported; use a token, tokenFile or client certificate");
   };
-  if (auto err = unsupported("exec", "an exec credential plugin")) return err;
   if (auto err = unsupported("auth-provider", "an auth-provider plugin")) return err;
   if (auto err = unsupported("username", "basic authentication (username)")) return err;
   if (auto err = unsupported("password", "basic authentication (password)")) return err;
@@ -160,7 +216,37 @@ std::optional<util::Error> readUser(const Reader& r, const Value& user, const st
   std::string tokenFile;
   if (auto err = r.string(user, "tokenFile", where, tokenFile)) return err;
   out.tokenFile = r.resolve(tokenFile);
+  const auto exec = user.FindMember("exec");
+  if (exec != user.MemberEnd() && !exec->value.IsNull()) {
+    if (!exec->value.IsObject()) return r.error(where + ": exec must be an object");
+    if (!out.bearerToken.empty() || !out.tokenFile.empty()) {
+      return r.error(where + ": exec and token/tokenFile are mutually exclusive");
+    }
+    ExecCredentialConfig config;
+    if (auto err = readExec(r, exec->value, where + " exec", config)) return err;
+    out.exec = std::move(config);
+  }
   return std::nullopt;
+}
+
+// The cluster's extension for exec plugins (extensions: [{name, extension}]),
+// handed to a plugin with provideClusterInfo as spec.cluster.config.
+std::string execExtension(const Value& cluster) {
+  const auto list = cluster.FindMember("extensions");
+  if (list == cluster.MemberEnd() || !list->value.IsArray()) return {};
+  for (const Value& entry : list->value.GetArray()) {
+    if (!entry.IsObject()) continue;
+    const auto name = entry.FindMember("name");
+    const auto ext = entry.FindMember("extension");
+    if (name == entry.MemberEnd() || !name->value.IsString() || ext == entry.MemberEnd() ||
+        !ext->value.IsObject()) {
+      continue;
+    }
+    if (std::string_view(name->value.GetString()) == "client.authentication.k8s.io/exec") {
+      return webhook::toJson(ext->value);
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -194,6 +280,7 @@ util::Result<ClusterConfig> readKubeconfig(const std::string& path, const std::s
     auto user = r.named(root, "users", "user", userName, "user");
     if (!user) return util::fail(user.error());
     if (auto err = readUser(r, **user, userName, out)) return *err;
+    if (out.exec && out.exec->provideClusterInfo) out.exec->clusterConfigJson = execExtension(**cluster);
   }
   out.source = "kubeconfig " + path + " context " + contextName;
   return out;

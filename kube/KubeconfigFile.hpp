@@ -2,10 +2,10 @@
 // Reads one kubeconfig file (--kubeconfig) the way client-go's clientcmd
 // does for the fields this client supports: the current or a named context,
 // its cluster (server, CA, tls-server-name, insecure-skip-tls-verify) and its
-// user (client certificate, token, tokenFile). Relative paths are relative to
-// the kubeconfig's directory. Credential plugins (exec, auth-provider), basic
-// auth, impersonation and proxies are refused with a clear error rather than
-// silently connecting unauthenticated.
+// user (client certificate, token, tokenFile, an exec credential plugin).
+// Relative paths are relative to the kubeconfig's directory. auth-provider
+// plugins, basic auth, impersonation and proxies are refused with a clear
+// error rather than silently connecting unauthenticated.
 
 #include <string>
 

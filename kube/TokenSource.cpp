@@ -73,4 +73,20 @@ util::Result<std::string> TokenSource::current() {
   return fileToken_;
 }
 
+std::optional<util::Result<Credential>> TokenSource::acquire(const boost::asio::any_io_executor&, Done) {
+  auto token = current();
+  if (!token) return util::Result<Credential>(util::Error{token.error()});
+  return util::Result<Credential>(Credential{std::move(*token), 0});
+}
+
+bool TokenSource::invalidate(const Credential& used) {
+  if (tokenFile_.empty()) return false;  // a static token will not change
+  const Stamp stamp = statFile();        // outside the lock, as in current()
+  std::lock_guard lock(mutex_);
+  nextCheck_ = Clock::time_point{};  // stat (and maybe re-read) on the next request
+  // Retry only if the file already holds something else, e.g. a token that
+  // was rotated between the last check and now.
+  return stamp != stamp_ || fileToken_ != used.token;
+}
+
 }  // namespace irsa::kube

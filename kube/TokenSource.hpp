@@ -3,16 +3,18 @@
 // re-read when it changes (bound ServiceAccount tokens rotate about hourly).
 // As in client-go, the last token read from the file wins over the static
 // one, and a failed re-read keeps the previous token. Tokens are never logged.
+// A 401 makes the next request re-read the file at once.
 
 #include <chrono>
 #include <mutex>
 #include <string>
 
+#include "kube/CredentialProvider.hpp"
 #include "util/Result.hpp"
 
 namespace irsa::kube {
 
-class TokenSource {
+class TokenSource final : public CredentialProvider {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -22,6 +24,11 @@ class TokenSource {
   // The token to send ("" for none). Fails only when the file has never
   // been read successfully. Thread-safe; the file is read outside the lock.
   util::Result<std::string> current();
+
+  // CredentialProvider: always at hand (a small local file is read inline).
+  std::optional<util::Result<Credential>> acquire(const boost::asio::any_io_executor& executor,
+                                                  Done done) override;
+  bool invalidate(const Credential& used) override;
 
  private:
   struct Stamp {

@@ -64,12 +64,27 @@ void WatchStream::begin() {
   if (cancelled_) return finish(error("cancelled"));
   // Watches queue for a token like any request; a watch has no deadline.
   const auto wait = state_->limiter.reserve(std::chrono::steady_clock::duration::max());
-  if (!wait || *wait == std::chrono::steady_clock::duration::zero()) return connect();
+  if (!wait || *wait == std::chrono::steady_clock::duration::zero()) return acquireCredential();
   rateTimer_.expires_after(*wait);
   rateTimer_.async_wait([self = shared_from_this()](const boost::system::error_code&) {
     if (self->cancelled_) return self->finish(self->error("cancelled"));
-    self->connect();
+    self->acquireCredential();
   });
+}
+
+void WatchStream::acquireCredential() {
+  // A queued answer arrives on the connection's strand, like every other step.
+  auto now = state_->credentials->acquire(
+      conn_->executor(),
+      [self = shared_from_this()](util::Result<Credential> c) { self->onCredential(std::move(c)); });
+  if (now) onCredential(std::move(*now));
+}
+
+void WatchStream::onCredential(util::Result<Credential> credential) {
+  if (cancelled_) return finish(error("cancelled"));
+  if (!credential) return finish(error(credential.error()));
+  credential_ = std::move(*credential);
+  connect();
 }
 
 void WatchStream::connect() {
@@ -80,9 +95,7 @@ void WatchStream::connect() {
 void WatchStream::onConnected(const util::Status& status) {
   if (cancelled_) return finish(error("cancelled"));
   if (!status) return finish(error(status.error()));
-  auto request = state_->buildRequest(target_);
-  if (!request) return finish(error(request.error()));
-  request_ = std::move(*request);
+  request_ = state_->buildRequest(target_, credential_);
   conn_->tcp().expires_after(idleTimeout_);
   http::async_write(
       conn_->stream(), request_,
@@ -104,6 +117,8 @@ void WatchStream::onWritten(const boost::system::error_code& ec) {
 void WatchStream::onHeader(const boost::system::error_code& ec) {
   if (ec) return finish(error("read response header: " + readError(ec)));
   status_ = static_cast<int>(parser_->get().result_int());
+  // Refused credential: the next watch (after the caller's backoff) gets a fresh one.
+  if (status_ == 401) state_->credentials->invalidate(credential_);
   if (parser_->is_done()) {  // no body at all
     if (status_ == 200) return finish(util::okStatus());
     return finish(error("HTTP " + std::to_string(status_)));

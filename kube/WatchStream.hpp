@@ -39,6 +39,8 @@ class WatchStream : public ApiClient::Stream, public std::enable_shared_from_thi
   static constexpr std::size_t kReadChunk = 16 * 1024;
 
   void begin();
+  void acquireCredential();
+  void onCredential(util::Result<Credential> credential);
   void connect();
   void onConnected(const util::Status& status);
   void onWritten(const boost::system::error_code& ec);
@@ -60,6 +62,7 @@ class WatchStream : public ApiClient::Stream, public std::enable_shared_from_thi
   std::shared_ptr<KubeConnection> conn_;
   boost::asio::steady_timer rateTimer_;  // on conn_'s strand
   std::uint64_t registryId_{0};
+  Credential credential_;
   KubeRequest request_;
   std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser_;
   std::array<char, kReadChunk> chunk_{};

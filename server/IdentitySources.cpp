@@ -1,5 +1,9 @@
 #include "server/IdentitySources.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+
 #include "kube/ClusterConfig.hpp"
 #include "kube/ConfigMapSource.hpp"
 #include "kube/KubeApiClient.hpp"
@@ -28,7 +32,13 @@ util::Result<std::unique_ptr<IdentitySources>> IdentitySources::create(const Ser
   } else if (auto status = sources->initCluster(ioc); !status) {
     return util::fail(status.error());
   }
-  if (auto status = sources->loadContainerCredentials(); !status) return util::fail(status.error());
+  if (auto status = sources->loadContainerCredentials(); !status) {
+    // As in the reference, content that does not load is not a start
+    // failure: nobody is listed until the file is fixed (the watcher reloads it).
+    util::Log::warn("container_credentials_load_failed", {{"error", status.error()}});
+    sources->identityConfig_.setContainerCredentials(
+        std::make_shared<const webhook::ContainerCredentialsConfig>());
+  }
   return sources;
 }
 
@@ -72,6 +82,14 @@ util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
 util::Status IdentitySources::loadContainerCredentials() {
   const auto& path = config_.containerCredentialsConfigFile;
   if (path.empty()) return util::okStatus();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    // Not written yet (or deleted): nobody is listed, as in the reference;
+    // the watcher loads the file when it appears.
+    util::Log::info("container_credentials_loaded", {{"file", path}, {"identities", 0}, {"missing", true}});
+    identityConfig_.setContainerCredentials(std::make_shared<const webhook::ContainerCredentialsConfig>());
+    return util::okStatus();
+  }
   auto text = util::readTextFile(path);
   if (!text) return util::fail(text.error());
   auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
@@ -101,6 +119,17 @@ void IdentitySources::registerMetrics(Metrics& metrics) {
   metrics.addGauge("irsa_webhook_service_accounts", "ServiceAccounts held by the identity cache",
                    [this] { return static_cast<double>(serviceAccounts_->size()); });
   if (staticSource_ && staticSource_->annotatedCount() > 0) metrics.markUsed();
+  if (configMap_) {
+    const auto& stats = configMap_->configStats();
+    metrics.addCounter(
+        "irsa_webhook_configmap_invalid_total",
+        "Edits of the identity ConfigMap's config that did not parse (the last good entries stay)",
+        [&stats] { return static_cast<double>(stats.invalid.load()); });
+    metrics.addGauge(
+        "irsa_webhook_configmap_last_load_success",
+        "1 when the identity ConfigMap's current config parsed, 0 while its last good entries are kept",
+        [&stats] { return static_cast<double>(stats.lastLoadSucceeded.load()); });
+  }
   if (!cache_) return;
   const auto& lookups = cache_->lookupStats();
   auto lookupCounter = [&](const char* outcome, const std::atomic<std::uint64_t>& value) {
@@ -122,14 +151,20 @@ void IdentitySources::registerMetrics(Metrics& metrics) {
 
 util::Status IdentitySources::watchFiles(boost::asio::any_io_executor executor,
                                          std::vector<std::unique_ptr<certs::DirectoryWatcher>>& watchers) {
-  auto add = [&](const std::string& file, std::function<void()> onChange) -> util::Status {
-    auto watcher = certs::DirectoryWatcher::create(executor, {file}, std::move(onChange));
+  using Missing = certs::DirectoryWatcher::MissingDirectory;
+  auto add = [&](const std::string& file, std::function<void()> onChange, Missing missing) -> util::Status {
+    auto watcher = certs::DirectoryWatcher::create(executor, {file}, std::move(onChange),
+                                                   certs::DirectoryWatcher::kDefaultDebounce, missing);
     if (!watcher) return util::fail(watcher.error());
     watchers.push_back(std::move(*watcher));
     return util::okStatus();
   };
   if (staticSource_) {
-    if (auto s = add(config_.serviceAccountsFile, [this] { staticSource_->reload(); }); !s) return s;
+    if (auto s = add(
+            config_.serviceAccountsFile, [this] { staticSource_->reload(); }, Missing::kFail);
+        !s) {
+      return s;
+    }
   }
   if (!config_.containerCredentialsConfigFile.empty()) {
     auto reload = [this] {
@@ -137,7 +172,8 @@ util::Status IdentitySources::watchFiles(boost::asio::any_io_executor executor,
         util::Log::warn("container_credentials_reload_failed", {{"error", s.error()}});
       }
     };
-    if (auto s = add(config_.containerCredentialsConfigFile, reload); !s) return s;
+    // The file (and its directory) may be created after start-up.
+    if (auto s = add(config_.containerCredentialsConfigFile, reload, Missing::kWatchAncestor); !s) return s;
   }
   return util::okStatus();
 }

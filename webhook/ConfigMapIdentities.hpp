@@ -24,9 +24,14 @@ class ConfigMapIdentities {
  public:
   struct Parsed;
 
-  // Parses the `config` value. Entries that fail to parse are skipped and
-  // described in `warnings`; only a document that is not a JSON object fails.
-  static util::Result<ConfigMapIdentities> parse(std::string_view configJson, std::vector<std::string>& warnings);
+  // Parses the `config` value as the reference's encoding/json does: field
+  // names match case-insensitively ("roleArn"), and invalid JSON, a document
+  // that is neither an object nor null, or a value of the wrong type
+  // anywhere ("TokenExpiration":"3600") fails the whole document. Entries
+  // the reference would crash on or never match (a null value, a key that is
+  // not "namespace/name", no RoleARN) are skipped and described in `warnings`.
+  static util::Result<ConfigMapIdentities> parse(std::string_view configJson,
+                                                 std::vector<std::string>& warnings);
 
   // Exact "ns/name" first, then "*/name".
   const ConfigMapEntry* find(std::string_view ns, std::string_view name) const;

@@ -13,7 +13,10 @@ namespace irsa::webhook {
 
 class ContainerCredentialsConfig {
  public:
-  // An empty (or all-whitespace) file is valid and lists nobody.
+  // An empty (or all-whitespace) file is valid and lists nobody. Keys match
+  // case-insensitively, as encoding/json matches the reference's fields.
+  // Unlike the reference, an entry without both names fails the file rather
+  // than adding a key no pod can match.
   static util::Result<ContainerCredentialsConfig> parse(std::string_view json);
 
   bool contains(std::string_view ns, std::string_view name) const;

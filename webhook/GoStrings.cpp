@@ -37,6 +37,33 @@ std::optional<std::int64_t> goParseInt(std::string_view s) {
   return static_cast<std::int64_t>(magnitude);
 }
 
+bool goJsonKeyMatches(std::string_view key, std::string_view field) {
+  if (key == field) return true;
+  const auto upper = [](unsigned char c) {
+    return c >= 'a' && c <= 'z' ? static_cast<unsigned char>(c - 32) : c;
+  };
+  std::size_t k = 0;
+  for (const char f : field) {
+    if (k >= key.size()) return false;
+    const auto c = static_cast<unsigned char>(key[k]);
+    unsigned char folded = 0;
+    if (c < 0x80) {
+      folded = upper(c);
+      k += 1;
+    } else if (key.substr(k, 3) == "\xE2\x84\xAA") {  // U+212A KELVIN SIGN
+      folded = 'K';
+      k += 3;
+    } else if (key.substr(k, 2) == "\xC5\xBF") {  // U+017F LATIN SMALL LETTER LONG S
+      folded = 'S';
+      k += 2;
+    } else {
+      return false;  // no other rune folds to ASCII
+    }
+    if (folded != upper(static_cast<unsigned char>(f))) return false;
+  }
+  return k == key.size();
+}
+
 std::string goCleanPath(std::string_view path) {
   if (path.empty()) return ".";
   const bool rooted = path.front() == '/';

@@ -26,6 +26,13 @@ util::Result<std::chrono::milliseconds> goParseDuration(std::string_view s);
 // path.Clean on a slash-separated path.
 std::string goCleanPath(std::string_view path);
 
+// Whether encoding/json would decode the object key `key` into a struct
+// field named `field` (ASCII): an exact match, or equal under Unicode simple
+// case folding. Only ASCII letters and the two non-ASCII runes that fold to
+// ASCII (U+212A KELVIN SIGN to 'k', U+017F LONG S to 's') can match an ASCII
+// name, so that is all this folds.
+bool goJsonKeyMatches(std::string_view key, std::string_view field);
+
 // encoding/csv Reader.Read of the first record; nullopt on a parse error.
 std::optional<std::vector<std::string>> goReadCsvRecord(std::string_view s);
 

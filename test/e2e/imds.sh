@@ -5,9 +5,12 @@
 #
 # The mock runs on 127.0.0.1 with a free port and `-I` (IMDSv2 only: requests
 # without a session token get 401, so a passing read proves the token flow).
-# Two runs of the KubeInstanceMetadataLive* gtests, with IRSA_IMDS_ENDPOINT set:
+# Three runs of the KubeInstanceMetadataLive* gtests, with IRSA_IMDS_ENDPOINT set:
 #   1. the mock's built-in document: account 0123456789, region us-east-1 (aws)
 #   2. a config file (-c) overriding it: 123456789012 in cn-north-1 (aws-cn)
+#   3. IMDSv1 only: the mock without -I behind imds-v1-proxy.py, which refuses
+#      the token PUT (403, then 404); the client must fall back to plain GETs.
+# `serve --compose-role-arn` runs against 2 and 3.
 #
 # Usage: test/e2e/imds.sh    builds the mock when missing; prints "N passed, N failed"
 # Env:   IRSA_BUILD_DIR      build directory holding test/irsa-unit-tests (default: <repo>/build)
@@ -40,7 +43,16 @@ stop_mock() {
     MOCK_PID=""
   fi
 }
-trap 'stop_mock; rm -rf "${TMP}"' EXIT
+PROXY_PID=""
+stop_proxy() {
+  if [[ -n "${PROXY_PID}" ]]; then
+    kill "${PROXY_PID}" 2>/dev/null || true
+    wait "${PROXY_PID}" 2>/dev/null || true
+    PROXY_PID=""
+  fi
+}
+
+trap 'stop_proxy; stop_mock; rm -rf "${TMP}"' EXIT
 trap 'exit 130' INT TERM
 
 PASS=0
@@ -52,11 +64,13 @@ free_port() {
 
 # start_mock NAME [MOCK ARGS...]: sets ENDPOINT once the mock hands out tokens.
 start_mock() {
-  local name="$1" port deadline; shift
+  local name="$1" port deadline v2flag=(-I); shift
+  [[ "${IMDS_MODE:-v2}" == v2 ]] || v2flag=()
   port="$(free_port)"
+  MOCK_PORT="${port}"
   ENDPOINT="http://127.0.0.1:${port}"
   # Its own HOME and working dir: the mock reads $HOME/aemm-config.json if present.
-  (cd "${TMP}" && HOME="${TMP}" exec "${IMDS_MOCK_BIN}" -n 127.0.0.1 -p "${port}" -I "$@") \
+  (cd "${TMP}" && HOME="${TMP}" exec "${IMDS_MOCK_BIN}" -n 127.0.0.1 -p "${port}" "${v2flag[@]}" "$@") \
     >"${TMP}/${name}.log" 2>&1 &
   MOCK_PID=$!
   deadline=$((SECONDS + 15))
@@ -68,13 +82,32 @@ start_mock() {
     fi
     sleep 0.1 # polling with a deadline, not waiting a fixed time
   done
-  e2e_log "${name}: ec2-metadata-mock $("${IMDS_MOCK_BIN}" --version) on ${ENDPOINT} (IMDSv2 only)"
+  e2e_log "${name}: ec2-metadata-mock $("${IMDS_MOCK_BIN}" --version) on ${ENDPOINT} (${IMDS_MODE:-v2})"
+}
+
+# start_v1_proxy NAME TOKEN_STATUS: puts imds-v1-proxy.py in front of the
+# running mock and points ENDPOINT at it.
+start_v1_proxy() {
+  local name="$1" port="" deadline
+  python3 "${E2E_DIR}/imds-v1-proxy.py" "${MOCK_PORT}" "$2" >"${TMP}/${name}.proxy" 2>"${TMP}/${name}.proxy.log" &
+  PROXY_PID=$!
+  deadline=$((SECONDS + 15))
+  while [[ -z "${port}" ]]; do
+    port="$(sed -n 's/^listening \([0-9]*\)$/\1/p' "${TMP}/${name}.proxy")"
+    if [[ -z "${port}" ]] && { ! kill -0 "${PROXY_PID}" 2>/dev/null || ((SECONDS > deadline)); }; then
+      cat "${TMP}/${name}.proxy.log" >&2
+      e2e_die "imds-v1-proxy.py did not start"
+    fi
+    [[ -n "${port}" ]] || sleep 0.1 # polling with a deadline
+  done
+  ENDPOINT="http://127.0.0.1:${port}"
+  e2e_log "${name}: IMDSv1-only proxy on ${ENDPOINT} (token PUT answers $2)"
 }
 
 # run_live NAME ACCOUNT REGION PARTITION: the gtests against the running mock.
 run_live() {
   local name="$1" out="${TMP}/$1.gtest" rc=0 ok failed skipped
-  IRSA_IMDS_ENDPOINT="${ENDPOINT}" IRSA_IMDS_EXPECT_ACCOUNT="$2" IRSA_IMDS_EXPECT_REGION="$3" \
+  IRSA_IMDS_ENDPOINT="${ENDPOINT}" IRSA_IMDS_MODE="${IMDS_MODE:-v2}" IRSA_IMDS_EXPECT_ACCOUNT="$2" IRSA_IMDS_EXPECT_REGION="$3" \
     IRSA_IMDS_EXPECT_PARTITION="$4" "${UNIT_TESTS}" --gtest_filter='KubeInstanceMetadataLive*' >"${out}" 2>&1 || rc=$?
   ok="$(grep -c '^\[       OK \] ' "${out}" || true)"
   failed="$(grep -c '^\[  FAILED  \] .*(' "${out}" || true)"
@@ -105,38 +138,61 @@ start_mock cn-north-1 -c "${TMP}/aemm-cn.json"
 run_live cn-north-1 123456789012 cn-north-1 aws-cn
 
 # `serve --compose-role-arn` end to end: a bare role name on the ServiceAccount
-# becomes a full ARN in the cn partition, with the mock's account.
+# becomes a full ARN with the instance's partition and account.
 WEBHOOK="${IRSA_BINARY:-${BUILD_DIR}/irsa-webhook}"
 "${WEBHOOK}" dev-cert --out-dir "${TMP}/certs" >/dev/null
 printf '%s\n' 'apiVersion: v1' 'kind: ServiceAccount' \
   'metadata: {name: s3-reader, namespace: default, annotations: {eks.amazonaws.com/role-arn: my-role}}' \
   >"${TMP}/sa.yaml"
-AWS_EC2_METADATA_SERVICE_ENDPOINT="${ENDPOINT}" "${WEBHOOK}" serve --compose-role-arn \
-  --bind-address 127.0.0.1 --port 0 --metrics-port 0 --service-accounts "${TMP}/sa.yaml" \
-  --tls-cert "${TMP}/certs/tls.crt" --tls-key "${TMP}/certs/tls.key" 2>"${TMP}/serve.log" &
-SERVE_PID=$!
-port=""
-deadline=$((SECONDS + 15))
-while [[ -z "${port}" ]] && ((SECONDS <= deadline)) && kill -0 "${SERVE_PID}" 2>/dev/null; do
-  port="$(sed -n 's/.*event=serving .* port=\([0-9]*\) .*/\1/p' "${TMP}/serve.log" 2>/dev/null)"
-  [[ -n "${port}" ]] || sleep 0.1 # polling with a deadline
+
+# serve_compose NAME EXPECTED_ARN
+serve_compose() {
+  local name="$1" want="$2" port="" patch="" deadline
+  AWS_EC2_METADATA_SERVICE_ENDPOINT="${ENDPOINT}" "${WEBHOOK}" serve --compose-role-arn \
+    --bind-address 127.0.0.1 --port 0 --metrics-port 0 --service-accounts "${TMP}/sa.yaml" \
+    --tls-cert "${TMP}/certs/tls.crt" --tls-key "${TMP}/certs/tls.key" 2>"${TMP}/${name}.serve.log" &
+  SERVE_PID=$!
+  deadline=$((SECONDS + 15))
+  while [[ -z "${port}" ]] && ((SECONDS <= deadline)) && kill -0 "${SERVE_PID}" 2>/dev/null; do
+    port="$(sed -n 's/.*event=serving .* port=\([0-9]*\) .*/\1/p' "${TMP}/${name}.serve.log" 2>/dev/null)"
+    [[ -n "${port}" ]] || sleep 0.1 # polling with a deadline
+  done
+  if [[ -n "${port}" ]]; then
+    patch="$(curl -sf --cacert "${TMP}/certs/ca.crt" -H 'Content-Type: application/json' \
+      --data-binary @"${REPO_DIR}/examples/admission-review.json" "https://127.0.0.1:${port}/mutate" |
+      sed -n 's/.*"patch":"\([^"]*\)".*/\1/p' | base64 -d)"
+  fi
+  kill -TERM "${SERVE_PID}" 2>/dev/null || true
+  wait "${SERVE_PID}" 2>/dev/null || true
+  if [[ "${patch}" == *"\"${want}\""* ]]; then
+    PASS=$((PASS + 1))
+    echo "ok   - ${name}: serve --compose-role-arn expands my-role to ${want}"
+  else
+    FAIL=$((FAIL + 1))
+    echo "FAIL - ${name}: serve --compose-role-arn: patch was: ${patch}"
+    cat "${TMP}/${name}.serve.log" >&2
+  fi
+}
+
+serve_compose cn-north-1 "arn:aws-cn:iam::123456789012:role/my-role"
+stop_mock
+
+# 3. No IMDSv2 at all: the token PUT is refused, the document comes by IMDSv1.
+IMDS_MODE=v1
+start_mock v1-only -c "${TMP}/aemm-cn.json"
+for status in 403 404; do
+  start_v1_proxy "v1-only-${status}" "${status}"
+  run_live "v1-only-${status}" 123456789012 cn-north-1 aws-cn
+  serve_compose "v1-only-${status}" "arn:aws-cn:iam::123456789012:role/my-role"
+  if grep -q 'instance_metadata_imdsv1_fallback' "${TMP}/v1-only-${status}.serve.log"; then
+    PASS=$((PASS + 1))
+    echo "ok   - v1-only-${status}: serve logged the IMDSv1 fallback"
+  else
+    FAIL=$((FAIL + 1))
+    echo "FAIL - v1-only-${status}: no instance_metadata_imdsv1_fallback warning in the serve log"
+  fi
+  stop_proxy
 done
-patch=""
-if [[ -n "${port}" ]]; then
-  patch="$(curl -sf --cacert "${TMP}/certs/ca.crt" -H 'Content-Type: application/json' \
-    --data-binary @"${REPO_DIR}/examples/admission-review.json" "https://127.0.0.1:${port}/mutate" |
-    sed -n 's/.*"patch":"\([^"]*\)".*/\1/p' | base64 -d)"
-fi
-kill -TERM "${SERVE_PID}" 2>/dev/null || true
-wait "${SERVE_PID}" 2>/dev/null || true
-if [[ "${patch}" == *'"arn:aws-cn:iam::123456789012:role/my-role"'* ]]; then
-  PASS=$((PASS + 1))
-  echo "ok   - serve --compose-role-arn expands my-role to arn:aws-cn:iam::123456789012:role/my-role"
-else
-  FAIL=$((FAIL + 1))
-  echo "FAIL - serve --compose-role-arn: patch was: ${patch}"
-  cat "${TMP}/serve.log" >&2
-fi
 stop_mock
 
 printf '%d passed, %d failed\n' "${PASS}" "${FAIL}"

@@ -160,5 +160,39 @@ TEST_F(CertsWatcher, CreateOnAMissingDirectoryIsAnError) {
   EXPECT_NE(watcher.error().find("no such directory"), std::string::npos) << watcher.error();
 }
 
+TEST_F(CertsWatcher, WatchAncestorFollowsDirectoriesCreatedLaterWithoutThePoll) {
+  const std::string file = tmp_.file("a/b/config.json");
+  bool sawFile = false;
+  auto created = DirectoryWatcher::create(
+      ioc_.get_executor(), {file},
+      [&] {
+        ++calls_;
+        sawFile = fs::exists(file);
+      },
+      20ms, DirectoryWatcher::MissingDirectory::kWatchAncestor);
+  ASSERT_TRUE(created.ok()) << created.error();
+  auto watcher = std::move(created).value();
+  watcher->setPollInterval(0ms);  // inotify alone must get there
+  runFor(50ms);
+  EXPECT_EQ(calls_, 0);
+
+  fs::create_directory(tmp_.file("a"));
+  ASSERT_TRUE(runUntil([&] { return calls_ >= 1; }));
+  fs::create_directory(tmp_.file("a/b"));
+  ASSERT_TRUE(runUntil([&] { return calls_ >= 2; }));
+  write(file, "{}");
+  ASSERT_TRUE(runUntil([&] { return sawFile; }));
+
+  const int before = calls_;
+  fs::remove(file);
+  ASSERT_TRUE(runUntil([&] { return calls_ > before && !sawFile; }));
+  // The directories go away and come back: the watch climbs up and down again.
+  fs::remove_all(tmp_.file("a"));
+  runFor(100ms);
+  fs::create_directories(tmp_.file("a/b"));
+  write(file, "{}");
+  EXPECT_TRUE(runUntil([&] { return sawFile; }));
+}
+
 }  // namespace
 }  // namespace irsa::certs

@@ -1,5 +1,5 @@
 // loadClusterConfig: kubeconfig variants (embedded data, files relative to
-// the kubeconfig, named contexts, tokens, refused credential plugins), the
+// the kubeconfig, named contexts, tokens, exec plugins), the
 // in-cluster environment from a temp dir, and --kube-api overrides.
 
 #include <gtest/gtest.h>
@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "kube/ClusterConfig.hpp"
 #include "kube/ServerUrl.hpp"
@@ -161,16 +163,72 @@ TEST_F(KubeClusterConfigTest, AContextNamingAMissingClusterOrUserIsAnError) {
   EXPECT_NE(config.error().find("user \"gone\" not found"), std::string::npos) << config.error();
 }
 
-TEST_F(KubeClusterConfigTest, ExecAndAuthProviderUsersAreNotSupported) {
-  auto exec =
-      load(kubeconfig("    server: https://h\n",
-                      "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: aws\n"));
-  ASSERT_FALSE(exec.ok());
-  EXPECT_NE(exec.error().find("user \"u\": an exec credential plugin is not supported"), std::string::npos)
-      << exec.error();
+TEST_F(KubeClusterConfigTest, AuthProviderUsersAreNotSupported) {
   auto provider = load(kubeconfig("    server: https://h\n", "    auth-provider:\n      name: gcp\n"));
   ASSERT_FALSE(provider.ok());
   EXPECT_NE(provider.error().find("auth-provider"), std::string::npos) << provider.error();
+}
+
+// What `aws eks update-kubeconfig` writes.
+TEST_F(KubeClusterConfigTest, AnExecPluginIsReadWithArgsEnvAndInstallHint) {
+  auto config = load(
+      kubeconfig("    server: https://h\n",
+                 "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: aws\n"
+                 "      args: [--region, us-west-2, eks, get-token, --cluster-name, prod]\n"
+                 "      env:\n      - {name: AWS_PROFILE, value: admin}\n"
+                 "      installHint: install the AWS CLI\n"));
+  ASSERT_TRUE(config.ok()) << config.error();
+  ASSERT_TRUE(config->exec.has_value());
+  EXPECT_EQ(config->exec->apiVersion, "client.authentication.k8s.io/v1beta1");
+  EXPECT_EQ(config->exec->command, "aws");  // looked up in PATH when it runs
+  EXPECT_EQ(config->exec->args, (std::vector<std::string>{"--region", "us-west-2", "eks", "get-token",
+                                                          "--cluster-name", "prod"}));
+  ASSERT_EQ(config->exec->env.size(), 1u);
+  EXPECT_EQ(config->exec->env[0], (std::pair<std::string, std::string>{"AWS_PROFILE", "admin"}));
+  EXPECT_EQ(config->exec->installHint, "install the AWS CLI");
+  EXPECT_FALSE(config->exec->provideClusterInfo);
+  EXPECT_EQ(config->bearerToken, "");
+}
+
+TEST_F(KubeClusterConfigTest, AnExecCommandPathIsRelativeToTheKubeconfigAndClusterInfoIsKept) {
+  auto config = load(
+      "apiVersion: v1\nkind: Config\ncurrent-context: main\n"
+      "clusters:\n- name: c\n  cluster:\n    server: https://h\n"
+      "    extensions:\n    - name: client.authentication.k8s.io/exec\n      extension: {audience: x}\n"
+      "contexts:\n- name: main\n  context: {cluster: c, user: u}\n"
+      "users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+      "      command: ./bin/plugin\n      interactiveMode: Never\n      provideClusterInfo: true\n");
+  ASSERT_TRUE(config.ok()) << config.error();
+  ASSERT_TRUE(config->exec.has_value());
+  EXPECT_EQ(config->exec->command, (dir_.path() / "bin/plugin").string());
+  EXPECT_TRUE(config->exec->provideClusterInfo);
+  EXPECT_EQ(config->exec->clusterConfigJson, R"({"audience":"x"})");
+}
+
+TEST_F(KubeClusterConfigTest, InvalidExecPluginsAreRefusedAsClientcmdDoes) {
+  const std::string v1 = "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: p\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {v1, "interactiveMode is required"},
+      {v1 + "      interactiveMode: Always\n", "needs a terminal"},
+      {v1 + "      interactiveMode: Sometimes\n", "interactiveMode must be"},
+      {"    exec:\n      apiVersion: client.authentication.k8s.io/v1alpha1\n      command: p\n",
+       "not supported"},
+      {"    exec:\n      command: p\n", "apiVersion is required"},
+      {"    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n", "command is required"},
+      {"    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: p\n      args: x\n",
+       "args must be a list"},
+      {"    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: p\n"
+       "      env: [{value: x}]\n",
+       "env entries need a name"},
+      {"    token: t\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: p\n",
+       "mutually exclusive"},
+  };
+  for (const auto& [user, message] : cases) {
+    auto config = load(kubeconfig("    server: https://h\n", user));
+    ASSERT_FALSE(config.ok()) << user;
+    EXPECT_NE(config.error().find(message), std::string::npos) << config.error();
+    EXPECT_NE(config.error().find("user \"u\""), std::string::npos) << config.error();
+  }
 }
 
 TEST_F(KubeClusterConfigTest, TokenAndInsecureAndServerNameAreRead) {

@@ -94,7 +94,8 @@ class KubeConfigMapSourceTest : public ::testing::Test {
 TEST_F(KubeConfigMapSourceTest, ListsAndWatchesOnlyTheWebhookConfigMapInItsNamespace) {
   sync({configMap("7", kTwoEntries)});
   EXPECT_EQ(api_.request(0).target,
-            "/api/v1/namespaces/irsa-system/configmaps?fieldSelector=metadata.name%3Dpod-identity-webhook&limit=500");
+            "/api/v1/namespaces/irsa-system/"
+            "configmaps?fieldSelector=metadata.name%3Dpod-identity-webhook&limit=500");
   const std::string& watch = api_.stream(0).target;
   EXPECT_EQ(watch.rfind("/api/v1/namespaces/irsa-system/configmaps?fieldSelector=metadata.name%3Dpod-identity-webhook&", 0),
             0u)
@@ -160,19 +161,60 @@ TEST_F(KubeConfigMapSourceTest, DeletedPublishesAnEmptySnapshot) {
 TEST_F(KubeConfigMapSourceTest, InvalidEntriesAreSkippedAndValidOnesRemain) {
   sync({configMap("7", R"({"no-slash":{"RoleARN":"arn:aws:iam::1:role/a"},)"
                        R"("apps/no-role":{"Audience":"x"},)"
-                       R"("apps/bad-sts":{"RoleARN":"arn:aws:iam::1:role/b","UseRegionalSTS":"yes"},)"
-                       R"("apps/good":{"RoleARN":"arn:aws:iam::1:role/good"}})")});
+                       R"("apps/null":null,)"
+                       R"("apps/good":{"roleArn":"arn:aws:iam::1:role/good"}})")});
   ASSERT_EQ(published_.size(), 1u);
   EXPECT_EQ(published_[0]->size(), 1u);
   EXPECT_EQ(roleFor(0, "apps", "good"), "arn:aws:iam::1:role/good");
-  EXPECT_EQ(published_[0]->find("apps", "bad-sts"), nullptr);
+  EXPECT_EQ(source_->configStats().invalid.load(), 0u);
+  EXPECT_EQ(source_->configStats().lastLoadSucceeded.load(), 1);
 }
 
-TEST_F(KubeConfigMapSourceTest, ConfigThatIsNotAnObjectPublishesAnEmptySnapshot) {
+TEST_F(KubeConfigMapSourceTest, InvalidConfigAtStartPublishesAnEmptySnapshotAndCountsIt) {
   sync({configMap("7", "[1, 2]")});
   ASSERT_EQ(published_.size(), 1u);
   ASSERT_NE(published_[0], nullptr);
   EXPECT_EQ(published_[0]->size(), 0u);
+  EXPECT_TRUE(source_->ready());
+  EXPECT_EQ(source_->configStats().invalid.load(), 1u);
+  EXPECT_EQ(source_->configStats().lastLoadSucceeded.load(), 0);
+}
+
+TEST_F(KubeConfigMapSourceTest, InvalidEditKeepsTheLastGoodEntriesUntilAValidOne) {
+  sync({configMap("7", kTwoEntries)});
+  ASSERT_EQ(published_.size(), 1u);
+  for (const char* bad :
+       {R"({"apps/billing":{"RoleARN":"arn:aws:iam::1:role/x"},)", "not json",
+        R"({"apps/billing":{"RoleARN":"arn:aws:iam::1:role/x","TokenExpiration":"3600"}})"}) {
+    const auto before = source_->configStats().invalid.load();
+    push("MODIFIED", configMap("8", bad));
+    ASSERT_TRUE(runUntil(io_, [&] { return source_->configStats().invalid.load() == before + 1; })) << bad;
+    EXPECT_EQ(source_->configStats().lastLoadSucceeded.load(), 0);
+  }
+  EXPECT_EQ(published_.size(), 1u);  // nothing replaced the good entries
+  // A relist that still sees the bad config keeps them too.
+  push("ERROR", R"({"kind":"Status","status":"Failure","reason":"Expired","code":410})");
+  ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 2; }));
+  ASSERT_TRUE(api_.respondNext(200, listJson({configMap("9", "{")}, "101")));
+  ASSERT_TRUE(runUntil(io_, [&] { return source_->configStats().invalid.load() == 4; }));
+  ASSERT_TRUE(runUntil(io_, [&] { return api_.watchCount() == 2; }));
+  EXPECT_EQ(published_.size(), 1u);
+
+  push("MODIFIED", configMap("10", R"({"apps/billing":{"RoleARN":"arn:aws:iam::1:role/new"}})"));
+  ASSERT_TRUE(runUntil(io_, [&] { return published_.size() == 2; }));
+  EXPECT_EQ(roleFor(1, "apps", "billing"), "arn:aws:iam::1:role/new");
+  EXPECT_EQ(published_[1]->find("other", "shared"), nullptr);
+  EXPECT_EQ(source_->configStats().lastLoadSucceeded.load(), 1);
+}
+
+TEST_F(KubeConfigMapSourceTest, DeletingAConfigMapWithAnInvalidConfigClearsTheEntries) {
+  sync({configMap("7", kTwoEntries)});
+  push("MODIFIED", configMap("8", "{"));
+  ASSERT_TRUE(runUntil(io_, [&] { return source_->configStats().invalid.load() == 1; }));
+  push("DELETED", configMap("9", "{"));
+  ASSERT_TRUE(runUntil(io_, [&] { return published_.size() == 2; }));
+  EXPECT_EQ(published_[1]->size(), 0u);
+  EXPECT_EQ(source_->configStats().lastLoadSucceeded.load(), 1);
 }
 
 }  // namespace

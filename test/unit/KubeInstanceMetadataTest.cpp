@@ -53,10 +53,10 @@ Response reply(unsigned status, std::string body) {
 }
 
 // A plain-HTTP IMDS stand-in on its own thread: every request is recorded,
-// then answered by `handler`.
+// then answered by `handler`; nullopt leaves it unanswered (a dropped reply).
 class FakeImds {
  public:
-  using Handler = std::function<Response(const Request&)>;
+  using Handler = std::function<std::optional<Response>(const Request&)>;
 
   explicit FakeImds(Handler handler) : handler_(std::move(handler)), acceptor_(ioc_) {
     const tcp::endpoint local(asio::ip::make_address("127.0.0.1"), 0);
@@ -110,7 +110,12 @@ class FakeImds {
                              std::string(r["X-aws-ec2-metadata-token-ttl-seconds"]),
                              std::string(r["X-aws-ec2-metadata-token"])});
           }
-          conn->response = handler_(conn->request);
+          auto response = handler_(conn->request);
+          if (!response) {
+            unanswered_.push_back(conn);  // kept open until the fake goes away
+            return;
+          }
+          conn->response = std::move(*response);
           http::async_write(conn->socket, conn->response, [this, conn](boost::system::error_code ec, size_t) {
             if (!ec) read(conn);
           });
@@ -122,7 +127,8 @@ class FakeImds {
   tcp::acceptor acceptor_;
   std::thread thread_;
   mutable std::mutex mutex_;
-  std::vector<Seen> seen_;  // guarded by mutex_
+  std::vector<Seen> seen_;                               // guarded by mutex_
+  std::vector<std::shared_ptr<Connection>> unanswered_;  // ioc_ thread only
 };
 
 // Behaves like IMDSv2: tokens by PUT, documents only with that token.
@@ -177,20 +183,92 @@ TEST(KubeInstanceMetadataTest, TrimsTheTokensTrailingNewlineAndAcceptsATrailingS
   EXPECT_EQ(imds.seen().at(1).tokenHeader, kToken);
 }
 
-TEST(KubeInstanceMetadataTest, RefusedTokenIsAFinalErrorNamingTheStatus) {
-  for (unsigned status : {403u, 405u}) {
-    FakeImds imds([status](const Request&) { return reply(status, "no tokens here"); });
+// An IMDS with IMDSv1 only: the token endpoint answers `tokenStatus`, the
+// document is served without a token.
+Response imdsV1(const Request& req, unsigned tokenStatus) {
+  if (req.target() == "/latest/api/token") return reply(tokenStatus, "no tokens here");
+  if (req.target() == "/latest/dynamic/instance-identity/document") return reply(200, kDocument);
+  return reply(404, "");
+}
+
+TEST(KubeInstanceMetadataTest, RefusedTokenFallsBackToImdsV1LikeTheSdks) {
+  for (unsigned status : {403u, 404u, 405u}) {
+    FakeImds imds([status](const Request& req) { return imdsV1(req, status); });
 
     auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
 
-    ASSERT_FALSE(identity.ok()) << status;
-    EXPECT_NE(identity.error().find("PUT /latest/api/token answered HTTP " + std::to_string(status)),
-              std::string::npos)
-        << identity.error();
-    EXPECT_NE(identity.error().find(imds.endpoint()), std::string::npos) << identity.error();
-    EXPECT_NE(identity.error().find("IMDSv2"), std::string::npos) << identity.error();
-    EXPECT_EQ(imds.seen().size(), 1u) << "a 4xx is not retried, and no IMDSv1 fallback";
+    ASSERT_TRUE(identity.ok()) << status << ": " << identity.error();
+    EXPECT_EQ(identity->account, "111122223333");
+    const auto seen = imds.seen();
+    ASSERT_EQ(seen.size(), 2u) << status;
+    EXPECT_EQ(seen[0].method, "PUT");
+    EXPECT_EQ(seen[1].method, "GET");
+    EXPECT_EQ(seen[1].target, "/latest/dynamic/instance-identity/document");
+    EXPECT_EQ(seen[1].tokenHeader, "") << "IMDSv1 sends no token";
   }
+}
+
+TEST(KubeInstanceMetadataTest, TokenRequestThatTimesOutFallsBackToImdsV1WithAFreshDeadline) {
+  // The PUT's answer never arrives (an instance's hop limit of 1 drops it on
+  // the way into a pod); IMDSv1 GETs are not affected by that limit.
+  FakeImds imds([](const Request& req) -> std::optional<Response> {
+    if (req.method() == http::verb::put) return std::nullopt;
+    return imdsV1(req, 200);
+  });
+  auto options = optionsFor(imds.endpoint());
+  options.timeout = milliseconds(300);
+
+  auto identity = InstanceMetadata::fetch(options);
+
+  ASSERT_TRUE(identity.ok()) << identity.error();
+  EXPECT_EQ(identity->region, "eu-west-1");
+  const auto seen = imds.seen();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].tokenHeader, "");
+}
+
+TEST(KubeInstanceMetadataTest, ImdsV1RefusedTooNamesBothSteps) {
+  FakeImds imds([](const Request& req) {
+    if (req.method() == http::verb::put) return reply(403, "Forbidden");
+    return reply(401, "");
+  });
+
+  auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
+
+  ASSERT_FALSE(identity.ok());
+  EXPECT_NE(identity.error().find("PUT /latest/api/token answered HTTP 403"), std::string::npos)
+      << identity.error();
+  EXPECT_NE(identity.error().find("IMDSv1 GET /latest/dynamic/instance-identity/document answered HTTP 401"),
+            std::string::npos)
+      << identity.error();
+  EXPECT_NE(identity.error().find(imds.endpoint()), std::string::npos) << identity.error();
+  EXPECT_EQ(imds.seen().size(), 2u) << "a 4xx is not retried";
+}
+
+TEST(KubeInstanceMetadataTest, BadRequestForTheTokenIsFinalWithoutFallback) {
+  FakeImds imds([](const Request& req) { return imdsV1(req, 400); });
+
+  auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
+
+  ASSERT_FALSE(identity.ok());
+  EXPECT_NE(identity.error().find("PUT /latest/api/token answered HTTP 400"), std::string::npos)
+      << identity.error();
+  EXPECT_EQ(imds.seen().size(), 1u);
+}
+
+TEST(KubeInstanceMetadataTest, AfterAFallbackRetriesStayOnImdsV1) {
+  std::atomic<int> gets{0};
+  FakeImds imds([&](const Request& req) {
+    if (req.method() == http::verb::get && gets++ == 0) return reply(503, "busy");
+    return imdsV1(req, 404);
+  });
+
+  auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
+
+  ASSERT_TRUE(identity.ok()) << identity.error();
+  const auto seen = imds.seen();
+  ASSERT_EQ(seen.size(), 3u);  // PUT 404, GET 503, GET
+  EXPECT_EQ(seen[2].method, "GET");
 }
 
 TEST(KubeInstanceMetadataTest, DocumentWithoutAccountIdIsAnError) {
@@ -259,7 +337,7 @@ TEST(KubeInstanceMetadataTest, UnreachablePortFailsFastNamingTheEndpoint) {
   EXPECT_EQ(
       identity.error().rfind("instance metadata not reachable at " + endpoint + " after 3 attempts: ", 0), 0u)
       << identity.error();
-  EXPECT_NE(identity.error().find("(--compose-role-arn needs EC2 instance metadata, IMDSv2)"),
+  EXPECT_NE(identity.error().find("(--compose-role-arn needs EC2 instance metadata, IMDSv2 or IMDSv1)"),
             std::string::npos);
 }
 
@@ -349,26 +427,41 @@ std::optional<std::string> env(const char* name) {
   return value && *value ? std::optional<std::string>(value) : std::nullopt;
 }
 
-TEST(KubeInstanceMetadataLive, MockRequiresASessionToken) {
-  const auto endpoint = env("IRSA_IMDS_ENDPOINT");
-  if (!endpoint) GTEST_SKIP() << "IRSA_IMDS_ENDPOINT is not set (test/e2e/imds.sh sets it)";
-  // imds.sh runs the mock IMDSv2-only, so the fetch below proves the token flow.
-  const std::string hostPort = endpoint->substr(std::string("http://").size());
+// One plain request to the live endpoint; the status code, 0 on a transport error.
+unsigned liveStatus(const std::string& endpoint, http::verb method, const char* target) {
+  const std::string hostPort = endpoint.substr(std::string("http://").size());
   const auto colon = hostPort.rfind(':');
   asio::io_context ioc;
   tcp::resolver resolver(ioc);
   tcp::socket socket(ioc);
   boost::system::error_code ec;
   asio::connect(socket, resolver.resolve(hostPort.substr(0, colon), hostPort.substr(colon + 1), ec), ec);
-  ASSERT_FALSE(ec) << ec.message();
-  Request get{http::verb::get, "/latest/dynamic/instance-identity/document", 11};
-  get.set(http::field::host, hostPort);
-  http::write(socket, get, ec);
+  if (ec) return 0;
+  Request req{method, target, 11};
+  req.set(http::field::host, hostPort);
+  if (method == http::verb::put) req.set("X-aws-ec2-metadata-token-ttl-seconds", "60");
+  req.prepare_payload();
+  http::write(socket, req, ec);
   boost::beast::flat_buffer buffer;
   Response res;
   http::read(socket, buffer, res, ec);
-  ASSERT_FALSE(ec) << ec.message();
-  EXPECT_EQ(res.result_int(), 401u) << "a GET without a token must be refused (mock started without -I?)";
+  return ec ? 0 : res.result_int();
+}
+
+TEST(KubeInstanceMetadataLive, MockServesTheModeThisRunNeeds) {
+  const auto endpoint = env("IRSA_IMDS_ENDPOINT");
+  if (!endpoint) GTEST_SKIP() << "IRSA_IMDS_ENDPOINT is not set (test/e2e/imds.sh sets it)";
+  const char* document = "/latest/dynamic/instance-identity/document";
+  if (env("IRSA_IMDS_MODE").value_or("v2") == "v1") {
+    // IMDSv1 only: the token PUT is refused, so the fetch below proves the fallback.
+    const unsigned put = liveStatus(*endpoint, http::verb::put, "/latest/api/token");
+    EXPECT_TRUE(put == 403 || put == 404 || put == 405) << "token PUT answered " << put;
+    EXPECT_EQ(liveStatus(*endpoint, http::verb::get, document), 200u);
+    return;
+  }
+  // imds.sh runs the mock IMDSv2-only, so the fetch below proves the token flow.
+  EXPECT_EQ(liveStatus(*endpoint, http::verb::get, document), 401u)
+      << "a GET without a token must be refused (mock started without -I?)";
 }
 
 TEST(KubeInstanceMetadataLive, ReadsTheMocksAccountAndRegion) {

@@ -159,5 +159,42 @@ TEST(ServerReloadTest, ContainerCredentialsConfigChangeIsPickedUp) {
   EXPECT_NE(patch->find("AWS_CONTAINER_CREDENTIALS_FULL_URI"), std::string::npos) << *patch;
 }
 
+// The reference treats a missing file as an empty list; here its directories
+// need not exist either. The file is loaded when it appears, bad content
+// keeps the last good list, and deleting it clears the list again.
+TEST(ServerReloadTest, ContainerCredentialsConfigThatDoesNotExistYetIsLoadedWhenItAppears) {
+  TempDir scratch;
+  const fs::path dir = scratch.path() / "not" / "yet";
+  const fs::path config = dir / "container-credentials.json";
+  TestServer::Options options;
+  options.extraArgs = {"--watch-container-credentials-config", config.string()};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  auto mutated = [&] {
+    return decodedPatch(server->request(
+        mutateRequest(admissionReview("admission.k8s.io/v1", "cc-missing", podJson("plain")))));
+  };
+  ASSERT_FALSE(mutated());
+
+  fs::create_directories(dir);
+  writeFileAtomically(config, R"({"identities":[{"Namespace":"default","serviceAccount":"plain"}]})");
+  ASSERT_TRUE(pollUntil([&] { return mutated().has_value(); }, kReloadDeadline))
+      << server->process().stderrText();
+
+  writeFileAtomically(config, R"({"identities":[{"namespace":"default",)");
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        return server->process().stderrText().find("container_credentials_reload_failed") !=
+               std::string::npos;
+      },
+      kReloadDeadline))
+      << server->process().stderrText();
+  EXPECT_TRUE(mutated()) << "invalid content dropped the last good list";
+
+  fs::remove(config);
+  EXPECT_TRUE(pollUntil([&] { return !mutated().has_value(); }, kReloadDeadline))
+      << server->process().stderrText();
+}
+
 }  // namespace
 }  // namespace irsa::testsupport
