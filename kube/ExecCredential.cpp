@@ -149,10 +149,15 @@ std::optional<std::chrono::system_clock::time_point> parseRfc3339(std::string_vi
                                          std::chrono::month(static_cast<unsigned>(month)),
                                          std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok()) return std::nullopt;
-  const auto midnight = std::chrono::sys_days(date);
-  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(
-      midnight + std::chrono::hours(hour) + std::chrono::minutes(minute - offsetMinutes) +
-      std::chrono::seconds(second) + fraction);
+  // In seconds first: system_clock counts nanoseconds and ends in 2262, so
+  // a later time (plugins print "9999-…" for "never") is clamped to its end.
+  const auto seconds = std::chrono::sys_days(date) + std::chrono::hours(hour) +
+                       std::chrono::minutes(minute - offsetMinutes) + std::chrono::seconds(second);
+  using Clock = std::chrono::system_clock;
+  const auto last = std::chrono::time_point_cast<std::chrono::seconds>(Clock::time_point::max());
+  if (seconds >= last) return Clock::time_point::max();
+  return std::chrono::time_point_cast<Clock::duration>(seconds) +
+         std::chrono::duration_cast<Clock::duration>(fraction);
 }
 
 }  // namespace irsa::kube

@@ -60,6 +60,9 @@ TEST(KubeExecCredential, Rfc3339TimesWithFractionsAndOffsets) {
   EXPECT_EQ(parseRfc3339("2026-12-02T09:15:00+02:00"), utc);
   EXPECT_EQ(parseRfc3339("2026-12-02T02:45:00-04:30"), utc);
   EXPECT_EQ(*parseRfc3339("2026-12-02T07:15:00.25Z") - *utc, std::chrono::milliseconds(250));
+  // Past the end of system_clock (2262): the latest time it can hold, not an overflow.
+  EXPECT_EQ(parseRfc3339("9999-12-31T23:59:59Z"), system_clock::time_point::max());
+  EXPECT_GT(*parseRfc3339("2999-01-01T00:00:00Z"), system_clock::now());
   for (const char* bad : {"", "2026-12-02", "2026-12-02 07:15:00Z", "2026-12-02T07:15:00",
                           "2026-02-30T00:00:00Z", "2026-12-02T24:00:00Z", "2026-12-02T07:15:00.Z",
                           "2026-12-02T07:15:00+0200", "2026-12-02T07:15:00Zjunk"}) {
