@@ -82,7 +82,7 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, i
       "false only: the reference's CSR certificate mode is not supported; give --tls-cert/--tls-key");
   f.addBool("compose-role-arn", &r.composeRoleArn,
             "expand role-arn annotations that are bare role names, with account and region from EC2 "
-            "instance metadata (IMDSv2)");
+            "instance metadata (IMDSv2, falling back to IMDSv1)");
   f.addDuration("resync-period", &r.resyncPeriod, "");
   f.markNoEffect("resync-period",
                  "the watch keeps the ServiceAccount cache exact, there is nothing to resync");

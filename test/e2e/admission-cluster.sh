@@ -154,7 +154,7 @@ check "irsa_webhook_service_accounts equals the cluster's ServiceAccounts (${sa_
   test "$(wh_metric irsa_webhook_service_accounts)" = "${sa_total}"
 check "every lookup found its ServiceAccount (missing_sa_count 0, lookups miss 0)" \
   test "$(wh_metric pod_identity_webhook_missing_sa_count)/$(wh_metric 'irsa_webhook_service_account_lookups_total{outcome="miss"}')" = 0/0
-check "metrics: mutated pods are counted" test "$(wh_metric 'pod_identity_webhook_pod_count{method="web_identity"}')" -ge 5
+check "metrics: mutated pods are counted" test "$(wh_metric 'pod_identity_webhook_pod_count{method="sts_web_identity"}')" -ge 5
 
 check "serve is still running" wh_alive
 wh_stop 30 || true
