@@ -206,7 +206,9 @@ if ! have_k8s; then
 fi
 
 if ! have_k8s || ! have_etcd; then e2e_die "build finished but binaries are missing"; fi
-"${ETCD_TOOLS_DIR}/etcd" --version | head -1 >&2
-"${K8S_TOOLS_DIR}/kubectl" version --client 2>/dev/null | head -1 >&2 || true
+# sed reads all of the output: with `head -1` the tool could die of SIGPIPE, and
+# under pipefail a good build then ended with exit 141 (seen on a cold cache).
+"${ETCD_TOOLS_DIR}/etcd" --version | sed -n 1p >&2
+"${K8S_TOOLS_DIR}/kubectl" version --client 2>/dev/null | sed -n 1p >&2 || true
 e2e_log "all tools ready in $((SECONDS - T_START))s:"
 print_paths
