@@ -93,7 +93,7 @@ start_v1_proxy() {
   PROXY_PID=$!
   deadline=$((SECONDS + 15))
   while [[ -z "${port}" ]]; do
-    port="$(sed -n 's/^listening \([0-9]*\)$/\1/p' "${TMP}/${name}.proxy")"
+    port="$(sed -n 's/^listening \([0-9]*\)$/\1/p' "${TMP}/${name}.proxy" 2>/dev/null || true)"
     if [[ -z "${port}" ]] && { ! kill -0 "${PROXY_PID}" 2>/dev/null || ((SECONDS > deadline)); }; then
       cat "${TMP}/${name}.proxy.log" >&2
       e2e_die "imds-v1-proxy.py did not start"
@@ -154,7 +154,8 @@ serve_compose() {
   SERVE_PID=$!
   deadline=$((SECONDS + 15))
   while [[ -z "${port}" ]] && ((SECONDS <= deadline)) && kill -0 "${SERVE_PID}" 2>/dev/null; do
-    port="$(sed -n 's/.*event=serving .* port=\([0-9]*\) .*/\1/p' "${TMP}/${name}.serve.log" 2>/dev/null)"
+    # The child opens its log file itself: until then sed fails, which means "no port yet".
+    port="$(sed -n 's/.*event=serving .* port=\([0-9]*\) .*/\1/p' "${TMP}/${name}.serve.log" 2>/dev/null || true)"
     [[ -n "${port}" ]] || sleep 0.1 # polling with a deadline
   done
   if [[ -n "${port}" ]]; then
