@@ -3,6 +3,7 @@
 
 #include "cli/Commands.hpp"
 #include "cli/FlagSet.hpp"
+#include "cli/KlogFlags.hpp"
 #include "cli/MutationFlags.hpp"
 #include "kube/InstanceMetadata.hpp"
 #include "server/Server.hpp"
@@ -28,8 +29,7 @@ struct ReferenceOnlyFlags {
   std::chrono::milliseconds resyncPeriod{std::chrono::seconds(60)};
 };
 
-void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, int& verbosity,
-                   std::string& qpsText) {
+void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, std::string& qpsText) {
   f.addInt("port", &c.port, "HTTPS port of the webhook");
   f.addInt("metrics-port", &c.metricsPort, "plain-HTTP port of /metrics");
   f.addString("bind-address", &c.bindAddress, "address both ports listen on");
@@ -55,8 +55,6 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, i
   f.addDuration("write-timeout", &l.writeTimeout, "time allowed to send a response");
   f.addDuration("idle-timeout", &l.idleTimeout, "keep-alive connections idle longer are closed (keep above 90s)");
   f.addSize("max-json-depth", &l.maxJsonDepth, "deepest JSON nesting accepted (400 above)");
-  f.addInt("v", &verbosity, "log verbosity (3: every mutation, 4: debug)");
-  f.alias("verbosity", "v");
 
   f.addString("kubeconfig", &c.kubeconfig, "kubeconfig of the API server (default: in-cluster configuration)");
   f.addString("kube-context", &c.kubeContext, "kubeconfig context (default: its current-context)");
@@ -79,16 +77,20 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, i
 int serveCommand(const std::vector<std::string>& args) {
   server::ServerConfig config;
   ReferenceOnlyFlags reference;
-  int verbosity = 0;
+  util::LogOptions logOptions;
   std::string qpsText = "50";
   FlagSet flags("serve");
-  addServeFlags(flags, config, reference, verbosity, qpsText);
+  addServeFlags(flags, config, reference, qpsText);
   addMutationFlags(flags, config.mutation, config.containerCredentialsConfigFile);
+  addKlogFlags(flags, logOptions);
   if (auto status = flags.parse(args); !status) return usageError(status.error());
   if (flags.helpRequested()) {
     std::cout << flags.usage();
     return kExitOk;
   }
+  auto logSettings = util::parseLogOptions(logOptions);
+  if (!logSettings) return usageError(logSettings.error());
+  logSettings->binaryDescription = std::string("irsa-webhook ") + IRSA_VERSION;
   if (auto status = validateMutationSettings(config.mutation); !status) return usageError(status.error());
   if (reference.inCluster) {
     return usageError("--in-cluster (CSR certificate mode) is not supported: give --tls-cert/--tls-key, "
@@ -111,7 +113,11 @@ int serveCommand(const std::vector<std::string>& args) {
     return usageError("--max-request-bytes, --max-connections and --max-json-depth must be positive");
   }
   if (config.threads < 0 || config.threads > 1024) return usageError("--threads must be between 0 and 1024");
-  util::Log::setVerbosity(verbosity);
+  if (auto status = util::Log::configure(*logSettings); !status) {
+    std::cerr << "irsa-webhook serve: " << status.error() << "\n";
+    return kExitFailure;
+  }
+  logKlogNoEffectFlags(flags);
   if (reference.composeRoleArn) {
     // Read once at start, like the reference; a clear error when not on EC2.
     auto composition = kube::composeFromInstanceMetadata(kube::InstanceMetadataOptions::fromEnvironment());
@@ -119,7 +125,7 @@ int serveCommand(const std::vector<std::string>& args) {
       std::cerr << "irsa-webhook serve: --compose-role-arn: " << composition.error() << "\n";
       return kExitFailure;
     }
-    util::Log::info("compose_role_arn", {{"account", composition->account},
+    util::Log::info("Composing role ARNs from instance metadata", {{"account", composition->account},
                                          {"region", composition->region},
                                          {"partition", composition->partition}});
     config.mutation.composeRoleArn = std::move(*composition);
@@ -127,7 +133,7 @@ int serveCommand(const std::vector<std::string>& args) {
 
   auto server = server::Server::create(std::move(config));
   if (!server) {
-    util::Log::error("startup_failed", {{"error", server.error()}});
+    util::Log::error("Start failed", {{"err", server.error()}});
     std::cerr << "irsa-webhook serve: " << server.error() << "\n";
     return kExitFailure;
   }

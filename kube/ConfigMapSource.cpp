@@ -18,16 +18,16 @@ ConfigMapSource::Snapshot ConfigMapSource::parse(const rapidjson::Value& configM
   const std::string_view config = data ? webhook::stringMember(*data, "config") : std::string_view();
   std::vector<std::string> warnings;
   auto parsed = webhook::ConfigMapIdentities::parse(config.empty() ? "{}" : config, warnings);
-  for (const auto& w : warnings) util::Log::warn("config_map_entry_invalid", {{"error", w}});
+  for (const auto& w : warnings) util::Log::warn("ConfigMap pod-identity-webhook: entry ignored", {{"err", w}});
   if (!parsed) {
-    util::Log::warn("config_map_invalid", {{"error", parsed.error()}});
+    util::Log::warn("ConfigMap pod-identity-webhook is invalid", {{"err", parsed.error()}});
     return std::make_shared<const webhook::ConfigMapIdentities>();
   }
   return std::make_shared<const webhook::ConfigMapIdentities>(std::move(*parsed));
 }
 
 void ConfigMapSource::publish(Snapshot snapshot) {
-  util::Log::info("config_map_loaded", {{"entries", snapshot->size()}});
+  util::Log::info("ConfigMap pod-identity-webhook loaded", {{"entries", snapshot->size()}});
   publish_(std::move(snapshot));
 }
 

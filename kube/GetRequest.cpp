@@ -133,7 +133,7 @@ void GetRequest::onTransportError(const boost::system::error_code& ec, const cha
     // A keep-alive connection the server closed while it sat idle.
     retried_ = true;
     parser_.reset();
-    util::Log::debug("kube_request_retry", {{"target", target_}, {"error", ec.message()}});
+    util::Log::debug("API request retried on a new connection", {{"target", target_}, {"err", ec.message()}});
     return connectNew();
   }
   finish(error(std::string(step) + ": " + ec.message()));

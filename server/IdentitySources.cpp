@@ -45,7 +45,7 @@ util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
     }
     return util::fail(cluster.error());
   }
-  util::Log::info("api_server", {{"source", cluster->source}, {"host", cluster->host}, {"port", cluster->port}});
+  util::Log::info("Using the API server", {{"source", cluster->source}, {"host", cluster->host}, {"port", cluster->port}});
 
   kube::KubeApiClientOptions clientOptions;
   clientOptions.qps = config_.kubeApiQps;
@@ -61,6 +61,7 @@ util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
   serviceAccounts_ = cache_.get();
 
   if (config_.watchConfigMap) {
+    util::Log::info("Watching ConfigMap pod-identity-webhook in " + config_.ns + " namespace");
     configMap_ = std::make_unique<kube::ConfigMapSource>(
         ioc.get_executor(), *client_, config_.ns,
         [this](kube::ConfigMapSource::Snapshot snapshot) { identityConfig_.setConfigMap(std::move(snapshot)); },
@@ -76,7 +77,9 @@ util::Status IdentitySources::loadContainerCredentials() {
   if (!text) return util::fail(text.error());
   auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
   if (!parsed) return util::fail(path + ": " + parsed.error());
-  util::Log::info("container_credentials_loaded", {{"file", path}, {"identities", parsed->size()}});
+  util::Log::info(text->empty() ? "Container credentials config file is empty, clearing cache"
+                                : "Successfully loaded container credentials config file",
+                  {{"file", path}, {"identities", parsed->size()}});
   identityConfig_.setContainerCredentials(
       std::make_shared<const webhook::ContainerCredentialsConfig>(std::move(*parsed)));
   return util::okStatus();
@@ -134,9 +137,11 @@ util::Status IdentitySources::watchFiles(boost::asio::any_io_executor executor,
   if (!config_.containerCredentialsConfigFile.empty()) {
     auto reload = [this] {
       if (auto s = loadContainerCredentials(); !s) {
-        util::Log::warn("container_credentials_reload_failed", {{"error", s.error()}});
+        util::Log::warn("Container credentials config file not reloaded, keeping the last good one",
+                        {{"err", s.error()}});
       }
     };
+    util::Log::info("Watching container credentials config file " + config_.containerCredentialsConfigFile);
     if (auto s = add(config_.containerCredentialsConfigFile, reload); !s) return s;
   }
   return util::okStatus();

@@ -57,7 +57,7 @@ void Listener::doAccept() {
     if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
     if (ec) {
       // EMFILE and friends: wait a little rather than spin on the error.
-      util::Log::warn("accept_failed", {{"listener", self->name_}, {"error", ec.message()}});
+      util::Log::warn("Accepting a connection failed", {{"listener", self->name_}, {"err", ec.message()}});
       self->backoff_.expires_after(std::chrono::milliseconds(100));
       self->backoff_.async_wait([self](boost::system::error_code wait) {
         if (!wait) self->doAccept();

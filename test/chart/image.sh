@@ -97,11 +97,11 @@ else
   SERVE_PID=$!
   port=""
   for _ in $(seq 1 100); do
-    port="$(sed -n 's/.*event=serving .* port=\([0-9]*\).*/\1/p' "${OUT}/serve.log" | head -1)"
+    port="$(sed -n 's/.*] Webhook started port=\([0-9]*\).*/\1/p' "${OUT}/serve.log" | head -1)"
     if [[ -n "${port}" ]] || ! kill -0 "${SERVE_PID}" 2>/dev/null; then break; fi
     sleep 0.1
   done
-  check "chroot: serve starts (event=serving within 10s)" test -n "${port}"
+  check "chroot: serve starts (\"Webhook started\" within 10s)" test -n "${port}"
   check "chroot: serve answers /readyz over TLS 1.2+ with the dev CA" \
     bash -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert '${ROOTFS}/tmp/certs/ca.crt' https://127.0.0.1:${port}/readyz)\" = 200"
   kill -TERM "${SERVE_PID}" 2>/dev/null || true

@@ -118,7 +118,7 @@ SERVE_PID=$!
 port=""
 deadline=$((SECONDS + 15))
 while [[ -z "${port}" ]] && ((SECONDS <= deadline)) && kill -0 "${SERVE_PID}" 2>/dev/null; do
-  port="$(sed -n 's/.*event=serving .* port=\([0-9]*\) .*/\1/p' "${TMP}/serve.log" 2>/dev/null)"
+  port="$(sed -n 's/.*] Webhook started port=\([0-9]*\) .*/\1/p' "${TMP}/serve.log" 2>/dev/null)"
   [[ -n "${port}" ]] || sleep 0.1 # polling with a deadline
 done
 patch=""
