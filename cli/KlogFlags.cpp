@@ -32,10 +32,12 @@ void addKlogFlags(FlagSet& f, util::LogOptions& o) {
               "with --logtostderr=false: write one log file per severity in this directory (default $TMPDIR "
               "or /tmp)");
   f.addString("log_file", &o.logFile, "with --logtostderr=false: write every line to this one file instead");
-  f.addSize("log_file_max_size", &o.logFileMaxSizeMb,
-            "size in MB at which a log file starts over (--log_file is truncated, --log_dir gets a new file); "
-            "0: no limit");
-  f.addBool("add_dir_header", &o.addDirHeader, "name the source file with its directory in each line's header");
+  f.addSize(
+      "log_file_max_size", &o.logFileMaxSizeMb,
+      "size in MB at which a log file starts over (--log_file is truncated, --log_dir gets a new file); "
+      "0: no limit");
+  f.addBool("add_dir_header", &o.addDirHeader,
+            "name the source file with its directory in each line's header");
   f.addBool("skip_headers", &o.skipHeaders, "omit the header (severity, time, pid, source) of each line");
   f.addBool("skip_log_headers", &o.skipLogHeaders, "omit the lines klog writes at the top of a new log file");
   f.addBool("one_output", &o.oneOutput,

@@ -67,7 +67,12 @@ bool Log::enabled(int level, std::source_location where) {
 void Log::write(LogSeverity severity, int level, std::string_view msg, Fields fields,
                 const std::source_location& where) {
   const auto state = current();
-  const LogRecord record{severity,   level, msg, fields, where.file_name(), static_cast<unsigned>(where.line()),
+  const LogRecord record{severity,
+                         level,
+                         msg,
+                         fields,
+                         where.file_name(),
+                         static_cast<unsigned>(where.line()),
                          std::chrono::system_clock::now()};
   thread_local std::string line;
   line.clear();

@@ -33,7 +33,9 @@ struct LogField {
   LogField(std::string_view k, bool v) : key(k), value(v) {}
   template <typename N, std::enable_if_t<std::is_integral_v<N> && !std::is_same_v<N, bool>, int> = 0>
   LogField(std::string_view k, N v)
-      : key(k), value(std::is_signed_v<N> ? Value(static_cast<std::int64_t>(v)) : Value(static_cast<std::uint64_t>(v))) {}
+      : key(k),
+        value(std::is_signed_v<N> ? Value(static_cast<std::int64_t>(v))
+                                  : Value(static_cast<std::uint64_t>(v))) {}
   template <typename F, std::enable_if_t<std::is_floating_point_v<F>, int> = 0>
   LogField(std::string_view k, F v) : key(k), value(static_cast<double>(v)) {}
   template <typename Rep, typename Period>
@@ -58,7 +60,8 @@ class Log {
   // klog's V(level).Enabled() at the call site: -v, or -vmodule for its file.
   static bool enabled(int level, std::source_location where = std::source_location::current());
 
-  static void info(std::string_view msg, Fields fields = {}, std::source_location where = std::source_location::current()) {
+  static void info(std::string_view msg, Fields fields = {},
+                   std::source_location where = std::source_location::current()) {
     write(LogSeverity::kInfo, 0, msg, fields, where);
   }
   // klog's V(level).InfoS: logged only when enabled(level).
@@ -67,13 +70,16 @@ class Log {
     if (enabled(level, where)) write(LogSeverity::kInfo, level, msg, fields, where);
   }
   // Details for debugging, klog's V(4).
-  static void debug(std::string_view msg, Fields fields = {}, std::source_location where = std::source_location::current()) {
+  static void debug(std::string_view msg, Fields fields = {},
+                    std::source_location where = std::source_location::current()) {
     infoV(4, msg, fields, where);
   }
-  static void warn(std::string_view msg, Fields fields = {}, std::source_location where = std::source_location::current()) {
+  static void warn(std::string_view msg, Fields fields = {},
+                   std::source_location where = std::source_location::current()) {
     write(LogSeverity::kWarning, 0, msg, fields, where);
   }
-  static void error(std::string_view msg, Fields fields = {}, std::source_location where = std::source_location::current()) {
+  static void error(std::string_view msg, Fields fields = {},
+                    std::source_location where = std::source_location::current()) {
     write(LogSeverity::kError, 0, msg, fields, where);
   }
 

@@ -20,7 +20,9 @@ int decodeRune(std::string_view s, std::size_t i, char32_t& rune) {
   const auto cont = [&](std::size_t k) {
     return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
   };
-  const auto at = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k]) & 0x3F); };
+  const auto at = [&](std::size_t k) {
+    return static_cast<char32_t>(static_cast<unsigned char>(s[i + k]) & 0x3F);
+  };
   if (b0 < 0x80) {
     rune = b0;
     return 1;
@@ -50,10 +52,10 @@ bool isPrintNonAscii(char32_t r) {
     char32_t lo, hi;
   };
   static constexpr Range kNotPrint[] = {
-      {0x80, 0xA0},       {0xAD, 0xAD},       {0x600, 0x605},     {0x61C, 0x61C},     {0x6DD, 0x6DD},
-      {0x70F, 0x70F},     {0x1680, 0x1680},   {0x180E, 0x180E},   {0x2000, 0x200F},   {0x2028, 0x202F},
-      {0x205F, 0x2064},   {0x2066, 0x206F},   {0x3000, 0x3000},   {0xE000, 0xF8FF},   {0xFEFF, 0xFEFF},
-      {0xFFF9, 0xFFFB},   {0xFFFE, 0xFFFF},   {0x110BD, 0x110BD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
+      {0x80, 0xA0},       {0xAD, 0xAD},       {0x600, 0x605},     {0x61C, 0x61C},      {0x6DD, 0x6DD},
+      {0x70F, 0x70F},     {0x1680, 0x1680},   {0x180E, 0x180E},   {0x2000, 0x200F},    {0x2028, 0x202F},
+      {0x205F, 0x2064},   {0x2066, 0x206F},   {0x3000, 0x3000},   {0xE000, 0xF8FF},    {0xFEFF, 0xFEFF},
+      {0xFFF9, 0xFFFB},   {0xFFFE, 0xFFFF},   {0x110BD, 0x110BD}, {0x13430, 0x1343F},  {0x1BCA0, 0x1BCA3},
       {0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xF0000, 0x10FFFF},
   };
   for (const auto& range : kNotPrint) {
@@ -82,11 +84,20 @@ void appendMessage(std::string& out, std::string_view msg) {
 
 void appendTextValue(std::string& out, const LogField::Value& value) {
   switch (value.index()) {
-    case 0: appendGoQuoted(out, std::get<std::string>(value)); break;
-    case 1: out.append(std::to_string(std::get<std::int64_t>(value))); break;
-    case 2: out.append(std::to_string(std::get<std::uint64_t>(value))); break;
-    case 3: out.append(goFloatString(std::get<double>(value))); break;
-    default: out.append(std::get<bool>(value) ? "true" : "false");
+    case 0:
+      appendGoQuoted(out, std::get<std::string>(value));
+      break;
+    case 1:
+      out.append(std::to_string(std::get<std::int64_t>(value)));
+      break;
+    case 2:
+      out.append(std::to_string(std::get<std::uint64_t>(value)));
+      break;
+    case 3:
+      out.append(goFloatString(std::get<double>(value)));
+      break;
+    default:
+      out.append(std::get<bool>(value) ? "true" : "false");
   }
 }
 
@@ -118,14 +129,29 @@ void appendGoQuoted(std::string& out, std::string_view s) {
       out.push_back(static_cast<char>(r));
     } else if (r < 0x80) {
       switch (r) {
-        case '\a': out.append("\\a"); break;
-        case '\b': out.append("\\b"); break;
-        case '\f': out.append("\\f"); break;
-        case '\n': out.append("\\n"); break;
-        case '\r': out.append("\\r"); break;
-        case '\t': out.append("\\t"); break;
-        case '\v': out.append("\\v"); break;
-        default: appendHex(out, "\\x", r, 2);
+        case '\a':
+          out.append("\\a");
+          break;
+        case '\b':
+          out.append("\\b");
+          break;
+        case '\f':
+          out.append("\\f");
+          break;
+        case '\n':
+          out.append("\\n");
+          break;
+        case '\r':
+          out.append("\\r");
+          break;
+        case '\t':
+          out.append("\\t");
+          break;
+        case '\v':
+          out.append("\\v");
+          break;
+        default:
+          appendHex(out, "\\x", r, 2);
       }
     } else if (isPrintNonAscii(r)) {
       out.append(s.substr(i - static_cast<std::size_t>(width), static_cast<std::size_t>(width)));
@@ -248,8 +274,12 @@ void formatJson(std::string& out, const LogRecord& r) {
         w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
         break;
       }
-      case 1: w.Int64(std::get<std::int64_t>(field.value)); break;
-      case 2: w.Uint64(std::get<std::uint64_t>(field.value)); break;
+      case 1:
+        w.Int64(std::get<std::int64_t>(field.value));
+        break;
+      case 2:
+        w.Uint64(std::get<std::uint64_t>(field.value));
+        break;
       case 3: {
         const double d = std::get<double>(field.value);
         if (std::isfinite(d)) {
@@ -260,7 +290,8 @@ void formatJson(std::string& out, const LogRecord& r) {
         }
         break;
       }
-      default: w.Bool(std::get<bool>(field.value));
+      default:
+        w.Bool(std::get<bool>(field.value));
     }
   }
   w.EndObject();

@@ -40,8 +40,8 @@ bool validBacktraceAt(std::string_view value) {
   const auto colon = value.find(':');
   if (colon == std::string_view::npos || value.find(':', colon + 1) != std::string_view::npos) return false;
   int line = 0;
-  return value.substr(0, colon).find('.') != std::string_view::npos && parseInt32(value.substr(colon + 1), line) &&
-         line > 0;
+  return value.substr(0, colon).find('.') != std::string_view::npos &&
+         parseInt32(value.substr(colon + 1), line) && line > 0;
 }
 
 }  // namespace
@@ -104,7 +104,8 @@ Result<LogSettings> parseLogOptions(const LogOptions& o) {
   if (!threshold) return flagError(o.stderrThreshold, "stderrthreshold", threshold.error());
   s.stderrThreshold = *threshold;
   auto alsoThreshold = parseLogSeverity(o.alsoLogToStderrThreshold);
-  if (!alsoThreshold) return flagError(o.alsoLogToStderrThreshold, "alsologtostderrthreshold", alsoThreshold.error());
+  if (!alsoThreshold)
+    return flagError(o.alsoLogToStderrThreshold, "alsologtostderrthreshold", alsoThreshold.error());
   s.alsoLogToStderrThreshold = *alsoThreshold;
   if (!validBacktraceAt(o.logBacktraceAt)) {
     return flagError(o.logBacktraceAt, "log_backtrace_at", "syntax error: expect file.go:234");

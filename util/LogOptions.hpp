@@ -17,22 +17,22 @@ enum class LogSeverity { kInfo = 0, kWarning = 1, kError = 2, kFatal = 3 };
 enum class LogFormat { kText, kJson };
 
 struct LogOptions {
-  int verbosity{0};                                // -v
-  std::string vmodule;                             // pattern=N,…
-  std::string format{"text"};                      // --logging-format
-  bool logToStderr{true};                          // --logtostderr
-  bool alsoLogToStderr{false};                     // --alsologtostderr
-  std::string alsoLogToStderrThreshold{"INFO"};    // --alsologtostderrthreshold
-  std::string stderrThreshold{"ERROR"};            // --stderrthreshold
-  bool legacyStderrThresholdBehavior{true};        // --legacy_stderr_threshold_behavior
-  std::string logDir;                              // --log_dir
-  std::string logFile;                             // --log_file
-  std::size_t logFileMaxSizeMb{1800};              // --log_file_max_size (0: unlimited)
-  bool addDirHeader{false};                        // --add_dir_header
-  bool skipHeaders{false};                         // --skip_headers
-  bool skipLogHeaders{false};                      // --skip_log_headers
-  bool oneOutput{false};                           // --one_output
-  std::string logBacktraceAt;                      // --log_backtrace_at (accepted, no effect)
+  int verbosity{0};                              // -v
+  std::string vmodule;                           // pattern=N,…
+  std::string format{"text"};                    // --logging-format
+  bool logToStderr{true};                        // --logtostderr
+  bool alsoLogToStderr{false};                   // --alsologtostderr
+  std::string alsoLogToStderrThreshold{"INFO"};  // --alsologtostderrthreshold
+  std::string stderrThreshold{"ERROR"};          // --stderrthreshold
+  bool legacyStderrThresholdBehavior{true};      // --legacy_stderr_threshold_behavior
+  std::string logDir;                            // --log_dir
+  std::string logFile;                           // --log_file
+  std::size_t logFileMaxSizeMb{1800};            // --log_file_max_size (0: unlimited)
+  bool addDirHeader{false};                      // --add_dir_header
+  bool skipHeaders{false};                       // --skip_headers
+  bool skipLogHeaders{false};                    // --skip_log_headers
+  bool oneOutput{false};                         // --one_output
+  std::string logBacktraceAt;                    // --log_backtrace_at (accepted, no effect)
 };
 
 struct VModuleRule {

@@ -34,7 +34,8 @@ std::string userName() {
 }
 
 Result<std::shared_ptr<LogFile::Descriptor>> openDescriptor(const std::string& path, int flags,
-                                                            const std::string& header, std::uint64_t& headerBytes) {
+                                                            const std::string& header,
+                                                            std::uint64_t& headerBytes) {
   const int fd = ::open(path.c_str(), flags | O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
   if (fd < 0) return fail("open " + path + ": " + std::strerror(errno));
   auto descriptor = std::make_shared<LogFile::Descriptor>();
@@ -46,9 +47,10 @@ Result<std::shared_ptr<LogFile::Descriptor>> openDescriptor(const std::string& p
 
 // --log_file: appended to at start, truncated when it reaches its limit (klog's rotation).
 LogFile::Opener singleFile(const LogSettings& s) {
-  return [path = s.logFile, skip = s.skipLogHeaders, binary = s.binaryDescription](bool startup,
-                                                                                   std::uint64_t& headerBytes) {
-    return openDescriptor(path, startup ? 0 : O_TRUNC, skip ? std::string() : logFileHeader(binary), headerBytes);
+  return [path = s.logFile, skip = s.skipLogHeaders, binary = s.binaryDescription](
+             bool startup, std::uint64_t& headerBytes) {
+    return openDescriptor(path, startup ? 0 : O_TRUNC, skip ? std::string() : logFileHeader(binary),
+                          headerBytes);
   };
 }
 
@@ -67,12 +69,13 @@ LogFile::Opener directoryFile(const LogSettings& s, const char* severity) {
     std::tm tm{};
     localtime_r(&now, &tm);
     char stamp[48];
-    std::snprintf(stamp, sizeof stamp, "%04d%02d%02d-%02d%02d%02d.%d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(::getpid()));
+    std::snprintf(stamp, sizeof stamp, "%04d%02d%02d-%02d%02d%02d.%d", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(::getpid()));
     const std::string name = prefix + stamp;
     std::string errors;
     for (const auto& dir : dirs) {
-      auto opened = openDescriptor(dir + "/" + name, O_TRUNC, skip ? std::string() : logFileHeader(binary), headerBytes);
+      auto opened = openDescriptor(dir + "/" + name, O_TRUNC, skip ? std::string() : logFileHeader(binary),
+                                   headerBytes);
       if (!opened) {
         errors += (errors.empty() ? "" : ", ") + opened.error();
         continue;
@@ -138,7 +141,8 @@ void LogOutput::write(LogSeverity severity, std::string_view line) const {
     files_[static_cast<std::size_t>(s)]->write(line);
   } else {
     // A line also goes to the files of every lower severity, as in klog.
-    for (int i = s; i >= 0; --i) files_[static_cast<std::size_t>(i)]->write(line);
+    for (int i = s; i >= 0; --i)
+      files_[static_cast<std::size_t>(i)]->write(line);
   }
 }
 

@@ -45,8 +45,9 @@ TEST(ServerLogFlagsTest, ReferenceLoggingFlagsStartTheServerWithKlogHeaders) {
   EXPECT_EQ(listening.substr(listening.find("] ")),
             "] Listening on 127.0.0.1:" + std::to_string(server->port()));
   const std::string metrics = lineWith(log, " for metrics");
-  EXPECT_NE(metrics.find("] Listening on 127.0.0.1:" + std::to_string(server->metricsPort()) + " for metrics"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find("] Listening on 127.0.0.1:" + std::to_string(server->metricsPort()) + " for metrics"),
+      std::string::npos)
       << log;
 }
 
@@ -82,8 +83,8 @@ TEST(ServerLogFlagsTest, MissingServiceAccountIsAWarningAtDefaultVerbosity) {
       server->request(mutateRequest(admissionReview("admission.k8s.io/v1", "u2", podJson("no-such-sa"))));
   ASSERT_EQ(reply.response.result(), http::status::ok);
   const std::string log = server->process().stderrText();
-  const std::string waiting =
-      lineWith(log, "] Service account default/no-such-sa not found in the cache. Waiting up to 50ms to be notified");
+  const std::string waiting = lineWith(
+      log, "] Service account default/no-such-sa not found in the cache. Waiting up to 50ms to be notified");
   EXPECT_EQ(waiting.rfind("W", 0), 0u) << log;
   const std::string giving =
       lineWith(log, "] Service account default/no-such-sa not found in the cache after 50ms. Not mutating.");
@@ -91,8 +92,15 @@ TEST(ServerLogFlagsTest, MissingServiceAccountIsAWarningAtDefaultVerbosity) {
 }
 
 TEST(ServerLogFlagsTest, JsonFormatWritesParsableLines) {
-  auto server = startWith({"--logging-format=json"});
+  TestServer::Options options;
+  options.extraArgs = {"--logging-format=json"};
+  options.waitServing = false;  // the helper reads the ports from the text format
+  auto server = TestServer::start(options);
   ASSERT_TRUE(server);
+  ASSERT_TRUE(pollUntil(
+      [&] { return server->process().stderrText().find(R"("msg":"Webhook started")") != std::string::npos; },
+      10s))
+      << server->process().stderrText();
   std::istringstream lines(server->process().stderrText());
   std::string line;
   int parsed = 0;
@@ -101,7 +109,8 @@ TEST(ServerLogFlagsTest, JsonFormatWritesParsableLines) {
     rapidjson::Document doc;
     doc.Parse(line.c_str());
     ASSERT_FALSE(doc.HasParseError()) << line;
-    ASSERT_TRUE(doc.IsObject() && doc.HasMember("ts") && doc.HasMember("caller") && doc.HasMember("msg")) << line;
+    ASSERT_TRUE(doc.IsObject() && doc.HasMember("ts") && doc.HasMember("caller") && doc.HasMember("msg"))
+        << line;
     listening = listening || std::string(doc["msg"].GetString()).rfind("Listening on ", 0) == 0;
     ++parsed;
   }
@@ -124,7 +133,8 @@ TEST(ServerLogFlagsTest, LogFileReceivesTheLinesInsteadOfStderr) {
 
 TEST(ServerLogFlagsTest, BadLoggingValuesAreUsageErrors) {
   TempDir dir;
-  for (const char* flag : {"--logging-format=yaml", "--stderrthreshold=LOUD", "--vmodule=a", "--log_backtrace_at=x"}) {
+  for (const char* flag :
+       {"--logging-format=yaml", "--stderrthreshold=LOUD", "--vmodule=a", "--log_backtrace_at=x"}) {
     const RunResult r = runBinary({"serve", flag, "--service-accounts", "/dev/null"}, dir.path(), 10s);
     ASSERT_TRUE(r.status.exited) << flag;
     EXPECT_EQ(r.status.code, cli::kExitUsage) << flag << ": " << r.err;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <regex>
@@ -34,7 +35,8 @@ class UtilLogFormatTest : public ::testing::Test {
     ::tzset();
   }
 
-  static std::string text(LogSeverity severity, std::string_view msg, Fields fields, TextFormat format = {false, false, 6926}) {
+  static std::string text(LogSeverity severity, std::string_view msg, Fields fields,
+                          TextFormat format = {false, false, 6926}) {
     LogRecord record{severity, 0, msg, fields, "/src/irsa/server/Server.cpp", 157, kTime};
     std::string out;
     formatText(out, record, format);
@@ -61,8 +63,9 @@ TEST_F(UtilLogFormatTest, TextLineHasKlogsHeader) {
 
 TEST_F(UtilLogFormatTest, SkipHeadersAndAddDirHeader) {
   EXPECT_EQ(text(LogSeverity::kInfo, "msg", {{"k", 1}}, {true, false, 1}), "msg k=1\n");
-  EXPECT_NE(text(LogSeverity::kInfo, "msg", {}, {false, true, 1}).find(" /src/irsa/server/Server.cpp:157] msg"),
-            std::string::npos);
+  EXPECT_NE(
+      text(LogSeverity::kInfo, "msg", {}, {false, true, 1}).find(" /src/irsa/server/Server.cpp:157] msg"),
+      std::string::npos);
 }
 
 TEST_F(UtilLogFormatTest, PairsFollowTheMessageWithKlogsQuoting) {
@@ -81,15 +84,17 @@ TEST_F(UtilLogFormatTest, QuotingEscapesAsGoStrconvQuote) {
   };
   EXPECT_EQ(quoted("line\nbreak\ttab\r"), R"("line\nbreak\ttab\r")");
   EXPECT_EQ(quoted(std::string("\a\b\f\v\x01\x7f", 6)), R"("\a\b\f\v\x01\x7f")");
-  EXPECT_EQ(quoted("caf\xC3\xA9"), "\"caf\xC3\xA9\"");               // printable UTF-8 stays
-  EXPECT_EQ(quoted("\xF0\x9F\x98\x80"), "\"\xF0\x9F\x98\x80\"");     // so do emoji
-  EXPECT_EQ(quoted("\xff" "a"), R"("\xffa")");                       // invalid UTF-8: the byte
-  EXPECT_EQ(quoted("\xC3"), R"("\xc3")");                            // truncated sequence
-  EXPECT_EQ(quoted("\xED\xA0\x80"), R"("\xed\xa0\x80")");            // a surrogate is invalid
-  EXPECT_EQ(quoted("\xC2\xA0"), R"("\u00a0")");                      // no-break space
-  EXPECT_EQ(quoted("\xE2\x80\xA8"), R"("\u2028")");                  // line separator
-  EXPECT_EQ(quoted("\xEF\xBB\xBF"), R"("\ufeff")");                  // byte order mark
-  EXPECT_EQ(quoted("\xF3\xB0\x80\x80"), R"("\U000f0000")");          // private use, plane 15
+  EXPECT_EQ(quoted("caf\xC3\xA9"), "\"caf\xC3\xA9\"");            // printable UTF-8 stays
+  EXPECT_EQ(quoted("\xF0\x9F\x98\x80"), "\"\xF0\x9F\x98\x80\"");  // so do emoji
+  EXPECT_EQ(quoted("\xff"
+                   "a"),
+            R"("\xffa")");                                   // invalid UTF-8: the byte
+  EXPECT_EQ(quoted("\xC3"), R"("\xc3")");                    // truncated sequence
+  EXPECT_EQ(quoted("\xED\xA0\x80"), R"("\xed\xa0\x80")");    // a surrogate is invalid
+  EXPECT_EQ(quoted("\xC2\xA0"), R"("\u00a0")");              // no-break space
+  EXPECT_EQ(quoted("\xE2\x80\xA8"), R"("\u2028")");          // line separator
+  EXPECT_EQ(quoted("\xEF\xBB\xBF"), R"("\ufeff")");          // byte order mark
+  EXPECT_EQ(quoted("\xF3\xB0\x80\x80"), R"("\U000f0000")");  // private use, plane 15
 }
 
 TEST_F(UtilLogFormatTest, MessagesStayOnOneLine) {
@@ -119,9 +124,10 @@ TEST_F(UtilLogFormatTest, NumbersAndDurationsPrintAsGoDoes) {
 }
 
 TEST_F(UtilLogFormatTest, JsonLineHasKubernetesFieldsAndParsesBack) {
-  LogRecord record{LogSeverity::kInfo, 3, "Pod was mutated.", {}, "/src/irsa/server/AdmissionHandler.cpp", 130, kTime};
-  const Fields fields{{"pod", "web \"1\"\n"}, {"count", 2}, {"big", 18446744073709551615ULL}, {"ratio", 0.25},
-                      {"ok", true}, {"timeout", 2s}};
+  LogRecord record{
+      LogSeverity::kInfo, 3, "Pod was mutated.", {}, "/src/irsa/server/AdmissionHandler.cpp", 130, kTime};
+  const Fields fields{{"pod", "web \"1\"\n"}, {"count", 2}, {"big", 18446744073709551615ULL},
+                      {"ratio", 0.25},        {"ok", true}, {"timeout", 2s}};
   record.fields = fields;
   std::string line;
   formatJson(line, record);
@@ -144,7 +150,8 @@ TEST_F(UtilLogFormatTest, JsonLineHasKubernetesFieldsAndParsesBack) {
   EXPECT_STREQ(doc["timeout"].GetString(), "2s");
   // Field order as zap writes it: ts, caller, msg, v, then the pairs.
   std::vector<std::string> keys;
-  for (const auto& m : doc.GetObject()) keys.emplace_back(m.name.GetString());
+  for (const auto& m : doc.GetObject())
+    keys.emplace_back(m.name.GetString());
   EXPECT_EQ(keys, (std::vector<std::string>{"ts", "caller", "msg", "v", "pod", "count", "big", "ratio", "ok",
                                             "timeout"}));
 }

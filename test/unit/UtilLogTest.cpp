@@ -19,7 +19,8 @@ using testsupport::readFile;
 
 std::size_t count(const std::string& text, std::string_view needle) {
   std::size_t n = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+    ++n;
   return n;
 }
 
@@ -75,7 +76,8 @@ TEST_F(UtilLogTest, VerbosityGatesInfoVAndDebug) {
   EXPECT_NE(out.find("] always shown\n"), std::string::npos) << out;
   EXPECT_EQ(out.find("hidden"), std::string::npos) << out;
   // The header names this file and the line of the call.
-  EXPECT_TRUE(std::regex_search(out, std::regex(R"(^I\d{4} [0-9:.]{15} +\d+ UtilLogTest\.cpp:\d+\] shown at 2)")))
+  EXPECT_TRUE(
+      std::regex_search(out, std::regex(R"(^I\d{4} [0-9:.]{15} +\d+ UtilLogTest\.cpp:\d+\] shown at 2)")))
       << out;
 }
 
@@ -132,7 +134,8 @@ TEST_F(UtilLogTest, LogToStderrWritesEverySeverityToStderrUnderTheLegacyRule) {
   configure(settings());  // klog's defaults: --logtostderr, --stderrthreshold=ERROR, legacy rule
   logAll();
   const std::string out = stderrText();
-  EXPECT_EQ(count(out, " an info line\n") + count(out, " a warning line\n") + count(out, " an error line\n"), 3u)
+  EXPECT_EQ(count(out, " an info line\n") + count(out, " a warning line\n") + count(out, " an error line\n"),
+            3u)
       << out;
 }
 
@@ -156,8 +159,10 @@ TEST_F(UtilLogTest, LogFileGetsEveryLineAndStderrOnlyThoseAtTheThreshold) {
   logAll();
   const std::string file = readFile(o.logFile);
   EXPECT_EQ(file.rfind("Log file created at: ", 0), 0u) << file;
-  EXPECT_NE(file.find("\nLog line format: [IWEF]mmdd hh:mm:ss.uuuuuu threadid file:line] msg\n"), std::string::npos);
-  EXPECT_EQ(count(file, " an info line\n") + count(file, " a warning line\n") + count(file, " an error line\n"), 3u)
+  EXPECT_NE(file.find("\nLog line format: [IWEF]mmdd hh:mm:ss.uuuuuu threadid file:line] msg\n"),
+            std::string::npos);
+  EXPECT_EQ(
+      count(file, " an info line\n") + count(file, " a warning line\n") + count(file, " an error line\n"), 3u)
       << file;
   const std::string out = stderrText();
   EXPECT_EQ(out.find("an info line"), std::string::npos) << out;
@@ -195,7 +200,8 @@ TEST_F(UtilLogTest, LogFileStartsOverAtItsMaximumSize) {
   LogSettings s = settings(o);
   s.logFileMaxBytes = 300;
   configure(s);
-  for (int i = 0; i < 20; ++i) Log::info("line number " + std::to_string(i));
+  for (int i = 0; i < 20; ++i)
+    Log::info("line number " + std::to_string(i));
   const std::string file = readFile(o.logFile);
   EXPECT_LT(file.size(), 300u) << file;
   EXPECT_NE(file.find("line number 19\n"), std::string::npos) << file;
@@ -214,8 +220,8 @@ TEST_F(UtilLogTest, LogDirHasOneFilePerSeverityWithKlogsNamesAndLinks) {
     const fs::path link = dir / (std::string("irsa-test.") + severity);
     ASSERT_TRUE(fs::is_symlink(link)) << link;
     const std::string target = fs::read_symlink(link).string();
-    EXPECT_TRUE(std::regex_match(target, std::regex(std::string(R"(irsa-test\.[^.]+\.[^.]+\.log\.)") + severity +
-                                                    R"(\.\d{8}-\d{6}\.\d+)")))
+    EXPECT_TRUE(std::regex_match(target, std::regex(std::string(R"(irsa-test\.[^.]+\.[^.]+\.log\.)") +
+                                                    severity + R"(\.\d{8}-\d{6}\.\d+)")))
         << target;
   }
   const std::string info = readFile(dir / "irsa-test.INFO");
