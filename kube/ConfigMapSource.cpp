@@ -9,8 +9,8 @@ ConfigMapSource::ConfigMapSource(boost::asio::any_io_executor executor, ApiClien
                                  Publish publish, ReflectorOptions options)
     : publish_(std::move(publish)) {
   reflector_ = Reflector::create(std::move(executor), client, "/api/v1/namespaces/" + ns + "/configmaps",
-                                 std::string("fieldSelector=metadata.name%3D") + kIdentityConfigMapName,
-                                 *this, std::move(options), "configmap/" + ns + "/" + kIdentityConfigMapName);
+                                 std::string("fieldSelector=metadata.name%3D") + kIdentityConfigMapName, *this,
+                                 std::move(options), "configmap/" + ns + "/" + kIdentityConfigMapName);
 }
 
 ConfigMapSource::Snapshot ConfigMapSource::parse(const rapidjson::Value& configMap) {
@@ -18,8 +18,7 @@ ConfigMapSource::Snapshot ConfigMapSource::parse(const rapidjson::Value& configM
   const std::string_view config = data ? webhook::stringMember(*data, "config") : std::string_view();
   std::vector<std::string> warnings;
   auto parsed = webhook::ConfigMapIdentities::parse(config.empty() ? "{}" : config, warnings);
-  for (const auto& w : warnings)
-    util::Log::warn("ConfigMap pod-identity-webhook: entry ignored", {{"err", w}});
+  for (const auto& w : warnings) util::Log::warn("ConfigMap pod-identity-webhook: entry ignored", {{"err", w}});
   if (!parsed) {
     util::Log::warn("ConfigMap pod-identity-webhook is invalid", {{"err", parsed.error()}});
     return std::make_shared<const webhook::ConfigMapIdentities>();
@@ -32,15 +31,9 @@ void ConfigMapSource::publish(Snapshot snapshot) {
   publish_(std::move(snapshot));
 }
 
-void ConfigMapSource::onListStart() {
-  staged_.reset();
-}
-void ConfigMapSource::onListItem(const rapidjson::Value& object) {
-  staged_ = parse(object);
-}
-void ConfigMapSource::onListAborted() {
-  staged_.reset();
-}
+void ConfigMapSource::onListStart() { staged_.reset(); }
+void ConfigMapSource::onListItem(const rapidjson::Value& object) { staged_ = parse(object); }
+void ConfigMapSource::onListAborted() { staged_.reset(); }
 
 void ConfigMapSource::onListDone() {
   // No ConfigMap (yet) is a valid state: no entries.
@@ -49,8 +42,7 @@ void ConfigMapSource::onListDone() {
 }
 
 void ConfigMapSource::onEvent(EventType type, const rapidjson::Value& object) {
-  publish(type == EventType::kDeleted ? std::make_shared<const webhook::ConfigMapIdentities>()
-                                      : parse(object));
+  publish(type == EventType::kDeleted ? std::make_shared<const webhook::ConfigMapIdentities>() : parse(object));
 }
 
 }  // namespace irsa::kube

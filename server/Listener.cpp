@@ -18,8 +18,8 @@ Listener::Listener(net::io_context& ioc, Factory factory, std::string name)
       factory_(std::move(factory)),
       name_(std::move(name)) {}
 
-util::Result<std::shared_ptr<Listener>> Listener::create(net::io_context& ioc, const std::string& address,
-                                                         int port, Factory factory, std::string name) {
+util::Result<std::shared_ptr<Listener>> Listener::create(net::io_context& ioc, const std::string& address, int port,
+                                                         Factory factory, std::string name) {
   if (port < 0 || port > 65535) return util::fail(name + ": port " + std::to_string(port) + " out of range");
   boost::system::error_code ec;
   const auto ip = net::ip::make_address(address, ec);
@@ -32,8 +32,7 @@ util::Result<std::shared_ptr<Listener>> Listener::create(net::io_context& ioc, c
   if (!ec) a.bind(endpoint, ec);
   if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return util::fail(name + ": cannot listen on " + address + ":" + std::to_string(port) + ": " +
-                      ec.message());
+    return util::fail(name + ": cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message());
   }
   listener->port_ = a.local_endpoint().port();
   return listener;

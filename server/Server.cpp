@@ -22,14 +22,13 @@ std::string hostPort(const std::string& host, unsigned short port) {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 constexpr auto kDrainPollInterval = std::chrono::milliseconds(20);
-}  // namespace
+}
 
 Server::Server(ServerConfig config)
     : config_(std::move(config)), signals_(ioc_, SIGTERM, SIGINT), drainTimer_(ioc_) {}
 
 Server::~Server() {
-  for (auto& w : watchers_)
-    w->stop();
+  for (auto& w : watchers_) w->stop();
 }
 
 util::Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
@@ -50,8 +49,7 @@ util::Status Server::init() {
   auto sources = IdentitySources::create(config_, ioc_, identityConfig_);
   if (!sources) return util::fail(sources.error());
   sources_ = std::move(*sources);
-  admission_ =
-      std::make_unique<AdmissionHandler>(config_, sources_->serviceAccounts(), identityConfig_, metrics_);
+  admission_ = std::make_unique<AdmissionHandler>(config_, sources_->serviceAccounts(), identityConfig_, metrics_);
   if (config_.enableDebuggingHandlers) {
     debug_ = std::make_unique<DebugHandler>(config_.mutation, sources_->serviceAccounts());
   }
@@ -106,9 +104,7 @@ util::Status Server::initWatchers() {
   return util::okStatus();
 }
 
-bool Server::ready() const {
-  return !draining_.load() && sources_->ready();
-}
+bool Server::ready() const { return !draining_.load() && sources_->ready(); }
 
 void Server::initRoutes() {
   tlsRouter_.add(http::verb::post, "/mutate", [this](Request&& req, Responder respond) {
@@ -140,15 +136,14 @@ void Server::initRoutes() {
 }
 
 void Server::initMetrics() {
-  metrics_.addGauge(
-      "irsa_webhook_build_info", "Build information", [] { return 1.0; },
-      std::string("version=\"") + IRSA_VERSION + "\"");
-  metrics_.addGauge(
-      "irsa_webhook_tls_certificate_expiry_timestamp_seconds",
-      "notAfter of the serving certificate, in Unix seconds", [this] {
-        return static_cast<double>(
-            std::chrono::duration_cast<std::chrono::seconds>(tls_->notAfter().time_since_epoch()).count());
-      });
+  metrics_.addGauge("irsa_webhook_build_info", "Build information", [] { return 1.0; },
+                    std::string("version=\"") + IRSA_VERSION + "\"");
+  metrics_.addGauge("irsa_webhook_tls_certificate_expiry_timestamp_seconds",
+                    "notAfter of the serving certificate, in Unix seconds", [this] {
+                      return static_cast<double>(
+                          std::chrono::duration_cast<std::chrono::seconds>(tls_->notAfter().time_since_epoch())
+                              .count());
+                    });
   metrics_.addGauge("irsa_webhook_connections_active", "Open connections on both ports",
                     [this] { return static_cast<double>(tracker_.active()); });
   sources_->registerMetrics(metrics_);
@@ -174,11 +169,9 @@ int Server::run() {
                                       {"version", IRSA_VERSION}});
   std::vector<std::thread> pool;
   pool.reserve(static_cast<std::size_t>(threads - 1));
-  for (int i = 1; i < threads; ++i)
-    pool.emplace_back([this] { ioc_.run(); });
+  for (int i = 1; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
   ioc_.run();
-  for (auto& t : pool)
-    t.join();
+  for (auto& t : pool) t.join();
   if (tracker_.active() == 0) {  // else the drain deadline cut connections (logged then)
     util::Log::info("Webhook server shutdown gracefully");
     util::Log::info("Metrics server shutdown gracefully");
@@ -201,8 +194,7 @@ void Server::beginDrain() {
   signals_.cancel(ignored);
   tlsListener_->stop();
   metricsListener_->stop();
-  for (auto& w : watchers_)
-    w->stop();
+  for (auto& w : watchers_) w->stop();
   sources_->stop();
   drainDeadline_ = std::chrono::steady_clock::now() + config_.shutdownTimeout;
   pollDrain();

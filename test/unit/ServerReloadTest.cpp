@@ -61,9 +61,8 @@ TEST(ServerReloadTest, NewCertificateIsServedToNewConnectionsAndAMismatchedPairI
   // C's certificate with B's key: unusable, so B stays.
   const std::size_t failures = server->process().countLog("Serving certificate not reloaded");
   writeFileAtomically(servedCert, readFile(certC / "tls.crt"));
-  EXPECT_TRUE(
-      pollUntil([&] { return server->process().countLog("Serving certificate not reloaded") > failures; },
-                kReloadDeadline))
+  EXPECT_TRUE(pollUntil([&] { return server->process().countLog("Serving certificate not reloaded") > failures; },
+                        kReloadDeadline))
       << server->process().stderrText();
   EXPECT_TRUE(handshakes(server->port(), trusting(certB)));
   EXPECT_FALSE(handshakes(server->port(), trusting(certC)));
