@@ -170,7 +170,7 @@ struct DirectoryWatcher::State : std::enable_shared_from_this<State> {
     if (stopped || ec == boost::asio::error::operation_aborted) return;
     if (ec) {
       // The poll keeps covering us; don't spin on a broken descriptor.
-      util::Log::warn("watch_read_failed", {{"error", ec.message()}});
+      util::Log::warn("Reading file change events failed", {{"err", ec.message()}});
       return;
     }
     bool changed = false;
@@ -208,9 +208,9 @@ struct DirectoryWatcher::State : std::enable_shared_from_this<State> {
     try {
       onChange();
     } catch (const std::exception& e) {
-      util::Log::error("watch_callback_failed", {{"error", e.what()}});
+      util::Log::error("Handling a file change failed", {{"err", e.what()}});
     } catch (...) {
-      util::Log::error("watch_callback_failed", {{"error", "unknown exception"}});
+      util::Log::error("Handling a file change failed", {{"err", "unknown exception"}});
     }
   }
 

@@ -29,7 +29,7 @@ util::Result<std::shared_ptr<const TlsContextStore::Snapshot>> TlsContextStore::
   if (!keyPair) return util::fail(keyPair.error());
   // Served anyway, as the reference does, but made loud: clients will refuse it.
   if (keyPair->notAfter() <= std::chrono::system_clock::now()) {
-    util::Log::warn("tls_cert_expired", {{"cert", certPath}, {"not_after", formatTime(keyPair->notAfter())}});
+    util::Log::warn("Serving certificate has expired", {{"cert", certPath}, {"notAfter", formatTime(keyPair->notAfter())}});
   }
   auto context = makeServerContext(*keyPair, options);
   if (!context) return util::fail(context.error());
@@ -48,12 +48,13 @@ bool TlsContextStore::reload() {
   std::lock_guard<std::mutex> lock(reloadMutex_);
   auto next = build(certPath_, keyPath_, options_);
   if (!next) {
-    util::Log::warn("tls_reload_failed", {{"error", next.error()}, {"cert", certPath_}});
+    util::Log::warn("Serving certificate not reloaded, keeping the last good one",
+                    {{"err", next.error()}, {"cert", certPath_}});
     return false;
   }
   const auto notAfter = (*next)->notAfter;
   snapshot_.store(std::move(next).value(), std::memory_order_release);
-  util::Log::info("tls_reloaded", {{"cert", certPath_}, {"not_after", formatTime(notAfter)}});
+  util::Log::info("Serving certificate reloaded", {{"cert", certPath_}, {"notAfter", formatTime(notAfter)}});
   return true;
 }
 

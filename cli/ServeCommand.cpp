@@ -4,6 +4,7 @@
 #include "certs/TlsContextFactory.hpp"
 #include "cli/Commands.hpp"
 #include "cli/FlagSet.hpp"
+#include "cli/KlogFlags.hpp"
 #include "cli/MutationFlags.hpp"
 #include "kube/InstanceMetadata.hpp"
 #include "server/Server.hpp"
@@ -30,8 +31,7 @@ struct ReferenceOnlyFlags {
   bool version{false};  // a bool flag in the reference, so `--version=false` serves
 };
 
-void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, int& verbosity,
-                   std::string& qpsText) {
+void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, std::string& qpsText) {
   f.addInt("port", &c.port, "HTTPS port of the webhook");
   f.addInt("metrics-port", &c.metricsPort, "plain-HTTP port of /metrics");
   f.addString("bind-address", &c.bindAddress,
@@ -61,8 +61,6 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, i
   f.addDuration("write-timeout", &l.writeTimeout, "time allowed to send a response");
   f.addDuration("idle-timeout", &l.idleTimeout, "keep-alive connections idle longer are closed (keep above 90s)");
   f.addSize("max-json-depth", &l.maxJsonDepth, "deepest JSON nesting accepted (400 above)");
-  f.addInt("v", &verbosity, "log verbosity (3: every mutation, 4: debug)");
-  f.alias("verbosity", "v");
 
   f.addString("kubeconfig", &c.kubeconfig, "kubeconfig of the API server (default: in-cluster configuration)");
   f.addString("kube-context", &c.kubeContext, "kubeconfig context (default: its current-context)");
@@ -92,13 +90,13 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, i
 // What parsing accepted but the operator should know, once the log is set up.
 void logStartWarnings(const FlagSet& flags, const server::ServerConfig& config) {
   for (const auto& warning : flags.warnings()) {
-    util::Log::warn("flag_warning", {{"argument", warning.argument}, {"warning", warning.message}});
+    util::Log::warn("Ignoring command-line argument", {{"argument", warning.argument}, {"reason", warning.message}});
   }
   for (const auto& flag : flags.noEffectSet()) {
-    util::Log::info("flag_has_no_effect", {{"flag", "--" + flag.name}, {"reason", flag.why}});
+    util::Log::info("Flag has no effect here", {{"flag", "--" + flag.name}, {"reason", flag.why}});
   }
   if (certs::isBelowTlsFloor(config.tlsMinVersion)) {
-    util::Log::warn("tls_min_version_raised",
+    util::Log::warn("TLS minimum version raised to 1.2",
                     {{"requested", config.tlsMinVersion},
                      {"used", "1.2"},
                      {"reason", "TLS 1.0 and 1.1 are not offered; the floor stays TLS 1.2"}});
@@ -110,12 +108,13 @@ void logStartWarnings(const FlagSet& flags, const server::ServerConfig& config) 
 int serveCommand(const std::vector<std::string>& args) {
   server::ServerConfig config;
   ReferenceOnlyFlags reference;
-  int verbosity = 0;
+  util::LogOptions logOptions;
   std::string qpsText = "50";
   FlagSet flags("serve");
   flags.positional(FlagSet::Positional::kWarn);  // pflag leaves them, and the reference ignores them
-  addServeFlags(flags, config, reference, verbosity, qpsText);
+  addServeFlags(flags, config, reference, qpsText);
   addMutationFlags(flags, config.mutation, config.containerCredentialsConfigFile);
+  addKlogFlags(flags, logOptions);
   if (auto status = flags.parse(args); !status) return usageError(status.error());
   if (flags.helpRequested()) {
     std::cout << flags.usage();
@@ -125,6 +124,9 @@ int serveCommand(const std::vector<std::string>& args) {
   if (auto version = certs::parseMinTlsVersion(config.tlsMinVersion); !version) {
     return usageError(version.error());
   }
+  auto logSettings = util::parseLogOptions(logOptions);
+  if (!logSettings) return usageError(logSettings.error());
+  logSettings->binaryDescription = std::string("irsa-webhook ") + IRSA_VERSION;
   if (auto status = validateMutationSettings(config.mutation); !status) return usageError(status.error());
   if (reference.inCluster) {
     return usageError("--in-cluster (CSR certificate mode) is not supported: give --tls-cert/--tls-key, "
@@ -147,7 +149,10 @@ int serveCommand(const std::vector<std::string>& args) {
     return usageError("--max-request-bytes, --max-connections and --max-json-depth must be positive");
   }
   if (config.threads < 0 || config.threads > 1024) return usageError("--threads must be between 0 and 1024");
-  util::Log::setVerbosity(verbosity);
+  if (auto status = util::Log::configure(*logSettings); !status) {
+    std::cerr << "irsa-webhook serve: " << status.error() << "\n";
+    return kExitFailure;
+  }
   logStartWarnings(flags, config);
   if (reference.composeRoleArn) {
     // Read once at start, like the reference; a clear error when not on EC2.
@@ -156,7 +161,7 @@ int serveCommand(const std::vector<std::string>& args) {
       std::cerr << "irsa-webhook serve: --compose-role-arn: " << composition.error() << "\n";
       return kExitFailure;
     }
-    util::Log::info("compose_role_arn", {{"account", composition->account},
+    util::Log::info("Composing role ARNs from instance metadata", {{"account", composition->account},
                                          {"region", composition->region},
                                          {"partition", composition->partition}});
     config.mutation.composeRoleArn = std::move(*composition);
@@ -164,7 +169,7 @@ int serveCommand(const std::vector<std::string>& args) {
 
   auto server = server::Server::create(std::move(config));
   if (!server) {
-    util::Log::error("startup_failed", {{"error", server.error()}});
+    util::Log::error("Start failed", {{"err", server.error()}});
     std::cerr << "irsa-webhook serve: " << server.error() << "\n";
     return kExitFailure;
   }

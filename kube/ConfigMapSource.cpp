@@ -18,8 +18,7 @@ util::Result<ConfigMapSource::Snapshot> ConfigMapSource::parse(const rapidjson::
   const std::string_view config = data ? webhook::stringMember(*data, "config") : std::string_view();
   std::vector<std::string> warnings;
   auto parsed = webhook::ConfigMapIdentities::parse(config.empty() ? "{}" : config, warnings);
-  for (const auto& w : warnings)
-    util::Log::warn("config_map_entry_invalid", {{"error", w}});
+  for (const auto& w : warnings) util::Log::warn("ConfigMap pod-identity-webhook: entry ignored", {{"err", w}});
   if (!parsed) return util::fail(parsed.error());
   return std::make_shared<const webhook::ConfigMapIdentities>(std::move(*parsed));
 }
@@ -33,13 +32,14 @@ ConfigMapSource::Snapshot ConfigMapSource::parseOrKeep(const rapidjson::Value& c
   stats_.invalid.fetch_add(1);
   stats_.lastLoadSucceeded.store(0);
   const std::size_t kept = current_ ? current_->size() : 0;
-  util::Log::warn("config_map_invalid", {{"error", parsed.error()}, {"kept_entries", kept}});
+  util::Log::warn("ConfigMap pod-identity-webhook is invalid, keeping the last good entries",
+                  {{"err", parsed.error()}, {"keptEntries", kept}});
   return current_ ? current_ : std::make_shared<const webhook::ConfigMapIdentities>();
 }
 
 void ConfigMapSource::publish(Snapshot snapshot) {
   if (snapshot == current_) return;  // an invalid edit kept the last good entries
-  util::Log::info("config_map_loaded", {{"entries", snapshot->size()}});
+  util::Log::info("ConfigMap pod-identity-webhook loaded", {{"entries", snapshot->size()}});
   current_ = snapshot;
   publish_(std::move(snapshot));
 }

@@ -112,7 +112,7 @@ void ExecCredentialProvider::run() {
     waiters.swap(waiters_);
   }
   if (!result)
-    util::Log::warn("kube_exec_plugin_failed", {{"command", exec_.command}, {"error", result.error()}});
+    util::Log::warn("kubeconfig exec plugin failed", {{"command", exec_.command}, {"err", result.error()}});
   for (auto& [executor, done] : waiters) {
     boost::asio::post(executor, [done = std::move(done), outcome] { done(outcome); });
   }
@@ -144,7 +144,7 @@ util::Result<ExecCredentialProvider::Cached> ExecCredentialProvider::runOnce() {
   }
   auto parsed = parseExecCredential(ran->out, exec_.apiVersion);
   if (!parsed) return util::fail(name + ": " + parsed.error() + stderrNote(*ran));
-  util::Log::info("kube_exec_plugin_ran",
+  util::Log::info("kubeconfig exec plugin ran",
                   {{"command", exec_.command}, {"expires", parsed->expiration.has_value()}});
   return Cached{Credential{std::move(parsed->token), 0}, parsed->expiration};
 }

@@ -135,7 +135,7 @@ void GetRequest::onRead(const boost::system::error_code& ec) {
   if (response.status == 401 && !authRetried_ && state_->credentials->invalidate(credential_)) {
     // The token expired or was revoked early: once with a fresh one.
     authRetried_ = true;
-    util::Log::debug("kube_request_unauthorized_retry", {{"target", target_}});
+    util::Log::debug("API server answered 401, retrying with a fresh credential", {{"target", target_}});
     return acquireCredential();
   }
   finish(std::move(response));
@@ -155,7 +155,7 @@ void GetRequest::onTransportError(const boost::system::error_code& ec, const cha
     // A keep-alive connection the server closed while it sat idle.
     retried_ = true;
     parser_.reset();
-    util::Log::debug("kube_request_retry", {{"target", target_}, {"error", ec.message()}});
+    util::Log::debug("API request retried on a new connection", {{"target", target_}, {"err", ec.message()}});
     return connectNew();
   }
   finish(error(std::string(step) + ": " + ec.message()));

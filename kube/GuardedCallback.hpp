@@ -17,9 +17,9 @@ void runGuardedCallback(const std::string& target, Callback&& callback) noexcept
   try {
     std::forward<Callback>(callback)();
   } catch (const std::exception& e) {
-    util::Log::error("kube_callback_exception", {{"target", target}, {"error", e.what()}});
+    util::Log::error("API client callback failed", {{"target", target}, {"err", e.what()}});
   } catch (...) {
-    util::Log::error("kube_callback_exception", {{"target", target}});
+    util::Log::error("API client callback failed", {{"target", target}});
   }
 }
 

@@ -272,8 +272,8 @@ std::variant<InstanceIdentity, Failure> attemptOnce(const Endpoint& ep,
     }
     if (token.empty()) {
       useToken = false;
-      util::Log::warn("instance_metadata_imdsv1_fallback",
-                      {{"endpoint", ep.authority}, {"error", tokenFailure}});
+      util::Log::warn("IMDSv2 session token not available, falling back to IMDSv1",
+                      {{"endpoint", ep.authority}, {"err", tokenFailure}});
       deadline = Clock::now() + options.timeout;  // the PUT may have used it all up
     }
   }
@@ -342,10 +342,10 @@ util::Result<InstanceIdentity> InstanceMetadata::fetch(const InstanceMetadataOpt
       if (auto* identity = std::get_if<InstanceIdentity>(&outcome)) return std::move(*identity);
       const auto& failure = std::get<Failure>(outcome);
       if (!failure.retry || attempt >= attempts) return util::fail(describe(endpoint, failure, attempt));
-      util::Log::warn("instance_metadata_retry", {{"endpoint", endpoint},
+      util::Log::warn("Instance metadata request failed, retrying", {{"endpoint", endpoint},
                                                   {"attempt", attempt},
-                                                  {"backoff_ms", backoff.count()},
-                                                  {"error", failure.reason}});
+                                                  {"backoff", backoff},
+                                                  {"err", failure.reason}});
       // Startup only, before anything serves: a plain sleep blocks nobody.
       std::this_thread::sleep_for(backoff);
       backoff *= 2;

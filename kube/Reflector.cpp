@@ -113,7 +113,7 @@ void Reflector::onListPage(util::Result<ApiResponse> response) {
   if (stopped_) return;
   auto fail = [&](const std::string& error) {
     ++stats_.errors;
-    util::Log::warn("list_failed", {{"resource", name_}, {"error", error}});
+    util::Log::warn("List failed", {{"resource", name_}, {"err", error}});
     handler_.onListAborted();
     listing_ = false;
     retryLater(true);
@@ -183,7 +183,7 @@ void Reflector::onWatchLine(std::string_view line) {
   if (stopped_ || relistNeeded_) return;
   rapidjson::Document event;
   if (auto parsed = webhook::parseJson(event, line, static_cast<unsigned>(options_.maxJsonDepth)); !parsed) {
-    util::Log::warn("watch_event_invalid", {{"resource", name_}, {"error", parsed.error()}});
+    util::Log::warn("Watch event ignored: invalid JSON", {{"resource", name_}, {"err", parsed.error()}});
     return;
   }
   const std::string_view type = stringMember(event, "type");
@@ -191,7 +191,7 @@ void Reflector::onWatchLine(std::string_view line) {
   if (!object) return;
   if (type == "ERROR") {
     const int code = statusCode(*object);
-    util::Log::info("watch_error", {{"resource", name_},
+    util::Log::info("Watch ended with an error event", {{"resource", name_},
                                     {"code", code},
                                     {"message", std::string(stringMember(*object, "message"))}});
     // 410 Gone: our resourceVersion is too old; everything else, start over
@@ -231,7 +231,7 @@ void Reflector::onWatchClosed(util::Status status) {
   }
   ++stats_.errors;
   const std::string error = status ? "watch ended at once without events" : status.error();
-  util::Log::warn("watch_failed", {{"resource", name_}, {"error", error}});
+  util::Log::warn("Watch failed", {{"resource", name_}, {"err", error}});
   // 410 Gone when opening the watch: our resourceVersion is too old to resume.
   const bool gone = error.find("HTTP 410") != std::string::npos;
   retryLater(gone || consecutiveFailures_ + 1 >= kRelistAfterFailures);

@@ -210,7 +210,7 @@ void ServiceAccountCache::onListStart() { staged_.clear(); }
 void ServiceAccountCache::onListItem(const rapidjson::Value& object) {
   auto account = serviceAccountFromObject(object, options_.annotationPrefix);
   if (!account) {
-    util::Log::warn("service_account_skipped", {{"error", account.error()}});
+    util::Log::warn("ServiceAccount ignored", {{"err", account.error()}});
     return;
   }
   staged_.push_back(std::make_shared<const webhook::ServiceAccount>(std::move(*account)));
@@ -250,13 +250,13 @@ void ServiceAccountCache::onListDone() {
     for (auto& [waiter, account] : satisfied) complete(waiter, account, lookupStats_.waitedHit);
   }
   size_.store(total, std::memory_order_relaxed);
-  util::Log::info("service_accounts_synced", {{"count", total}});
+  util::Log::info("ServiceAccount cache synced", {{"count", total}});
 }
 
 void ServiceAccountCache::onEvent(EventType type, const rapidjson::Value& object) {
   auto account = serviceAccountFromObject(object, options_.annotationPrefix);
   if (!account) {
-    util::Log::warn("service_account_skipped", {{"error", account.error()}});
+    util::Log::warn("ServiceAccount ignored", {{"err", account.error()}});
     return;
   }
   if (type == EventType::kDeleted) {

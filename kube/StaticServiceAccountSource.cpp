@@ -31,7 +31,7 @@ util::Result<std::unique_ptr<StaticServiceAccountSource>> StaticServiceAccountSo
     std::string path, std::string annotationPrefix) {
   auto snapshot = loadSnapshot(path, annotationPrefix);
   if (!snapshot) return util::fail(snapshot.error());
-  util::Log::info("service_accounts_loaded",
+  util::Log::info("ServiceAccounts file loaded",
                   {{"path", path}, {"count", (*snapshot)->size}, {"annotated", (*snapshot)->annotated}});
   auto source =
       std::make_unique<StaticServiceAccountSource>(Token{}, std::move(path), std::move(annotationPrefix));
@@ -48,13 +48,14 @@ bool StaticServiceAccountSource::reload() {
   const std::lock_guard<std::mutex> lock(reloadMutex_);
   auto next = loadSnapshot(path_, prefix_);
   if (!next) {
-    util::Log::warn("service_accounts_reload_failed", {{"path", path_}, {"error", next.error()}});
+    util::Log::warn("ServiceAccounts file not reloaded, keeping the last good one",
+                    {{"path", path_}, {"err", next.error()}});
     return false;
   }
   const std::size_t count = (*next)->size;
   const std::size_t annotated = (*next)->annotated;
   snapshot_.store(std::move(*next), std::memory_order_release);
-  util::Log::info("service_accounts_reloaded", {{"path", path_}, {"count", count}, {"annotated", annotated}});
+  util::Log::info("ServiceAccounts file reloaded", {{"path", path_}, {"count", count}, {"annotated", annotated}});
   return true;
 }
 

@@ -65,7 +65,7 @@ util::Result<std::string> TokenSource::current() {
       if (!staticToken_.empty()) return staticToken_;
       return util::fail(token.error());
     }
-    util::Log::warn("kube_token_reread_failed", {{"error", token.error()}});
+    util::Log::warn("Service account token not re-read, keeping the last one", {{"err", token.error()}});
     return fileToken_;
   }
   fileToken_ = std::move(*token);

@@ -24,6 +24,11 @@ class ThreadRandom : public webhook::RandomSource {
   }
 };
 
+// The reference's name of a ServiceAccount in its messages.
+std::string cacheKey(const webhook::AdmissionRequest& r) {
+  return std::string(r.ns) + "/" + std::string(r.serviceAccountName);
+}
+
 }  // namespace
 
 bool isJsonMediaType(std::string_view contentType) {
@@ -57,6 +62,7 @@ struct AdmissionHandler::Pending {
   rapidjson::Document doc;
   webhook::AdmissionRequest request;
   Responder respond;
+  std::chrono::milliseconds waited{0};  // how long the lookup may wait for the ServiceAccount
 };
 
 AdmissionHandler::AdmissionHandler(const ServerConfig& config, kube::ServiceAccountLookup& serviceAccounts,
@@ -101,7 +107,14 @@ void AdmissionHandler::handle(Request&& req, Responder respond) {
     finish(*pending, nullptr);
     return;
   }
-  const auto deadline = std::chrono::steady_clock::now() + waitBudget(req.target());
+  const auto budget = waitBudget(req.target());
+  const auto& r = pending->request;
+  if (budget.count() > 0 && !serviceAccounts_.find(r.ns, r.serviceAccountName)) {
+    pending->waited = budget;
+    util::Log::warn("Service account " + cacheKey(r) + " not found in the cache. Waiting up to " +
+                    util::goDurationString(budget) + " to be notified");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + budget;
   serviceAccounts_.lookup(pending->request.ns, pending->request.serviceAccountName, deadline,
                           [this, pending](kube::ServiceAccountLookup::Ptr sa) { finish(*pending, std::move(sa)); });
 }
@@ -128,19 +141,27 @@ void AdmissionHandler::finish(Pending& p, kube::ServiceAccountLookup::Ptr sa) co
   auto outcome = planner_.plan(*req.pod, sources, random);
   if (outcome.identity) {
     metrics_.podMutated(outcome.identity->mode);
-    if (util::Log::verbosity() >= 3) {
-      util::Log::info(outcome.patch.empty() ? "pod_already_mutated" : "pod_mutated",
-                      {{"namespace", req.ns},
-                       {"pod", req.podName},
-                       {"service_account", req.serviceAccountName},
-                       {"mode", webhook::modeName(outcome.identity->mode)},
-                       {"operations", outcome.patch.size()}});
+    if (util::Log::enabled(3)) {
+      util::Log::infoV(3, outcome.patch.empty() ? "Pod was not mutated. Reason: Required volume mounts and env "
+                                                  "variables were already present."
+                                                : "Pod was mutated.",
+                       {{"pod", req.podName}, {"serviceAccount", req.serviceAccountName}, {"namespace", req.ns}});
     }
-  } else if (util::Log::verbosity() >= 4) {
-    util::Log::debug("pod_not_mutated", {{"namespace", req.ns},
-                                         {"pod", req.podName},
-                                         {"service_account", req.serviceAccountName},
-                                         {"reason", sa ? "no role for the ServiceAccount" : "ServiceAccount not found"}});
+  } else {
+    // The reference's words, so alerts on them carry over; a pod admitted
+    // without credentials is worth a warning at the default verbosity.
+    if (!sa && p.waited.count() > 0) {
+      util::Log::warn("Service account " + cacheKey(req) + " not found in the cache after " +
+                      util::goDurationString(p.waited) + ". Not mutating.");
+    } else if (!sa) {
+      util::Log::warn("Service account " + cacheKey(req) + " not found in the cache. Not mutating.");
+    }
+    if (util::Log::enabled(4)) {
+      util::Log::infoV(4,
+                       "Pod was not mutated. Reason: Service account did not have the right annotations or was "
+                       "not found in the cache.",
+                       {{"pod", req.podName}, {"serviceAccount", req.serviceAccountName}, {"namespace", req.ns}});
+    }
   }
   p.respond(makeResponse(http::status::ok, "application/json",
                          webhook::encodeAdmissionResponse(req.apiVersion, req.uid, &outcome.patch)));

@@ -110,7 +110,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   void onHandshake(beast::error_code ec) {
     if (ec) {
       env_.metrics.handshakeFailed();
-      logSessionError("tls_handshake_failed", ec);
+      logSessionError("TLS handshake failed", ec);
       return closeSocket();
     }
     waitForRequest();
@@ -129,7 +129,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   void onFirstBytes(beast::error_code ec, std::size_t n) {
     if (ec) {
-      logSessionError("connection_closed_idle", ec);
+      logSessionError("Idle connection closed", ec);
       return draining_ ? shutdown() : closeSocket();
     }
     buffer_.commit(n);
@@ -187,7 +187,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
       return respondAndClose(http::status::request_header_fields_too_large, "request header too large");
     }
     if (isHttpSyntaxError(ec)) return respondAndClose(http::status::bad_request, "malformed HTTP request");
-    logSessionError("request_read_failed", ec);
+    logSessionError("Reading a request failed", ec);
     closeSocket();
   }
 
@@ -219,7 +219,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
       env_.router.route(std::move(req), std::move(respond));
     } catch (const std::exception& e) {
       // Exceptions stop here (STYLE.md rule 4): the client gets a 500.
-      util::Log::error("request_handler_exception", {{"error", e.what()}});
+      util::Log::error("Request handler failed", {{"err", e.what()}});
       closeAfterResponse_ = true;
       writeResponse(makeErrorResponse(http::status::internal_server_error, "internal error"));
     }
@@ -245,7 +245,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
                                 micros);
     response_.reset();
     if (ec) {
-      logSessionError("response_write_failed", ec);
+      logSessionError("Writing a response failed", ec);
       return closeSocket();
     }
     if (!keep) return shutdown();

@@ -35,7 +35,8 @@ util::Result<std::unique_ptr<IdentitySources>> IdentitySources::create(const Ser
   if (auto status = sources->loadContainerCredentials(); !status) {
     // As in the reference, content that does not load is not a start
     // failure: nobody is listed until the file is fixed (the watcher reloads it).
-    util::Log::warn("container_credentials_load_failed", {{"error", status.error()}});
+    util::Log::warn("Container credentials config file not loaded, no identities from it until it is fixed",
+                    {{"err", status.error()}});
     sources->identityConfig_.setContainerCredentials(
         std::make_shared<const webhook::ContainerCredentialsConfig>());
   }
@@ -55,7 +56,7 @@ util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
     }
     return util::fail(cluster.error());
   }
-  util::Log::info("api_server", {{"source", cluster->source}, {"host", cluster->host}, {"port", cluster->port}});
+  util::Log::info("Using the API server", {{"source", cluster->source}, {"host", cluster->host}, {"port", cluster->port}});
 
   kube::KubeApiClientOptions clientOptions;
   clientOptions.qps = config_.kubeApiQps;
@@ -71,6 +72,7 @@ util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
   serviceAccounts_ = cache_.get();
 
   if (config_.watchConfigMap) {
+    util::Log::info("Watching ConfigMap pod-identity-webhook in " + config_.ns + " namespace");
     configMap_ = std::make_unique<kube::ConfigMapSource>(
         ioc.get_executor(), *client_, config_.ns,
         [this](kube::ConfigMapSource::Snapshot snapshot) { identityConfig_.setConfigMap(std::move(snapshot)); },
@@ -86,7 +88,7 @@ util::Status IdentitySources::loadContainerCredentials() {
   if (::stat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
     // Not written yet (or deleted): nobody is listed, as in the reference;
     // the watcher loads the file when it appears.
-    util::Log::info("container_credentials_loaded", {{"file", path}, {"identities", 0}, {"missing", true}});
+    util::Log::info("Container credentials config file does not exist yet, watching for it", {{"file", path}});
     identityConfig_.setContainerCredentials(std::make_shared<const webhook::ContainerCredentialsConfig>());
     return util::okStatus();
   }
@@ -94,7 +96,9 @@ util::Status IdentitySources::loadContainerCredentials() {
   if (!text) return util::fail(text.error());
   auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
   if (!parsed) return util::fail(path + ": " + parsed.error());
-  util::Log::info("container_credentials_loaded", {{"file", path}, {"identities", parsed->size()}});
+  util::Log::info(text->empty() ? "Container credentials config file is empty, clearing cache"
+                                : "Successfully loaded container credentials config file",
+                  {{"file", path}, {"identities", parsed->size()}});
   identityConfig_.setContainerCredentials(
       std::make_shared<const webhook::ContainerCredentialsConfig>(std::move(*parsed)));
   return util::okStatus();
@@ -169,9 +173,11 @@ util::Status IdentitySources::watchFiles(boost::asio::any_io_executor executor,
   if (!config_.containerCredentialsConfigFile.empty()) {
     auto reload = [this] {
       if (auto s = loadContainerCredentials(); !s) {
-        util::Log::warn("container_credentials_reload_failed", {{"error", s.error()}});
+        util::Log::warn("Container credentials config file not reloaded, keeping the last good one",
+                        {{"err", s.error()}});
       }
     };
+    util::Log::info("Watching container credentials config file " + config_.containerCredentialsConfigFile);
     // The file (and its directory) may be created after start-up.
     if (auto s = add(config_.containerCredentialsConfigFile, reload, Missing::kWatchAncestor); !s) return s;
   }

@@ -75,8 +75,8 @@ util::Result<std::shared_ptr<Listener>> Listener::create(net::io_context& ioc, c
             ":" + std::to_string(port);
     ec = bind(a, endpoint);
     if (!ec || !ipv6Absent(ec) || i + 1 == candidates.size()) break;
-    util::Log::info("ipv6_unavailable",
-                    {{"listener", name}, {"error", ec.message()}, {"fallback", "0.0.0.0"}});
+    util::Log::info("IPv6 is not available, listening on IPv4 only",
+                    {{"listener", name}, {"err", ec.message()}, {"fallback", "0.0.0.0"}});
   }
   if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
@@ -111,7 +111,7 @@ void Listener::doAccept() {
     if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
     if (ec) {
       // EMFILE and friends: wait a little rather than spin on the error.
-      util::Log::warn("accept_failed", {{"listener", self->name_}, {"error", ec.message()}});
+      util::Log::warn("Accepting a connection failed", {{"listener", self->name_}, {"err", ec.message()}});
       self->backoff_.expires_after(std::chrono::milliseconds(100));
       self->backoff_.async_wait([self](boost::system::error_code wait) {
         if (!wait) self->doAccept();

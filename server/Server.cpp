@@ -15,6 +15,12 @@
 namespace irsa::server {
 
 namespace {
+
+// Go's net.JoinHostPort: an empty host is Go's ":port", IPv6 goes in brackets.
+std::string hostPort(const std::string& host, unsigned short port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
 constexpr auto kDrainPollInterval = std::chrono::milliseconds(20);
 }
 
@@ -167,7 +173,7 @@ util::Status Server::initMetrics() {
 int Server::run() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
     if (ec) return;
-    util::Log::info("signal_received", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    util::Log::info("Received signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
     beginDrain();
   });
   sources_->start();
@@ -175,17 +181,23 @@ int Server::run() {
   metricsListener_->start();
   int threads = config_.threads > 0 ? config_.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) threads = 1;
-  util::Log::info("serving", {{"address", tlsListener_->address()},
-                              {"port", tlsListener_->port()},
-                              {"metrics_port", metricsListener_->port()},
-                              {"threads", threads},
-                              {"version", IRSA_VERSION}});
+  // The reference's two lines, then ours with the ports as numbers (for scripts).
+  util::Log::info("Listening on " + hostPort(config_.bindAddress, tlsListener_->port()));
+  util::Log::info("Listening on " + hostPort(config_.bindAddress, metricsListener_->port()) + " for metrics");
+  util::Log::info("Webhook started", {{"port", tlsListener_->port()},
+                                      {"metricsPort", metricsListener_->port()},
+                                      {"threads", threads},
+                                      {"version", IRSA_VERSION},
+                                      {"address", tlsListener_->address()}});
   std::vector<std::thread> pool;
   pool.reserve(static_cast<std::size_t>(threads - 1));
   for (int i = 1; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
   ioc_.run();
   for (auto& t : pool) t.join();
-  util::Log::info("stopped", {{"open_connections", tracker_.active()}});
+  if (tracker_.active() == 0) {  // else the drain deadline cut connections (logged then)
+    util::Log::info("Webhook server shutdown gracefully");
+    util::Log::info("Metrics server shutdown gracefully");
+  }
   return 0;
 }
 
@@ -195,8 +207,8 @@ void Server::requestShutdown() {
 
 void Server::beginDrain() {
   if (draining_.exchange(true)) return;
-  util::Log::info("draining", {{"open_connections", tracker_.active()},
-                               {"deadline_ms", config_.shutdownTimeout.count()}});
+  util::Log::info("Context cancelled, beginning graceful shutdown",
+                  {{"openConnections", tracker_.active()}, {"timeout", config_.shutdownTimeout}});
   // Mark connections first: anything answered from now on carries
   // `Connection: close`, however long the rest of this takes.
   tracker_.drainAll();
@@ -216,7 +228,8 @@ void Server::pollDrain() {
     return;
   }
   if (std::chrono::steady_clock::now() >= drainDeadline_) {
-    util::Log::warn("drain_deadline_reached", {{"open_connections", tracker_.active()}});
+    util::Log::error("Webhook server shutdown error: context deadline exceeded",
+                     {{"openConnections", tracker_.active()}});
     ioc_.stop();
     return;
   }

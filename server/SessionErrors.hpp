@@ -4,6 +4,7 @@
 // and which malformed requests deserve a 400.
 
 #include <boost/beast/core/error.hpp>
+#include <source_location>
 #include <string_view>
 
 namespace irsa::server {
@@ -15,6 +16,7 @@ bool isBenignSessionError(const boost::beast::error_code& ec);
 bool isHttpSyntaxError(const boost::beast::error_code& ec);
 
 // Logs at debug for benign errors, at info otherwise.
-void logSessionError(std::string_view event, const boost::beast::error_code& ec);
+void logSessionError(std::string_view msg, const boost::beast::error_code& ec,
+                     std::source_location where = std::source_location::current());
 
 }  // namespace irsa::server

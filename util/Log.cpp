@@ -1,81 +1,87 @@
 #include "util/Log.hpp"
 
-#include <chrono>
-#include <cstdio>
-#include <ctime>
+#include <unistd.h>
+
+#include <atomic>
+#include <memory>
+
+#include "util/LogFormat.hpp"
+#include "util/LogOutput.hpp"
 
 namespace irsa::util {
 namespace {
 
-const char* levelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kError: return "error";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kDebug: return "debug";
-  }
-  return "info";
+struct LogState {
+  LogSettings settings;
+  std::unique_ptr<LogOutput> output;
+  TextFormat text;
+};
+
+std::shared_ptr<const LogState> makeState(LogSettings settings, std::unique_ptr<LogOutput> output) {
+  auto state = std::make_shared<LogState>();
+  state->text = {settings.skipHeaders, settings.addDirHeader, static_cast<int>(::getpid())};
+  state->settings = std::move(settings);
+  state->output = std::move(output);
+  return state;
 }
 
-bool needsQuotes(std::string_view v) {
-  if (v.empty()) return true;
-  for (char c : v) {
-    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
-  }
-  return false;
+// Until configure(): klog's defaults (text, everything to stderr, -v 0).
+std::shared_ptr<const LogState> defaultState() {
+  static const auto state = [] {
+    LogSettings settings;
+    return makeState(settings, LogOutput::create(settings).value());
+  }();
+  return state;
 }
 
-void appendValue(std::string& out, std::string_view v) {
-  if (!needsQuotes(v)) {
-    out.append(v);
-    return;
-  }
-  out.push_back('"');
-  for (char c : v) {
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
-          out.append(buf);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
+std::atomic<std::shared_ptr<const LogState>> g_state;
+// Copies of the settings the V check needs, so a disabled V line costs one load.
+std::atomic<int> g_verbosity{0};
+std::atomic<bool> g_hasVModule{false};
+
+std::shared_ptr<const LogState> current() {
+  auto state = g_state.load(std::memory_order_acquire);
+  return state ? state : defaultState();
 }
 
 }  // namespace
 
-void Log::write(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
-  using namespace std::chrono;
-  const auto now = system_clock::now();
-  const std::time_t secs = system_clock::to_time_t(now);
-  const auto micros = duration_cast<microseconds>(now.time_since_epoch()).count() % 1000000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char ts[64];
-  std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(micros));
+Status Log::configure(const LogSettings& settings) {
+  auto output = LogOutput::create(settings);
+  if (!output) return fail(output.error());
+  g_state.store(makeState(settings, std::move(*output)), std::memory_order_release);
+  g_verbosity.store(settings.verbosity, std::memory_order_relaxed);
+  g_hasVModule.store(!settings.vmodule.empty(), std::memory_order_relaxed);
+  return okStatus();
+}
 
-  std::string line;
-  line.reserve(128);
-  line.append("ts=").append(ts).append(" level=").append(levelName(level)).append(" event=");
-  appendValue(line, event);
-  for (const auto& f : fields) {
-    line.push_back(' ');
-    line.append(f.key).push_back('=');
-    appendValue(line, f.value);
+bool Log::enabled(int level, std::source_location where) {
+  if (level <= g_verbosity.load(std::memory_order_relaxed)) return true;
+  if (!g_hasVModule.load(std::memory_order_relaxed)) return false;
+  // klog: a file that -vmodule names gets its level instead of -v's.
+  const auto state = current();
+  const int moduleLevel = vmoduleLevel(state->settings.vmodule, where.file_name());
+  return moduleLevel >= 0 ? level <= moduleLevel : level <= state->settings.verbosity;
+}
+
+void Log::write(LogSeverity severity, int level, std::string_view msg, Fields fields,
+                const std::source_location& where) {
+  const auto state = current();
+  const LogRecord record{severity,
+                         level,
+                         msg,
+                         fields,
+                         where.file_name(),
+                         static_cast<unsigned>(where.line()),
+                         std::chrono::system_clock::now()};
+  thread_local std::string line;
+  line.clear();
+  if (state->settings.format == LogFormat::kJson) {
+    formatJson(line, record);
+  } else {
+    formatText(line, record, state->text);
   }
-  line.push_back('\n');
-  // One fwrite per line keeps lines whole across threads (stderr is unbuffered).
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  state->output->write(severity, line);
 }
 
 }  // namespace irsa::util

@@ -23,7 +23,7 @@ for run in $(seq "${BENCH_REPEAT}"); do
   # A namespace of its own per run (no namespace controller runs to delete one).
   python3 "${SCENARIO_DIR}/cache_miss.py" "${BENCH_URL}" "${BENCH_TMP}/certs/ca.crt" "${n}" \
     "${BENCH_TMP}/miss.json" "bench-miss-${run}" || bench_die "cache_miss.py failed"
-  metrics_port="$(sed -n 's/.* metrics_port=\([0-9]*\).*/\1/p' "${BENCH_TMP}/serve.log" | head -n1)"
+  metrics_port="$(sed -n 's/.* metricsPort=\([0-9]*\).*/\1/p' "${BENCH_TMP}/serve.log" | head -n1)"
   curl -sf "http://127.0.0.1:${metrics_port}/metrics" | grep '^irsa_webhook_service_account_lookups_total' \
     >"${BENCH_TMP}/lookups.txt" || true
   python3 - "${BENCH_TMP}/miss.json" "${BENCH_TMP}/lookups.txt" "${BENCH_OUT}/raw/5-cache-miss-${run}.json" <<'PY'

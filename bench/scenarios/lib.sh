@@ -65,7 +65,7 @@ bench_serve() {
   SERVER_PID=$!
   local line="" port _
   for _ in $(seq 1 100); do
-    line="$(grep -m1 'event=serving ' "${log}" || true)"
+    line="$(grep -m1 '] Webhook started ' "${log}" || true)"
     [[ -n "${line}" ]] && break
     kill -0 "${SERVER_PID}" 2>/dev/null || { cat "${log}" >&2; bench_die "serve exited at startup"; }
     sleep 0.1
@@ -85,7 +85,7 @@ bench_serve() {
 # the upper bound of the bucket it falls in.
 bench_server_quantiles() {
   local port
-  port="$(sed -n 's/.* metrics_port=\([0-9]*\).*/\1/p' "${BENCH_TMP}/serve.log" | head -n1)"
+  port="$(sed -n 's/.* metricsPort=\([0-9]*\).*/\1/p' "${BENCH_TMP}/serve.log" | head -n1)"
   curl -sf "http://127.0.0.1:${port}/metrics" >"${BENCH_TMP}/metrics.txt" || bench_die "cannot scrape the server's metrics"
   python3 - "${BENCH_TMP}/metrics.txt" "$1" <<'PY' || bench_die "no admission histogram in the server's metrics"
 import json, re, sys

@@ -99,14 +99,14 @@ else
     "${as_nonroot[@]}" /usr/local/bin/irsa-webhook dev-cert --out-dir /tmp/certs --ip-addresses 127.0.0.1
   cp "${ROOT}/examples/serviceaccounts.yaml" "${ROOTFS}/tmp/sa.yaml"
 
-  # Starts the command in the chroot (as UID 65532) and waits for event=serving;
+  # Starts the command in the chroot (as UID 65532) and waits for "Webhook started";
   # sets port to its TLS port, or to "" if it did not serve within 10 s.
   start_serve() {
     "${as_nonroot[@]}" "$@" >/dev/null 2>"${OUT}/serve.log" </dev/null &
     SERVE_PID=$!
     port=""
     for _ in $(seq 1 100); do
-      port="$(sed -n 's/.*event=serving .* port=\([0-9]*\).*/\1/p' "${OUT}/serve.log" | head -1)"
+      port="$(sed -n 's/.*] Webhook started port=\([0-9]*\).*/\1/p' "${OUT}/serve.log" | head -1)"
       if [[ -n "${port}" ]] || ! kill -0 "${SERVE_PID}" 2>/dev/null; then break; fi
       sleep 0.1
     done
@@ -124,7 +124,7 @@ else
 
   start_serve /usr/local/bin/irsa-webhook serve --bind-address 127.0.0.1 --port 0 --metrics-port 0 \
     --tls-cert /tmp/certs/tls.crt --tls-key /tmp/certs/tls.key --service-accounts /tmp/sa.yaml
-  check "chroot: serve starts (event=serving within 10s)" test -n "${port}"
+  check "chroot: serve starts (\"Webhook started\" within 10s)" test -n "${port}"
   check "chroot: serve answers /readyz over TLS 1.2+ with the dev CA" test "$(https_status "${port}" /readyz)" = 200
   rc=0
   stop_serve || rc=$?
@@ -140,16 +140,7 @@ else
   fi
   check "reference tarball has deploy/deployment-base.yaml with a /webhook command (${REFERENCE_DIR})" \
     test "${ref_command[0]:-}" = /webhook -a "${#ref_command[@]}" -gt 1
-  # MERGE NOTE (wip/logging): the klog flags are registered on the logging
-  # branch. Until it is merged they are left out here; after the merge this
-  # list must be empty and the reference's full command line must start.
-  klog_pending_merge=(--logtostderr)
-  ref_args=()
-  for arg in "${ref_command[@]:1}"; do
-    skip=""
-    for k in "${klog_pending_merge[@]}"; do [[ "${arg}" == "${k}" ]] && skip=1; done
-    [[ -n "${skip}" ]] || ref_args+=("${arg}")
-  done
+  ref_args=("${ref_command[@]:1}")
   # Out of cluster on loopback: ports 0 (the test's rule: never a fixed port),
   # the dev certificate, ServiceAccounts from a file instead of the API server.
   start_serve "${ref_command[0]:-/webhook}" "${ref_args[@]}" --port 0 --metrics-port 0 \

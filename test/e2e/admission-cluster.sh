@@ -3,7 +3,7 @@
 # ServiceAccounts (LIST+WATCH) and the pod-identity-webhook ConfigMap from a real
 # kube-apiserver, which calls it through a MutatingWebhookConfiguration. Checked
 # on the STORED pods (kubectl get pod -o json):
-#   - /readyz is 200 once service_accounts_synced is logged
+#   - /readyz is 200 once "ServiceAccount cache synced" is logged
 #   - an annotated ServiceAccount: env, projected token volume (audience,
 #     expirationSeconds), mount; fields the webhook does not model survive
 #   - a ServiceAccount without annotation, listed in the ConfigMap: mutated from
@@ -85,9 +85,9 @@ configmap "${CM_ROLE_1}"
 
 # --- the webhook, reading the cluster
 wh_start --kubeconfig "${KUBECONFIG}" --watch-config-map --namespace "${CM_NS}" -v 3
-check "serve logs service_accounts_synced (within 20s)" wh_wait_log 20 service_accounts_synced
-check "/readyz is 200 after service_accounts_synced" test "$(wh_readyz)" = 200
-check "serve loads the ConfigMap (config_map_loaded, within 10s)" wh_wait_log 10 config_map_loaded
+check "serve logs \"ServiceAccount cache synced\" (within 20s)" wh_wait_log 20 'ServiceAccount cache synced'
+check "/readyz is 200 after the cache synced" test "$(wh_readyz)" = 200
+check "serve loads the ConfigMap (within 10s)" wh_wait_log 10 'ConfigMap pod-identity-webhook loaded'
 
 wh_register
 check "apiserver calls the webhook (server-side dry run is mutated, within 20s)" \

@@ -26,8 +26,8 @@ kubectl -n "${NS}" create serviceaccount before >/dev/null
 kubectl -n "${NS}" annotate serviceaccount before eks.amazonaws.com/role-arn="${ROLE_BEFORE}" >/dev/null
 
 wh_start --kubeconfig "${KUBECONFIG}" -v 3
-check "serve logs service_accounts_synced (within 20s)" wh_wait_log 20 service_accounts_synced
-check "/readyz is 200 after service_accounts_synced" test "$(wh_readyz)" = 200
+check "serve logs \"ServiceAccount cache synced\" (within 20s)" wh_wait_log 20 'ServiceAccount cache synced'
+check "/readyz is 200 after the cache synced" test "$(wh_readyz)" = 200
 wh_register
 check "apiserver calls the webhook (server-side dry run is mutated, within 20s)" \
   wait_dry_run 20 probe before "${NS}" '.spec.containers[0].env[] | select(.name=="AWS_ROLE_ARN")'
@@ -42,7 +42,7 @@ wh_log_mark
 "${E2E_DIR}/control-plane.sh" stop-apiserver "${E2E_WORKDIR}"
 sleep "${OUTAGE_SECONDS}"
 check "during the outage: serve is running" wh_alive
-check "during the outage: serve logged the failing watch" _wh_log_has watch_failed
+check "during the outage: serve logged the failing watch" _wh_log_has 'Watch failed'
 check "during the outage: /metrics answers" eval "wh_metrics >/dev/null"
 "${E2E_DIR}/control-plane.sh" start-apiserver "${E2E_WORKDIR}"
 

@@ -116,8 +116,8 @@ for a in "${args[@]:1}"; do
 done
 wh_use_certs "${TMP}/tls.crt" "${TMP}/tls.key" "${TMP}/ca.crt" "${SVC_HOST}"
 wh_start "${serve_args[@]}" --kubeconfig "${KUBECONFIG}"
-check "serve logs service_accounts_synced (within 20s)" wh_wait_log 20 service_accounts_synced
-check "serve loads the chart's ConfigMap (within 10s)" wh_wait_log 10 config_map_loaded
+check "serve logs \"ServiceAccount cache synced\" (within 20s)" wh_wait_log 20 'ServiceAccount cache synced'
+check "serve loads the chart's ConfigMap (within 10s)" wh_wait_log 10 'ConfigMap pod-identity-webhook loaded'
 check "/readyz is 200, verified against the chart's CA as ${SVC_HOST}" test "$(wh_readyz)" = 200
 
 # --- the chart's webhook configuration, pointed at the loopback server under the Service name

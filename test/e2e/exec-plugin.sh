@@ -93,9 +93,9 @@ kubectl -n "${NS}" create serviceaccount s3-reader >/dev/null
 kubectl -n "${NS}" annotate serviceaccount s3-reader "eks.amazonaws.com/role-arn=${ROLE_ARN}" >/dev/null
 
 wh_start --kubeconfig "${TMP}/exec.kubeconfig" --watch-config-map --namespace "${NS}" -v 3
-check "serve syncs through the exec plugin (service_accounts_synced, within 20s)" \
-  wh_wait_log 20 service_accounts_synced
-check "serve loads the ConfigMap through it too (config_map_loaded, within 10s)" wh_wait_log 10 config_map_loaded
+check "serve syncs through the exec plugin (\"ServiceAccount cache synced\", within 20s)" \
+  wh_wait_log 20 'ServiceAccount cache synced'
+check "serve loads the ConfigMap through it too (within 10s)" wh_wait_log 10 'ConfigMap pod-identity-webhook loaded'
 wh_register
 check "apiserver calls the webhook (dry run is mutated, within 20s)" \
   wait_dry_run 20 probe s3-reader "${NS}" '.spec.containers[0].env[] | select(.name=="AWS_ROLE_ARN")'
@@ -115,14 +115,14 @@ check "a ServiceAccount created after the rotation reaches the webhook with the 
 check "the 401 on the old token ran the plugin once more" runs_are 2
 check "the apiserver refused the old token (a watch failed with HTTP 401)" \
   bash -c "grep -q 'HTTP 401' '${WEBHOOK_LOG}'"
-check "no plugin failure was logged" bash -c "! grep -q 'event=kube_exec_plugin_failed' '${WEBHOOK_LOG}'"
+check "no plugin failure was logged" bash -c "! grep -q '] kubeconfig exec plugin failed' '${WEBHOOK_LOG}'"
 wh_stop
 
 # --- an expiry in the past: every request needs a new token
 rm -f "${TMP}/runs"
 echo "2000-01-01T00:00:00Z" >"${TMP}/plugin-expiry"
 wh_start --kubeconfig "${TMP}/exec.kubeconfig" --watch-config-map --namespace "${NS}" -v 3
-check "with an expired token serve still syncs (within 20s)" wh_wait_log 20 service_accounts_synced
+check "with an expired token serve still syncs (within 20s)" wh_wait_log 20 'ServiceAccount cache synced'
 # The two LISTs (ServiceAccounts, ConfigMap) start together and share one run,
 # as do the two WATCHes: an expired token means at least a second run.
 check "and the plugin ran again instead of reusing it (>= 2 runs, within 10s)" poll 10 runs_at_least 2
@@ -137,7 +137,7 @@ check "a failing plugin's stderr is logged (within 10s)" \
 check "it is run again after the reflector's backoff (within 20s)" poll 20 runs_at_least 2
 check "/readyz stays 503 while no credential works" test "$(wh_readyz)" = 503
 rm -f "${TMP}/plugin-fails"
-check "once the plugin works again, serve syncs (within 60s)" wh_wait_log 60 service_accounts_synced
+check "once the plugin works again, serve syncs (within 60s)" wh_wait_log 60 'ServiceAccount cache synced'
 wh_stop
 
 e2e_summary

@@ -155,7 +155,7 @@ serve_compose() {
   deadline=$((SECONDS + 15))
   while [[ -z "${port}" ]] && ((SECONDS <= deadline)) && kill -0 "${SERVE_PID}" 2>/dev/null; do
     # The child opens its log file itself: until then sed fails, which means "no port yet".
-    port="$(sed -n 's/.*event=serving .* port=\([0-9]*\) .*/\1/p' "${TMP}/${name}.serve.log" 2>/dev/null || true)"
+    port="$(sed -n 's/.*] Webhook started port=\([0-9]*\) .*/\1/p' "${TMP}/${name}.serve.log" 2>/dev/null || true)"
     [[ -n "${port}" ]] || sleep 0.1 # polling with a deadline
   done
   if [[ -n "${port}" ]]; then
@@ -185,12 +185,12 @@ for status in 403 404; do
   start_v1_proxy "v1-only-${status}" "${status}"
   run_live "v1-only-${status}" 123456789012 cn-north-1 aws-cn
   serve_compose "v1-only-${status}" "arn:aws-cn:iam::123456789012:role/my-role"
-  if grep -q 'instance_metadata_imdsv1_fallback' "${TMP}/v1-only-${status}.serve.log"; then
+  if grep -q 'falling back to IMDSv1' "${TMP}/v1-only-${status}.serve.log"; then
     PASS=$((PASS + 1))
     echo "ok   - v1-only-${status}: serve logged the IMDSv1 fallback"
   else
     FAIL=$((FAIL + 1))
-    echo "FAIL - v1-only-${status}: no instance_metadata_imdsv1_fallback warning in the serve log"
+    echo "FAIL - v1-only-${status}: no falling back to IMDSv1 warning in the serve log"
   fi
   stop_proxy
 done

@@ -167,8 +167,8 @@ e2e_namespace "${NS}"
 kubectl -n "${NS}" create serviceaccount warmup >/dev/null
 kubectl -n "${NS}" annotate serviceaccount warmup eks.amazonaws.com/role-arn="${ROLE_PREFIX}warmup" >/dev/null
 wh_start --kubeconfig "${KUBECONFIG}" -v 1
-check "serve logs service_accounts_synced (within 20s)" wh_wait_log 20 service_accounts_synced
-check "/readyz is 200 after service_accounts_synced" test "$(wh_readyz)" = 200
+check "serve logs \"ServiceAccount cache synced\" (within 20s)" wh_wait_log 20 'ServiceAccount cache synced'
+check "/readyz is 200 after the cache synced" test "$(wh_readyz)" = 200
 wh_register
 check "apiserver calls the webhook (server-side dry run is mutated, within 20s)" \
   wait_dry_run 20 probe warmup "${NS}" '.spec.containers[0].env[] | select(.name=="AWS_ROLE_ARN")'
@@ -194,7 +194,7 @@ poll 5 grep -q '^listening ' "${TMP}/proxy.out" || e2e_die "delay-proxy.py did n
 PROXY_PORT="$(awk '{ print $2; exit }' "${TMP}/proxy.out")"
 e2e_log "delay proxy (+${LAG_MS}ms each way) on 127.0.0.1:${PROXY_PORT}"
 wh_start --kubeconfig "${KUBECONFIG}" --kube-api "https://127.0.0.1:${PROXY_PORT}" -v 1
-check "lagged: serve logs service_accounts_synced (within 20s)" wh_wait_log 20 service_accounts_synced
+check "lagged: serve logs \"ServiceAccount cache synced\" (within 20s)" wh_wait_log 20 'ServiceAccount cache synced'
 wh_register # the same configuration, now pointing at this webhook
 check "lagged: apiserver calls the new webhook (dry run is mutated, within 20s)" \
   wait_dry_run 20 probe warmup "${NS}" '.spec.containers[0].env[] | select(.name=="AWS_ROLE_ARN")'

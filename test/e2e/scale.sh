@@ -111,7 +111,7 @@ measure() {
   # CPU the webhook spent so far (utime + stime, clock ticks): its own share of the sync.
   cpu_ms="$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/${WEBHOOK_PID}/stat")"
   cached="$(wh_metric irsa_webhook_service_accounts)"
-  synced="$(sed -n 's/.*event=service_accounts_synced count=\([0-9]*\).*/\1/p' "${WEBHOOK_LOG}" | head -n1)"
+  synced="$(sed -n 's/.*] ServiceAccount cache synced count=\([0-9]*\).*/\1/p' "${WEBHOOK_LOG}" | head -n1)"
   wh_stop 30 || true
 
   printf 'scale: n=%d create=%d.%03ds kubectl_list=%d.%03ds ready=%d.%03ds serve_cpu=%d.%03ds cached=%s synced_count=%s rss=%dMiB hwm=%dMiB (VmRSS %s kB, VmHWM %s kB) exit=%s binary=%s\n' \

@@ -52,8 +52,8 @@ for sa in stays reannotated doomed; do
 done
 
 wh_start --kubeconfig "${KUBECONFIG}" --enable-debugging-handlers -v 3
-check "serve logs service_accounts_synced (within 20s)" wh_wait_log 20 service_accounts_synced
-check "/readyz is 200 after service_accounts_synced" test "$(wh_readyz)" = 200
+check "serve logs \"ServiceAccount cache synced\" (within 20s)" wh_wait_log 20 'ServiceAccount cache synced'
+check "/readyz is 200 after the cache synced" test "$(wh_readyz)" = 200
 wh_register
 check "apiserver calls the webhook (server-side dry run is mutated, within 20s)" \
   wait_dry_run 20 probe stays "${NS}" '.spec.containers[0].env[] | select(.name=="AWS_ROLE_ARN")'

@@ -16,7 +16,7 @@
 #   wh_tls_curl PATH [ARGS...] curl the TLS port, verifying the certificate (see WH_TLS_NAME)
 #   wh_start [ARGS...]         start serve on loopback (ports 0) with ARGS; waits for the ports
 #                              and sets WEBHOOK_PID, WEBHOOK_PORT, METRICS_PORT, WEBHOOK_LOG
-#   wh_wait_log TIMEOUT EVENT  wait until the webhook log has `event=EVENT` (after WH_LOG_MARK)
+#   wh_wait_log TIMEOUT TEXT   wait until a webhook log line has `] TEXT` (after WH_LOG_MARK)
 #   wh_log_mark                remember the log's current length (wh_wait_log looks after it)
 #   wh_readyz                  HTTP status of /readyz on the TLS port
 #   wh_debug_cache             /debug/alpha/cache (needs --enable-debugging-handlers)
@@ -155,7 +155,7 @@ wh_start() {
   WH_LOG_MARK=0
   local line="" _
   for _ in $(seq 1 100); do
-    line="$(grep -m1 'event=serving ' "${WEBHOOK_LOG}" || true)"
+    line="$(grep -m1 '] Webhook started ' "${WEBHOOK_LOG}" || true)"
     [[ -n "${line}" ]] && break
     if ! kill -0 "${WEBHOOK_PID}" 2>/dev/null; then
       cat "${WEBHOOK_LOG}" >&2
@@ -165,15 +165,15 @@ wh_start() {
   done
   [[ -n "${line}" ]] || e2e_die "webhook did not report its ports within 10s"
   WEBHOOK_PORT="$(sed -n 's/.* port=\([0-9]*\).*/\1/p' <<<"${line}")"
-  METRICS_PORT="$(sed -n 's/.* metrics_port=\([0-9]*\).*/\1/p' <<<"${line}")"
+  METRICS_PORT="$(sed -n 's/.* metricsPort=\([0-9]*\).*/\1/p' <<<"${line}")"
   [[ -n "${WEBHOOK_PORT}" && -n "${METRICS_PORT}" ]] || e2e_die "cannot read the ports from: ${line}"
   e2e_log "webhook (pid ${WEBHOOK_PID}) serving on 127.0.0.1:${WEBHOOK_PORT}, metrics on ${METRICS_PORT}"
 }
 
 wh_log_mark() { WH_LOG_MARK="$(wc -c <"${WEBHOOK_LOG}")"; }
 wh_log_since_mark() { tail -c +"$((WH_LOG_MARK + 1))" "${WEBHOOK_LOG}"; }
-_wh_log_has() { wh_log_since_mark | grep -q "event=$1\\b"; }
-# wh_wait_log TIMEOUT EVENT
+_wh_log_has() { wh_log_since_mark | grep -qF -- "] $1"; }
+# wh_wait_log TIMEOUT TEXT: TEXT starts a log message (klog text format)
 wh_wait_log() { poll "$1" _wh_log_has "$2"; }
 
 wh_alive() { [[ -n "${WEBHOOK_PID}" ]] && kill -0 "${WEBHOOK_PID}" 2>/dev/null; }

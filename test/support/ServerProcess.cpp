@@ -164,10 +164,10 @@ std::optional<std::string> ServerProcess::waitForLog(std::string_view needle, mi
 }
 
 bool ServerProcess::waitServing(milliseconds timeout) {
-  const auto line = waitForLog("event=serving", timeout);
+  const auto line = waitForLog("] Webhook started ", timeout);
   if (!line) return false;
   const std::string port = logField(*line, "port");
-  const std::string metricsPort = logField(*line, "metrics_port");
+  const std::string metricsPort = logField(*line, "metricsPort");
   std::from_chars(port.data(), port.data() + port.size(), port_);
   std::from_chars(metricsPort.data(), metricsPort.data() + metricsPort.size(), metricsPort_);
   return port_ != 0 && metricsPort_ != 0;

@@ -46,7 +46,7 @@ class ServerProcess {
   // How many stderr lines contain `needle` right now.
   std::size_t countLog(std::string_view needle) const;
 
-  // Waits for `event=serving` and reads both ports from it.
+  // Waits for the "Webhook started" line and reads both ports from it.
   bool waitServing(milliseconds timeout = std::chrono::seconds(10));
   unsigned short port() const { return port_; }
   unsigned short metricsPort() const { return metricsPort_; }

@@ -48,7 +48,7 @@ std::unique_ptr<TestServer> TestServer::start(Options options) {
   args.insert(args.end(), options.extraArgs.begin(), options.extraArgs.end());
   server->process_ = std::make_unique<ServerProcess>(std::move(args), server->dir_.path());
   if (options.waitServing && !server->process_->waitServing()) {
-    ADD_FAILURE() << "server did not log event=serving; stderr:\n" << server->process_->stderrText();
+    ADD_FAILURE() << "server did not log \"Webhook started\"; stderr:\n" << server->process_->stderrText();
     return nullptr;
   }
   return server;

@@ -120,7 +120,7 @@ TEST_F(StaticSourceTest, ReloadSwapsTheSnapshot) {
   const std::string log = ::testing::internal::GetCapturedStderr();
 
   EXPECT_TRUE(reloaded);
-  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "event=service_accounts_reloaded", log);
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "] ServiceAccounts file reloaded", log);
   EXPECT_PRED_FORMAT2(::testing::IsSubstring, "count=2", log);
   EXPECT_EQ(source->size(), 2u);
   EXPECT_EQ(roleArn(source->find("default", "a")), "arn:aws:iam::1:role/new");
@@ -144,7 +144,7 @@ TEST_F(StaticSourceTest, FailedReloadKeepsTheOldDataAndReturnsFalse) {
   const bool reloaded = source->reload();
   const std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_FALSE(reloaded);
-  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "level=warn event=service_accounts_reload_failed", log);
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "] ServiceAccounts file not reloaded, keeping the last good one", log);
   EXPECT_PRED_FORMAT2(::testing::IsSubstring, "invalid YAML", log);
   EXPECT_TRUE(source->ready());
   EXPECT_EQ(source->size(), 1u);

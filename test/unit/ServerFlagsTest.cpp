@@ -54,7 +54,7 @@ TEST_F(ServerFlagsTest, NonNumericPortExits2WithOneLineNamingTheFlag) {
   expectOneLine(r.err);
   EXPECT_NE(r.err.find("--port"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("abc"), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find("event=serving"), std::string::npos);
+  EXPECT_EQ(r.err.find("Webhook started"), std::string::npos);
 }
 
 TEST_F(ServerFlagsTest, UnknownFlagExits2) {
@@ -76,7 +76,7 @@ TEST_F(ServerFlagsTest, ServeWithoutServiceAccountsOutsideAClusterExitsNamingThe
   EXPECT_TRUE(r.status.code == kExitUsage || r.status.code == kExitFailure)
       << "exit " << r.status.code << ": " << r.err;
   EXPECT_NE(r.err.find("--service-accounts"), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find("event=serving"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("Webhook started"), std::string::npos) << r.err;
 }
 
 TEST_F(ServerFlagsTest, MissingCertificateFileExits1NamingTheFile) {

@@ -52,7 +52,7 @@ class ServerInvocationTest : public ::testing::Test {
     EXPECT_EQ(r.status.code, 0) << what << ": " << r.err;
     EXPECT_EQ(r.out.rfind("irsa-webhook ", 0), 0u) << what << ": " << r.out;
     EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << what << ": " << r.out;
-    EXPECT_EQ(r.err.find("event=serving"), std::string::npos) << what << ": " << r.err;
+    EXPECT_EQ(r.err.find("] Webhook started "), std::string::npos) << what << ": " << r.err;
   }
 
   TempDir dir_;
@@ -105,7 +105,7 @@ std::size_t notMutatedLinesAfterOneRequest(const std::vector<std::string>& verbo
       server->request(mutateRequest(admissionReview("admission.k8s.io/v1", "u1", podJson("plain"))));
   EXPECT_FALSE(reply.ec) << reply.ec.message();
   // Logged before the answer is sent: no need to wait for it.
-  return server->process().countLog("pod_not_mutated");
+  return server->process().countLog("] Pod was not mutated. Reason: Service account did not have the right annotations");
 }
 
 TEST_F(ServerInvocationTest, VerbosityTakesEveryPflagForm) {
@@ -120,25 +120,25 @@ TEST_F(ServerInvocationTest, BoolFollowedByAWordWarnsAndServes) {
   auto process = serve(join(loopback(), {"--sts-regional-endpoint", "false", "stray"}));
   ASSERT_TRUE(process);
   const std::string log = process->stderrText();
-  const auto line = process->waitForLog("argument=false", std::chrono::seconds(1));
+  const auto line = process->waitForLog("argument=\"false\"", std::chrono::seconds(1));
   ASSERT_TRUE(line) << log;
-  EXPECT_NE(line->find("level=warn"), std::string::npos) << *line;
+  EXPECT_EQ(line->front(), 'W') << *line;  // klog severity: warning
   EXPECT_NE(line->find("write --sts-regional-endpoint=false"), std::string::npos) << *line;
-  EXPECT_EQ(process->countLog("argument=stray"), 1u) << log;
+  EXPECT_EQ(process->countLog("argument=\"stray\""), 1u) << log;
   // Warned once, before serving.
-  EXPECT_LT(log.find("argument=false"), log.find("event=serving")) << log;
-  EXPECT_EQ(process->countLog("argument=false"), 1u) << log;
+  EXPECT_LT(log.find("argument=\"false\""), log.find("] Webhook started ")) << log;
+  EXPECT_EQ(process->countLog("argument=\"false\""), 1u) << log;
 }
 
 TEST_F(ServerInvocationTest, NoEffectFlagsSetAreLoggedOncePerFlag) {
   auto process = serve(join(loopback(), {"--resync-period=30s", "--service-name=svc", "--in-cluster=false"}));
   ASSERT_TRUE(process);
   for (const char* flag : {"--resync-period", "--service-name", "--in-cluster"}) {
-    EXPECT_EQ(process->countLog(std::string("event=flag_has_no_effect flag=") + flag), 1u)
+    EXPECT_EQ(process->countLog(std::string("] Flag has no effect here flag=\"") + flag + "\""), 1u)
         << flag << "\n"
         << process->stderrText();
   }
-  EXPECT_EQ(process->countLog("flag=--tls-secret"), 0u) << process->stderrText();
+  EXPECT_EQ(process->countLog("flag=\"--tls-secret\""), 0u) << process->stderrText();
 }
 
 TEST_F(ServerInvocationTest, ServeHelpListsTheNoEffectFlagsApart) {
@@ -171,7 +171,7 @@ TEST_F(ServerInvocationTest, TlsMinVersionReferenceNamesStart) {
   for (const char* version : {"1.2", "1.3", "VersionTLS12", "VersionTLS13"}) {
     auto process = serve(join(loopback(), {std::string("--tls-min-version=") + version}));
     ASSERT_TRUE(process) << version;
-    EXPECT_EQ(process->countLog("tls_min_version_raised"), 0u) << process->stderrText();
+    EXPECT_EQ(process->countLog("TLS minimum version raised"), 0u) << process->stderrText();
   }
 }
 
@@ -181,10 +181,10 @@ TEST_F(ServerInvocationTest, TlsMinVersionBelow12WarnsAndKeepsTheTls12Floor) {
     options.extraArgs = {"--tls-min-version", version};
     auto server = TestServer::start(options);
     ASSERT_TRUE(server) << version;
-    const auto line = server->process().waitForLog("event=tls_min_version_raised", std::chrono::seconds(1));
+    const auto line = server->process().waitForLog("] TLS minimum version raised to 1.2", std::chrono::seconds(1));
     ASSERT_TRUE(line) << server->process().stderrText();
-    EXPECT_NE(line->find("level=warn"), std::string::npos) << *line;
-    EXPECT_NE(line->find(std::string("requested=") + version), std::string::npos) << *line;
+    EXPECT_EQ(line->front(), 'W') << *line;  // klog severity: warning
+    EXPECT_EQ(logField(*line, "requested"), version) << *line;
 
     TlsClientOptions legacy = server->trust();
     legacy.minVersion = TLS1_VERSION;
@@ -229,30 +229,18 @@ const std::vector<std::string> kCommunityChartArgs = {
     "--tls-key=/etc/webhook/certs/tls.key",
 };
 
-// MERGE NOTE (wip/logging): the klog flags (--logtostderr here) are
-// registered by the logging branch. Until it is merged they are left out;
-// after the merge, kKlogFlagsPendingMerge must be empty and the full command
-// line must start.
-const std::vector<std::string> kKlogFlagsPendingMerge = {"--logtostderr"};
-
 TEST_F(ServerInvocationTest, CommunityChartCommandLineServes) {
-  std::vector<std::string> args;
-  for (const auto& a : kCommunityChartArgs) {
-    if (std::find(kKlogFlagsPendingMerge.begin(), kKlogFlagsPendingMerge.end(), a) ==
-        kKlogFlagsPendingMerge.end()) {
-      args.push_back(a);
-    }
-  }
+  std::vector<std::string> args = kCommunityChartArgs;
   // Later flags win: the out-of-cluster additions replace the ports and the
   // certificate paths of the pod.
   auto process = serve(join(args, loopback()));
   ASSERT_TRUE(process);
   for (const char* flag : {"--in-cluster", "--service-name"}) {
-    EXPECT_EQ(process->countLog(std::string("event=flag_has_no_effect flag=") + flag), 1u)
+    EXPECT_EQ(process->countLog(std::string("] Flag has no effect here flag=\"") + flag + "\""), 1u)
         << flag << "\n"
         << process->stderrText();
   }
-  EXPECT_EQ(process->countLog("level=error"), 0u) << process->stderrText();
+  EXPECT_EQ(("\n" + process->stderrText()).find("\nE"), std::string::npos) << process->stderrText();  // no klog error line
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ TEST(ServerListenTest, DefaultBindAnswersOnIpv4AndIpv6Loopback) {
   options.extraArgs = {"--bind-address="};  // TestServer's 127.0.0.1 back to the default
   auto server = TestServer::start(options);
   ASSERT_TRUE(server);
-  const auto serving = server->process().waitForLog("event=serving", std::chrono::seconds(1));
+  const auto serving = server->process().waitForLog("] Webhook started ", std::chrono::seconds(1));
   ASSERT_TRUE(serving);
   EXPECT_EQ(logField(*serving, "address"), hasIpv6Loopback() ? "::" : "0.0.0.0") << *serving;
 
@@ -225,7 +225,7 @@ TEST(ServerListenTest, NonRootOnPort443FailsNamingTheFixes) {
        {":443", "--port 8443", "net.ipv4.ip_unprivileged_port_start", "CAP_NET_BIND_SERVICE"}) {
     EXPECT_NE(r.err.find(fix), std::string::npos) << fix << " in: " << r.err;
   }
-  EXPECT_EQ(r.err.find("event=serving"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("] Webhook started "), std::string::npos) << r.err;
 }
 
 }  // namespace

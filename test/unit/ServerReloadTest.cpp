@@ -59,9 +59,9 @@ TEST(ServerReloadTest, NewCertificateIsServedToNewConnectionsAndAMismatchedPairI
   EXPECT_EQ(old.response.result(), http::status::ok);
 
   // C's certificate with B's key: unusable, so B stays.
-  const std::size_t failures = server->process().countLog("event=tls_reload_failed");
+  const std::size_t failures = server->process().countLog("Serving certificate not reloaded");
   writeFileAtomically(servedCert, readFile(certC / "tls.crt"));
-  EXPECT_TRUE(pollUntil([&] { return server->process().countLog("event=tls_reload_failed") > failures; },
+  EXPECT_TRUE(pollUntil([&] { return server->process().countLog("Serving certificate not reloaded") > failures; },
                         kReloadDeadline))
       << server->process().stderrText();
   EXPECT_TRUE(handshakes(server->port(), trusting(certB)));
@@ -184,7 +184,7 @@ TEST(ServerReloadTest, ContainerCredentialsConfigThatDoesNotExistYetIsLoadedWhen
   writeFileAtomically(config, R"({"identities":[{"namespace":"default",)");
   ASSERT_TRUE(pollUntil(
       [&] {
-        return server->process().stderrText().find("container_credentials_reload_failed") !=
+        return server->process().stderrText().find("Container credentials config file not reloaded, keeping the last good one") !=
                std::string::npos;
       },
       kReloadDeadline))

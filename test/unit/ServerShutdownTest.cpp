@@ -57,9 +57,9 @@ TEST(ServerShutdownTest, SigtermClosesAnIdleKeepAliveConnectionAndExitsZero) {
   EXPECT_TRUE(status->exited) << "killed by signal " << status->signal;
   EXPECT_EQ(status->code, 0);
   const std::string log = server->process().stderrText();
-  EXPECT_NE(log.find("event=draining"), std::string::npos) << log;
-  EXPECT_NE(log.find("event=stopped"), std::string::npos) << log;
-  EXPECT_EQ(log.find("event=drain_deadline_reached"), std::string::npos) << log;
+  EXPECT_NE(log.find("] Context cancelled, beginning graceful shutdown"), std::string::npos) << log;
+  EXPECT_NE(log.find("] Webhook server shutdown gracefully"), std::string::npos) << log;
+  EXPECT_EQ(log.find("Webhook server shutdown error"), std::string::npos) << log;
 }
 
 // The answer to the request in flight, checked for a complete 200 with
@@ -145,7 +145,7 @@ TEST(ServerShutdownTest, ShutdownTimeoutBoundsTheDrain) {
   EXPECT_EQ(status->code, 0);
   EXPECT_GE(elapsed, 900ms) << "exited before the in-flight request's deadline";
   EXPECT_LT(elapsed, 3s);
-  EXPECT_NE(server->process().stderrText().find("event=drain_deadline_reached"), std::string::npos)
+  EXPECT_NE(server->process().stderrText().find("] Webhook server shutdown error: context deadline exceeded"), std::string::npos)
       << server->process().stderrText();
 }
 
