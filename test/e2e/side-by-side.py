@@ -251,8 +251,9 @@ def compare_delta(name, r0, r1, w0, w1):
         if a is None:
             return None
         base = b["samples"] if b else {}
+        # Counts only: sums, buckets and quantiles hold latencies.
         return {k: v - base.get(k, 0.0) for k, v in a["samples"].items()
-                if not k[0].endswith(("_sum", "_bucket"))}
+                if not k[0].endswith(("_sum", "_bucket")) and "quantile" not in dict(k[1])}
 
     ref, irsa = delta(r0, r1), delta(w0, w1)
     if ref is None or irsa is None:

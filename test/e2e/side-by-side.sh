@@ -105,6 +105,20 @@ launch() {
   PIDS+=("${LAUNCHED_PID}")
 }
 
+alive() { kill -0 "$1" 2>/dev/null; }
+# while_alive PID TIMEOUT CMD...: poll CMD until it succeeds (0), the process
+# PID exits (1, at once: no waiting out the timeout) or TIMEOUT seconds pass (1).
+while_alive() {
+  local pid="$1" deadline=$((SECONDS + $2))
+  shift 2
+  while alive "${pid}"; do
+    "$@" >/dev/null 2>&1 && return 0
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 tls() { # tls PORT PATH [CURL-ARGS...]
   local port="$1" path="$2"; shift 2
   curl --max-time 5 --cacert "${TMP}/certs/ca.crt" "$@" "https://127.0.0.1:${port}${path}"
@@ -196,11 +210,10 @@ launch reference "${REF_BIN}" "${REF_PORT}" "${REF_MPORT}"
 REF_PID="${LAUNCHED_PID}"
 launch irsa-webhook "${IRSA_BINARY}" "${IRSA_PORT}" "${IRSA_MPORT}"
 IRSA_PID="${LAUNCHED_PID}"
-alive() { kill -0 "$1" 2>/dev/null; }
 check "the reference starts with the manifest's args (answers a review with AWS_ROLE_ARN within 30s)" \
-  poll 30 mutates "${REF_PORT}" "${NS_REF}"
+  while_alive "${REF_PID}" 30 mutates "${REF_PORT}" "${NS_REF}"
 check "irsa-webhook starts with the manifest's args, no subcommand (answers a review with AWS_ROLE_ARN within 30s)" \
-  poll 30 mutates "${IRSA_PORT}" "${NS_IRSA}"
+  while_alive "${IRSA_PID}" 30 mutates "${IRSA_PORT}" "${NS_IRSA}"
 alive "${IRSA_PID}" || { e2e_log "irsa-webhook exited; its log:"; sed 's/^/    /' "${E2E_LOGS}/irsa-webhook.log" >&2; }
 check "irsa-webhook answers /healthz like the reference (ok)" healthz "${IRSA_PORT}"
 
@@ -476,7 +489,7 @@ flag_skipped() {
 starts_with() {
   launch "flag-run" "${IRSA_BINARY}" "${FLAG_PORT}" "${FLAG_MPORT}" "$@"
   STARTED=no
-  if poll 10 eval "alive ${LAUNCHED_PID} && healthz ${FLAG_PORT}"; then STARTED=yes; fi
+  if while_alive "${LAUNCHED_PID}" 10 healthz "${FLAG_PORT}"; then STARTED=yes; fi
   if [[ "${STARTED}" == no ]]; then
     e2e_log "irsa-webhook did not start with: $*"
     sed 's/^/    /' "${E2E_LOGS}/flag-run.log" | head -20 >&2
