@@ -39,6 +39,8 @@ REF_BIN="${IRSA_REFERENCE_BIN:-$("${E2E_DIR}/build-reference.sh" --path)}"
 [[ -x "${REF_BIN}" ]] || e2e_die "no reference binary at ${REF_BIN}: run test/e2e/build-reference.sh"
 command -v python3 >/dev/null || e2e_die "python3 not found (apt-get install python3)"
 TMP="${WH_TMP}"
+OUT="${E2E_LOGS}/side-by-side" # stored pods and scrapes, kept with the logs after a failure
+mkdir -p "${OUT}"
 SBS_PY="${E2E_DIR}/side-by-side.py"
 py() { python3 "${SBS_PY}" "$@"; }
 NS_REF="sbs-ref"
@@ -257,8 +259,8 @@ check "the apiserver calls the reference (dry run mutated, within 20s)" poll 20 
 check "the apiserver calls irsa-webhook (dry run mutated, within 20s)" poll 20 probe_pod "${NS_IRSA}"
 
 # --- the same pods through each
-scrape "${REF_MPORT}" >"${TMP}/ref-before.prom" || true
-scrape "${IRSA_MPORT}" >"${TMP}/irsa-before.prom" || true
+scrape "${REF_MPORT}" >"${OUT}/ref-before.prom" || true
+scrape "${IRSA_MPORT}" >"${OUT}/irsa-before.prom" || true
 
 # pod_case NAME NS: the manifest of one case (most carry fields the webhook does not model).
 pod_case() {
@@ -402,13 +404,13 @@ YAML
 CASES=(role-only full odd-values bad-expiration plain audience-only default-sa skip windows beta-windows
   existing token-volume pod-expiration pod-expiration-low pod-expiration-bad aws-set generated)
 
-# create_case NAME NS: create the pod, store the STORED pod in ${TMP}/NS/NAME.json.
+# create_case NAME NS: create the pod, store the STORED pod in ${OUT}/NS/NAME.json.
 create_case() {
   local name="$1" ns="$2" created
-  mkdir -p "${TMP}/${ns}"
-  : >"${TMP}/${ns}/${name}.json"
+  mkdir -p "${OUT}/${ns}"
+  : >"${OUT}/${ns}/${name}.json"
   created="$(pod_case "${name}" "${ns}" | kubectl create --request-timeout=15s -o name -f -)" || return 1
-  kubectl -n "${ns}" get "${created}" -o json >"${TMP}/${ns}/${name}.json"
+  kubectl -n "${ns}" get "${created}" -o json >"${OUT}/${ns}/${name}.json"
 }
 mutated() { jq -e '[.spec.containers[].env[]?.name] | index("AWS_ROLE_ARN") != null' "$1" >/dev/null; }
 
@@ -416,44 +418,47 @@ for c in "${CASES[@]}"; do
   create_case "${c}" "${NS_REF}" || e2e_log "the reference's namespace refused pod ${c}"
   create_case "${c}" "${NS_IRSA}" || e2e_log "irsa-webhook's namespace refused pod ${c}"
   check "pod ${c}: stored pods are equal (reference vs irsa-webhook)" \
-    quiet py compare-pods "${TMP}/${NS_REF}/${c}.json" "${TMP}/${NS_IRSA}/${c}.json"
+    quiet py compare-pods "${OUT}/${NS_REF}/${c}.json" "${OUT}/${NS_IRSA}/${c}.json"
 done
 # The comparison is only worth something if the reference did mutate.
 check "the reference mutated the pods of annotated ServiceAccounts (role-only, full) and not plain's" \
-  eval 'mutated "${TMP}/${NS_REF}/role-only.json" && mutated "${TMP}/${NS_REF}/full.json" && ! mutated "${TMP}/${NS_REF}/plain.json"'
+  eval 'mutated "${OUT}/${NS_REF}/role-only.json" && mutated "${OUT}/${NS_REF}/full.json" && ! mutated "${OUT}/${NS_REF}/plain.json"'
+
+volume_index() { jq -r '[.spec.volumes[].name] | index("aws-iam-token")' "$1" 2>/dev/null; }
+e2e_log "token volume of pod role-only: index $(volume_index "${OUT}/${NS_REF}/role-only.json") in the reference's, $(volume_index "${OUT}/${NS_IRSA}/role-only.json") in irsa-webhook's (not compared)"
 
 # A pod of a ServiceAccount that does not exist (the apiserver would refuse it
 # before any webhook: sent directly), counted as missing by both.
 for side in "${REF_PORT} ${NS_REF}" "${IRSA_PORT} ${NS_IRSA}"; do
   read -r port ns <<<"${side}"
-  review "${port}" "${ns}" ghost >"${TMP}/ghost-${port}.json" || true
+  review "${port}" "${ns}" ghost >"${OUT}/ghost-${port}.json" || true
 done
 check "a pod of an unknown ServiceAccount is not mutated by either (same patch)" \
-  test "$(jq -c . "${TMP}/ghost-${REF_PORT}.json" 2>&1)" = "$(jq -c . "${TMP}/ghost-${IRSA_PORT}.json" 2>&1)"
+  test "$(jq -c . "${OUT}/ghost-${REF_PORT}.json" 2>&1)" = "$(jq -c . "${OUT}/ghost-${IRSA_PORT}.json" 2>&1)"
 
 # --- the scrapes after the same requests
-scrape "${REF_MPORT}" >"${TMP}/ref-after.prom" || true
-scrape "${IRSA_MPORT}" >"${TMP}/irsa-after.prom" || true
-check "both /metrics answer" test -s "${TMP}/ref-after.prom" -a -s "${TMP}/irsa-after.prom"
+scrape "${REF_MPORT}" >"${OUT}/ref-after.prom" || true
+scrape "${IRSA_MPORT}" >"${OUT}/irsa-after.prom" || true
+check "both /metrics answer" test -s "${OUT}/ref-after.prom" -a -s "${OUT}/irsa-after.prom"
 while IFS=$'\t' read -r family type; do
   if why="$(metric_exception "${family}")"; then
     e2e_log "not compared: ${family} (${why})"
     continue
   fi
   check "metric ${family} (${type}): same type, label names and label values" \
-    quiet py compare-family "${family}" "${TMP}/ref-after.prom" "${TMP}/irsa-after.prom"
-done < <(py families "${TMP}/ref-after.prom" 2>/dev/null || true)
+    quiet py compare-family "${family}" "${OUT}/ref-after.prom" "${OUT}/irsa-after.prom"
+done < <(py families "${OUT}/ref-after.prom" 2>/dev/null || true)
 # Values differ by nature (latencies, CPU, memory, fds, start time); what was
 # counted must not: the increases over the same pods and reviews.
 for family in http_request_count http_request_latencies http_request_duration_microseconds \
   pod_identity_webhook_pod_count pod_identity_webhook_missing_sa_count; do
   check "metric ${family}: the same increase over the same requests" \
-    quiet py compare-delta "${family}" "${TMP}/ref-before.prom" "${TMP}/ref-after.prom" \
-    "${TMP}/irsa-before.prom" "${TMP}/irsa-after.prom"
+    quiet py compare-delta "${family}" "${OUT}/ref-before.prom" "${OUT}/ref-after.prom" \
+    "${OUT}/irsa-before.prom" "${OUT}/irsa-after.prom"
 done
 check "metric pod_identity_webhook_used: the same value (1: a ServiceAccount was seen)" \
-  test "$(awk '$1 == "pod_identity_webhook_used" { print $2 }' "${TMP}/ref-after.prom")" \
-  = "$(awk '$1 == "pod_identity_webhook_used" { print $2 }' "${TMP}/irsa-after.prom")"
+  test "$(awk '$1 == "pod_identity_webhook_used" { print $2 }' "${OUT}/ref-after.prom")" \
+  = "$(awk '$1 == "pod_identity_webhook_used" { print $2 }' "${OUT}/irsa-after.prom")"
 
 # --- every flag of the reference's --help
 "${REF_BIN}" --help >"${TMP}/ref-help.txt" 2>&1 || true
