@@ -6,8 +6,9 @@ E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 bash "${E2E_DIR}/build-tools.sh" || { echo "e2e: building the control-plane tools failed" >&2; exit 1; }
 bash "${E2E_DIR}/build-helm.sh" >/dev/null || { echo "e2e: building helm failed" >&2; exit 1; }
+bash "${E2E_DIR}/build-reference.sh" >/dev/null || { echo "e2e: building the reference failed" >&2; exit 1; }
 
-tests=(smoke.sh admission-static.sh admission-cluster.sh race.sh apiserver-restart.sh watch-expiry.sh imds.sh kube-client-live.sh exec-plugin.sh chart-install.sh)
+tests=(smoke.sh admission-static.sh admission-cluster.sh race.sh apiserver-restart.sh watch-expiry.sh imds.sh kube-client-live.sh exec-plugin.sh chart-install.sh side-by-side.sh)
 passed=0
 failed=0
 for t in "${tests[@]}"; do
