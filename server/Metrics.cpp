@@ -1,6 +1,6 @@
 #include "server/Metrics.hpp"
 
-#include <prometheus/text_serializer.h>
+#include "server/GoTextSerializer.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -97,7 +97,7 @@ std::string Metrics::render() const {
               [](const auto& a, const auto& b) { return a.label < b.label; });
   }
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
+  GoTextSerializer().Serialize(out, families);
   return out.str();
 }
 

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "util/GoFormat.hpp"
 #include "util/LogOptions.hpp"
 #include "util/Result.hpp"
 
@@ -41,9 +42,6 @@ struct LogField {
   template <typename Rep, typename Period>
   LogField(std::string_view k, std::chrono::duration<Rep, Period> d);
 };
-
-// Go's time.Duration.String() of a duration ("1m30s", "250ms", "0s").
-std::string goDurationString(std::chrono::nanoseconds d);
 
 template <typename Rep, typename Period>
 LogField::LogField(std::string_view k, std::chrono::duration<Rep, Period> d)

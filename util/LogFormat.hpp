@@ -37,7 +37,4 @@ void formatJson(std::string& out, const LogRecord& record);
 // strconv.Quote: Go's double-quoted string with Go's escapes.
 void appendGoQuoted(std::string& out, std::string_view s);
 
-// fmt's %v of a float64 ("0.5", "1e+06", "+Inf").
-std::string goFloatString(double v);
-
 }  // namespace irsa::util

@@ -83,9 +83,9 @@ TEST(ServerMetricsExpositionTest, ReferenceRequestSeriesCountOnlyInstrumentedRou
   const std::string mutate = R"(path="/mutate",verb="POST")";
   EXPECT_EQ(e.value("http_request_latencies_bucket{" + mutate + R"(,le="125000"})"), 2.0) << text;
   EXPECT_EQ(e.value("http_request_latencies_bucket{" + mutate + R"(,le="500000"})"), 3.0) << text;
-  EXPECT_EQ(e.value("http_request_latencies_bucket{" + mutate + R"(,le="8000000"})"), 3.0) << text;
+  EXPECT_EQ(e.value("http_request_latencies_bucket{" + mutate + R"(,le="8e+06"})"), 3.0) << text;
   EXPECT_EQ(e.value("http_request_latencies_bucket{" + mutate + R"(,le="+Inf"})"), 3.0) << text;
-  EXPECT_FALSE(e.value("http_request_latencies_bucket{" + mutate + R"(,le="16000000"})")) << text;
+  EXPECT_FALSE(e.value("http_request_latencies_bucket{" + mutate + R"(,le="1.6e+07"})")) << text;
   EXPECT_EQ(e.value("http_request_latencies_sum{" + mutate + "}"), 301600.0) << text;
   EXPECT_EQ(e.value("http_request_latencies_count{" + mutate + "}"), 3.0) << text;
   // The reference's summary has no quantiles: sum and count only.
