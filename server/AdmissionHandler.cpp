@@ -34,8 +34,10 @@ std::string cacheKey(const webhook::AdmissionRequest& r) {
 bool isJsonMediaType(std::string_view contentType) {
   const auto semi = contentType.find(';');
   std::string_view type = contentType.substr(0, semi);
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+    type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t'))
+    type.remove_prefix(1);
   return boost::beast::iequals(type, "application/json");
 }
 
@@ -84,15 +86,14 @@ std::chrono::milliseconds AdmissionHandler::waitBudget(std::string_view target) 
 
 void AdmissionHandler::handle(Request&& req, Responder respond) {
   if (!isJsonMediaType(req[http::field::content_type])) {
-    respond(makeErrorResponse(http::status::unsupported_media_type,
-                              "Content-Type must be application/json"));
+    respond(makeErrorResponse(http::status::unsupported_media_type, "Content-Type must be application/json"));
     return;
   }
   auto pending = std::make_shared<Pending>();
   pending->body = std::move(req.body());
   pending->respond = std::move(respond);
   if (auto status = webhook::parseJsonInsitu(pending->doc, pending->body.data(),
-                                                   static_cast<unsigned>(config_.limits.maxJsonDepth));
+                                             static_cast<unsigned>(config_.limits.maxJsonDepth));
       !status) {
     pending->respond(makeErrorResponse(http::status::bad_request, status.error()));
     return;
@@ -107,16 +108,22 @@ void AdmissionHandler::handle(Request&& req, Responder respond) {
     finish(*pending, nullptr);
     return;
   }
-  const auto budget = waitBudget(req.target());
   const auto& r = pending->request;
+  // A pod with an identity from the ConfigMap or the container-credentials
+  // list does not wait for its ServiceAccount: the reference answers it at
+  // once with that identity, and a drop-in must give the same pod.
+  const auto budget = identityConfig_.namesServiceAccount(r.ns, r.serviceAccountName)
+                          ? std::chrono::milliseconds(0)
+                          : waitBudget(req.target());
   if (budget.count() > 0 && !serviceAccounts_.find(r.ns, r.serviceAccountName)) {
     pending->waited = budget;
     util::Log::warn("Service account " + cacheKey(r) + " not found in the cache. Waiting up to " +
                     util::goDurationString(budget) + " to be notified");
   }
   const auto deadline = std::chrono::steady_clock::now() + budget;
-  serviceAccounts_.lookup(pending->request.ns, pending->request.serviceAccountName, deadline,
-                          [this, pending](kube::ServiceAccountLookup::Ptr sa) { finish(*pending, std::move(sa)); });
+  serviceAccounts_.lookup(
+      pending->request.ns, pending->request.serviceAccountName, deadline,
+      [this, pending](kube::ServiceAccountLookup::Ptr sa) { finish(*pending, std::move(sa)); });
 }
 
 void AdmissionHandler::finish(Pending& p, kube::ServiceAccountLookup::Ptr sa) const {
@@ -142,10 +149,12 @@ void AdmissionHandler::finish(Pending& p, kube::ServiceAccountLookup::Ptr sa) co
   if (outcome.identity) {
     metrics_.podMutated(outcome.identity->mode);
     if (util::Log::enabled(3)) {
-      util::Log::infoV(3, outcome.patch.empty() ? "Pod was not mutated. Reason: Required volume mounts and env "
-                                                  "variables were already present."
-                                                : "Pod was mutated.",
-                       {{"pod", req.podName}, {"serviceAccount", req.serviceAccountName}, {"namespace", req.ns}});
+      util::Log::infoV(
+          3,
+          outcome.patch.empty() ? "Pod was not mutated. Reason: Required volume mounts and env "
+                                  "variables were already present."
+                                : "Pod was mutated.",
+          {{"pod", req.podName}, {"serviceAccount", req.serviceAccountName}, {"namespace", req.ns}});
     }
   } else {
     // The reference's words, so alerts on them carry over; a pod admitted
@@ -157,10 +166,11 @@ void AdmissionHandler::finish(Pending& p, kube::ServiceAccountLookup::Ptr sa) co
       util::Log::warn("Service account " + cacheKey(req) + " not found in the cache. Not mutating.");
     }
     if (util::Log::enabled(4)) {
-      util::Log::infoV(4,
-                       "Pod was not mutated. Reason: Service account did not have the right annotations or was "
-                       "not found in the cache.",
-                       {{"pod", req.podName}, {"serviceAccount", req.serviceAccountName}, {"namespace", req.ns}});
+      util::Log::infoV(
+          4,
+          "Pod was not mutated. Reason: Service account did not have the right annotations or was "
+          "not found in the cache.",
+          {{"pod", req.podName}, {"serviceAccount", req.serviceAccountName}, {"namespace", req.ns}});
     }
   }
   p.respond(makeResponse(http::status::ok, "application/json",

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string_view>
 
 #include "webhook/ConfigMapIdentities.hpp"
 #include "webhook/ContainerCredentialsConfig.hpp"
@@ -21,6 +22,15 @@ class IdentityConfig {
 
   ConfigMap configMap() const { return configMap_.load(); }
   void setConfigMap(ConfigMap c) { configMap_.store(std::move(c)); }
+
+  // Whether the container-credentials list or the ConfigMap names this
+  // ServiceAccount, so that its pod has an identity without the object.
+  // The reference answers such pods without waiting for the object.
+  bool namesServiceAccount(std::string_view ns, std::string_view name) const {
+    if (const auto c = containerCredentials(); c && c->contains(ns, name)) return true;
+    const auto m = configMap();
+    return m && m->find(ns, name) != nullptr;
+  }
 
  private:
   std::atomic<ContainerCredentials> containerCredentials_;

@@ -8,6 +8,8 @@
 #     expirationSeconds), mount; fields the webhook does not model survive
 #   - a ServiceAccount without annotation, listed in the ConfigMap: mutated from
 #     the ConfigMap; a ConfigMap update is followed; after a delete, pods are unchanged
+#   - a ConfigMap entry whose ServiceAccount is not in the cache: answered with
+#     the ConfigMap's role, without waiting the grace period (as the reference)
 #   - a role-arn annotation changed (annotate --overwrite), then removed: the next
 #     pods follow each change (bounded wait for the watch, via server-side dry runs)
 #   - a namespace whose ServiceAccounts have no role: pods created unchanged
@@ -27,11 +29,13 @@ CM_ROLE_1="arn:aws:iam::111122223333:role/from-configmap"
 CM_ROLE_2="arn:aws:iam::111122223333:role/from-configmap-updated"
 TMP="${WH_TMP}"
 
-# configmap ROLE: apply ConfigMap pod-identity-webhook with one entry, for ${NS}/cm-app.
+# configmap ROLE: apply ConfigMap pod-identity-webhook with an entry for
+# ${NS}/cm-app, and one for */cm-ghost (a ServiceAccount that never exists).
 configmap() {
   local config
   config="$(jq -cn --arg key "${NS}/cm-app" --arg role "$1" \
-    '{($key): {RoleARN: $role, Audience: "sts.amazonaws.com", UseRegionalSTS: true, TokenExpiration: 3600}}')"
+    '{($key): {RoleARN: $role, Audience: "sts.amazonaws.com", UseRegionalSTS: true, TokenExpiration: 3600},
+      "*/cm-ghost": {RoleARN: $role}}')"
   kubectl -n "${CM_NS}" create configmap pod-identity-webhook --from-literal=config="${config}" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 }
@@ -110,6 +114,16 @@ check "ConfigMap SA: UseRegionalSTS gives AWS_STS_REGIONAL_ENDPOINTS=regional" \
   jq_true "${TMP}/cm-app-1.json" '[.spec.containers[0].env[] | select(.name=="AWS_STS_REGIONAL_ENDPOINTS") | .value] == ["regional"]'
 check "ConfigMap SA: unknown fields survive" pod_keeps_unknown_fields "${TMP}/cm-app-1.json"
 
+# case 1c: the ConfigMap names a ServiceAccount the cache does not hold. The
+# reference answers at once with the ConfigMap's role; so must serve, without
+# "Waiting up to" the grace period (2s by default) first.
+wh_log_mark
+review_pod "${NS}" cm-ghost >"${TMP}/cm-ghost.json" || true
+check "ConfigMap-only SA, not in the cache: the review is patched with the ConfigMap's role" \
+  grep -qF "${CM_ROLE_1}" <(jq -r '.response.patch // empty' "${TMP}/cm-ghost.json" | base64 -d)
+check "ConfigMap-only SA, not in the cache: no wait for the ServiceAccount (no \"Waiting up to\" logged)" \
+  bash -c '! grep -qF "cm-ghost not found in the cache" <<<"$1"' _ "$(wh_log_since_mark)"
+
 configmap "${CM_ROLE_2}"
 check "ConfigMap update reaches the webhook (dry run, within 10s)" \
   wait_dry_run 10 probe cm-app "${NS}" ".spec.containers[0].env[] | select(.name==\"AWS_ROLE_ARN\" and .value==\"${CM_ROLE_2}\")"
@@ -152,8 +166,10 @@ check "no-role pods keep their unknown fields" pod_keeps_unknown_fields "${TMP}/
 sa_total="$(kubectl get serviceaccounts -A --no-headers | wc -l)"
 check "irsa_webhook_service_accounts equals the cluster's ServiceAccounts (${sa_total})" \
   test "$(wh_metric irsa_webhook_service_accounts)" = "${sa_total}"
-check "every lookup found its ServiceAccount (missing_sa_count 0, lookups miss 0)" \
-  test "$(wh_metric pod_identity_webhook_missing_sa_count)/$(wh_metric 'irsa_webhook_service_account_lookups_total{outcome="miss"}')" = 0/0
+# The one miss is cm-ghost's: it is looked up (an annotation would win over
+# the ConfigMap) but has a ConfigMap identity, so it is not a missing SA.
+check "every pod found its identity (missing_sa_count 0; the one lookup miss is cm-ghost)" \
+  test "$(wh_metric pod_identity_webhook_missing_sa_count)/$(wh_metric 'irsa_webhook_service_account_lookups_total{outcome="miss"}')" = 0/1
 check "metrics: mutated pods are counted" test "$(wh_metric 'pod_identity_webhook_pod_count{method="sts_web_identity"}')" -ge 5
 
 check "serve is still running" wh_alive

@@ -173,7 +173,8 @@ TEST(ServerMetricsTest, MetricsPortServesReferenceAndOwnMetricsInPlainHttp) {
   // The fine-grained admission histogram counts both /mutate requests (and
   // only those: the metrics scrapes above are on another port).
   EXPECT_EQ(metricValue(metrics, "irsa_webhook_admission_duration_seconds_count"), 2.0) << metrics;
-  EXPECT_EQ(metricValue(metrics, R"(irsa_webhook_admission_duration_seconds_bucket{le="+Inf"})"), 2.0) << metrics;
+  EXPECT_EQ(metricValue(metrics, R"(irsa_webhook_admission_duration_seconds_bucket{le="+Inf"})"), 2.0)
+      << metrics;
   EXPECT_GT(metricValue(metrics, "irsa_webhook_admission_duration_seconds_sum").value_or(0), 0.0) << metrics;
   const auto expiry = metricValue(metrics, "irsa_webhook_tls_certificate_expiry_timestamp_seconds");
   ASSERT_TRUE(expiry) << metrics;
@@ -215,6 +216,34 @@ TEST(ServerContainerCredentialsTest, ListedServiceAccountGetsContainerCredential
       admissionReview("admission.k8s.io/v1", "cc-2", podJson("pod-identity"), "CREATE", "default")));
   ASSERT_FALSE(other.ec);
   EXPECT_EQ(other.response.body().find("\"patch\""), std::string::npos) << other.response.body();
+}
+
+// The list alone gives the pod its identity, so the pod does not wait for a
+// ServiceAccount that is not in the cache (the reference does not either).
+TEST(ServerContainerCredentialsTest, ListedServiceAccountMissingFromTheCacheIsAnsweredWithoutWaiting) {
+  TestServer::Options options;
+  TempDir configDir;
+  const std::string config = configDir.file("container-credentials.json");
+  writeFileAtomically(config, R"({"identities":[{"namespace":"apps","serviceAccount":"not-cached"}]})");
+  options.extraArgs = {"--watch-container-credentials-config", config,
+                       "--service-account-lookup-grace-period=5s"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+
+  Reply reply = server->request(
+      mutateRequest(admissionReview("admission.k8s.io/v1", "cc-3", podJson("not-cached"), "CREATE", "apps")));
+  auto doc = parse(reply.response.body());
+  const rapidjson::Value* response = admissionResponse(reply, doc, "admission.k8s.io/v1", "cc-3");
+  ASSERT_NE(response, nullptr);
+  const auto decoded = webhook::base64Decode(str(*response, "patch"));
+  ASSERT_TRUE(decoded) << reply.response.body();
+  EXPECT_NE(decoded->find("AWS_CONTAINER_CREDENTIALS_FULL_URI"), std::string::npos) << *decoded;
+  const std::string log = server->process().stderrText();
+  EXPECT_EQ(log.find("apps/not-cached not found in the cache"), std::string::npos) << log;
+  const std::string metrics = server->scrapeMetrics();
+  EXPECT_EQ(metricValue(metrics, "pod_identity_webhook_missing_sa_count").value_or(0), 0.0) << metrics;
+  EXPECT_EQ(metricValue(metrics, R"(pod_identity_webhook_pod_count{method="container_credentials"})"), 1.0)
+      << metrics;
 }
 
 }  // namespace
