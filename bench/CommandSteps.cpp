@@ -12,7 +12,8 @@ int usageError(const std::string& command, const std::string& message) {
   return kExitUsage;
 }
 
-std::optional<int> parseFlags(const std::string& command, cli::FlagSet& flags, const std::vector<std::string>& args) {
+std::optional<int> parseFlags(const std::string& command, cli::FlagSet& flags,
+                              const std::vector<std::string>& args) {
   if (auto s = flags.parse(args); !s) return usageError(command, s.error());
   if (flags.helpRequested()) {
     std::cout << flags.usage();

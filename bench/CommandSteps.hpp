@@ -24,7 +24,8 @@ int usageError(const std::string& command, const std::string& message);
 
 // Parses `args`. nullopt: go on. Otherwise the exit code to return at once:
 // after printing --help, or for a usage error already reported.
-std::optional<int> parseFlags(const std::string& command, cli::FlagSet& flags, const std::vector<std::string>& args);
+std::optional<int> parseFlags(const std::string& command, cli::FlagSet& flags,
+                              const std::vector<std::string>& args);
 
 // LoadFlags::finish (the checks that need every flag), reported the same way.
 std::optional<int> finishLoadFlags(const std::string& command, LoadFlags& load, const cli::FlagSet& flags);

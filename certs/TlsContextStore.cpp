@@ -29,7 +29,8 @@ util::Result<std::shared_ptr<const TlsContextStore::Snapshot>> TlsContextStore::
   if (!keyPair) return util::fail(keyPair.error());
   // Served anyway, as the reference does, but made loud: clients will refuse it.
   if (keyPair->notAfter() <= std::chrono::system_clock::now()) {
-    util::Log::warn("Serving certificate has expired", {{"cert", certPath}, {"notAfter", formatTime(keyPair->notAfter())}});
+    util::Log::warn("Serving certificate has expired",
+                    {{"cert", certPath}, {"notAfter", formatTime(keyPair->notAfter())}});
   }
   auto context = makeServerContext(*keyPair, options);
   if (!context) return util::fail(context.error());

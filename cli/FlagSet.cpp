@@ -23,7 +23,9 @@ util::Status parseInteger(const std::string& name, const std::string& value, Int
 
 }  // namespace
 
-void FlagSet::add(const std::string& name, Flag flag) { flags_[name] = std::move(flag); }
+void FlagSet::add(const std::string& name, Flag flag) {
+  flags_[name] = std::move(flag);
+}
 
 void FlagSet::addString(const std::string& name, std::string* target, std::string help) {
   add(name, Flag{std::move(help), *target, false, [target](const std::string& v) {
@@ -35,8 +37,9 @@ void FlagSet::addString(const std::string& name, std::string* target, std::strin
 void FlagSet::addBool(const std::string& name, bool* target, std::string help) {
   add(name, Flag{std::move(help), *target ? "true" : "false", true, [name, target](const std::string& v) {
                    auto parsed = webhook::goParseBool(v);
-                   if (!parsed) return util::Status(util::fail("invalid value \"" + v + "\" for flag --" + name +
-                                                               ": not a boolean"));
+                   if (!parsed)
+                     return util::Status(
+                         util::fail("invalid value \"" + v + "\" for flag --" + name + ": not a boolean"));
                    *target = *parsed;
                    return util::okStatus();
                  }});
@@ -61,8 +64,8 @@ void FlagSet::addDuration(const std::string& name, std::chrono::milliseconds* ta
   add(name, Flag{std::move(help), formatDuration(*target), false, [name, target](const std::string& v) {
                    auto parsed = webhook::goParseDuration(v);
                    if (!parsed) {
-                     return util::Status(
-                         util::fail("invalid value \"" + v + "\" for flag --" + name + ": " + parsed.error()));
+                     return util::Status(util::fail("invalid value \"" + v + "\" for flag --" + name + ": " +
+                                                    parsed.error()));
                    }
                    *target = *parsed;
                    return util::okStatus();
@@ -71,7 +74,8 @@ void FlagSet::addDuration(const std::string& name, std::chrono::milliseconds* ta
 
 void FlagSet::addList(const std::string& name, std::vector<std::string>* target, std::string help) {
   std::string def;
-  for (const auto& s : *target) def += (def.empty() ? "" : ",") + s;
+  for (const auto& s : *target)
+    def += (def.empty() ? "" : ",") + s;
   add(name, Flag{std::move(help), def, false, [this, name, target](const std::string& v) {
                    if (!wasSet(name)) target->clear();  // the first use replaces the default
                    std::stringstream ss(v);
@@ -83,7 +87,9 @@ void FlagSet::addList(const std::string& name, std::vector<std::string>* target,
                  }});
 }
 
-void FlagSet::alias(const std::string& alias, const std::string& name) { aliases_[alias] = name; }
+void FlagSet::alias(const std::string& alias, const std::string& name) {
+  aliases_[alias] = name;
+}
 
 void FlagSet::markNoEffect(const std::string& name, std::string why) {
   if (auto it = flags_.find(name); it != flags_.end()) it->second.noEffect = std::move(why);

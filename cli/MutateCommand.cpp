@@ -69,7 +69,8 @@ int mutateCommand(const std::vector<std::string>& args) {
     std::vector<std::string> warnings;
     auto cm = loadConfigMap(configMapFile, warnings);
     if (!cm) return usageError(cm.error());
-    for (const auto& w : warnings) std::cerr << "irsa-webhook mutate: warning: " << w << "\n";
+    for (const auto& w : warnings)
+      std::cerr << "irsa-webhook mutate: warning: " << w << "\n";
     in.configMap = std::move(*cm);
   }
   if (!ccFile.empty()) {

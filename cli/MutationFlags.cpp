@@ -5,7 +5,8 @@
 namespace irsa::cli {
 
 void addMutationFlags(FlagSet& flags, webhook::MutationSettings& s, std::string& containerCredentialsFile) {
-  flags.addString("annotation-prefix", &s.annotationPrefix, "prefix of the ServiceAccount and pod annotations");
+  flags.addString("annotation-prefix", &s.annotationPrefix,
+                  "prefix of the ServiceAccount and pod annotations");
   flags.addString("token-audience", &s.tokenAudience, "default audience of the projected token");
   flags.addString("token-mount-path", &s.tokenMountPath, "where the token volume is mounted");
   flags.addInt64("token-expiration", &s.tokenExpiration,
@@ -17,7 +18,8 @@ void addMutationFlags(FlagSet& flags, webhook::MutationSettings& s, std::string&
   flags.addString("watch-container-credentials-config", &containerCredentialsFile,
                   "JSON file listing the ServiceAccounts that use container credentials (EKS Pod Identity)");
   auto& cc = s.containerCredentials;
-  flags.addString("container-credentials-audience", &cc.audience, "audience of the container-credentials token");
+  flags.addString("container-credentials-audience", &cc.audience,
+                  "audience of the container-credentials token");
   flags.addString("container-credentials-token-mount-path", &cc.tokenMountPath,
                   "where the container-credentials token volume is mounted");
   flags.addString("container-credentials-token-volume-name", &cc.tokenVolumeName,

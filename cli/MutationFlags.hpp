@@ -9,7 +9,8 @@
 
 namespace irsa::cli {
 
-void addMutationFlags(FlagSet& flags, webhook::MutationSettings& settings, std::string& containerCredentialsFile);
+void addMutationFlags(FlagSet& flags, webhook::MutationSettings& settings,
+                      std::string& containerCredentialsFile);
 
 // Checks values that flags alone cannot (e.g. the token expiration minimum).
 util::Status validateMutationSettings(webhook::MutationSettings& settings);

@@ -26,7 +26,7 @@ util::Result<rapidjson::Document> loadPod(const std::string& path) {
 }
 
 util::Result<webhook::ConfigMapIdentities> loadConfigMap(const std::string& path,
-                                                        std::vector<std::string>& warnings) {
+                                                         std::vector<std::string>& warnings) {
   auto docs = kube::YamlJson::readFile(path);
   if (!docs) return util::fail(docs.error());
   if (docs->size() != 1) return util::fail(path + ": expected one ConfigMap document");

@@ -36,7 +36,7 @@ util::Result<rapidjson::Document> loadPod(const std::string& path);
 
 // Loads ConfigMap `pod-identity-webhook` (YAML/JSON) and parses data.config.
 util::Result<webhook::ConfigMapIdentities> loadConfigMap(const std::string& path,
-                                                        std::vector<std::string>& warnings);
+                                                         std::vector<std::string>& warnings);
 
 util::Result<webhook::ContainerCredentialsConfig> loadContainerCredentials(const std::string& path);
 

@@ -44,9 +44,11 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, s
   f.addString("tls-min-version", &c.tlsMinVersion,
               "minimum TLS version: 1.2, 1.3, VersionTLS12 or VersionTLS13 (1.0 and 1.1 start with a "
               "warning; the floor stays 1.2)");
-  f.addString("client-ca-file", &c.clientCaFile, "if set, clients must present a certificate signed by this CA");
-  f.addString("service-accounts", &c.serviceAccountsFile,
-              "YAML/JSON file of ServiceAccounts to serve from instead of a cluster; reloaded when it changes");
+  f.addString("client-ca-file", &c.clientCaFile,
+              "if set, clients must present a certificate signed by this CA");
+  f.addString(
+      "service-accounts", &c.serviceAccountsFile,
+      "YAML/JSON file of ServiceAccounts to serve from instead of a cluster; reloaded when it changes");
   f.addDuration("service-account-lookup-grace-period", &c.serviceAccountLookupGracePeriod,
                 "how long a pod waits for its ServiceAccount to appear (the reference defaults to 0)");
   f.addBool("enable-debugging-handlers", &c.enableDebuggingHandlers, "serve /debug/alpha/cache");
@@ -54,19 +56,23 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, s
   auto& l = c.limits;
   f.addSize("max-request-bytes", &l.maxRequestBytes, "largest request body accepted (413 above)");
   f.addSize("max-header-bytes", &l.maxHeaderBytes, "largest request header accepted (431 above)");
-  f.addSize("max-connections", &l.maxConnections, "open connections on both ports; more are closed at accept");
+  f.addSize("max-connections", &l.maxConnections,
+            "open connections on both ports; more are closed at accept");
   f.addDuration("tls-handshake-timeout", &l.handshakeTimeout, "time allowed for a TLS handshake");
   f.addDuration("header-timeout", &l.headerTimeout, "time allowed to receive a request header");
   f.addDuration("body-timeout", &l.bodyTimeout, "time allowed to receive a request body");
   f.addDuration("write-timeout", &l.writeTimeout, "time allowed to send a response");
-  f.addDuration("idle-timeout", &l.idleTimeout, "keep-alive connections idle longer are closed (keep above 90s)");
+  f.addDuration("idle-timeout", &l.idleTimeout,
+                "keep-alive connections idle longer are closed (keep above 90s)");
   f.addSize("max-json-depth", &l.maxJsonDepth, "deepest JSON nesting accepted (400 above)");
 
-  f.addString("kubeconfig", &c.kubeconfig, "kubeconfig of the API server (default: in-cluster configuration)");
+  f.addString("kubeconfig", &c.kubeconfig,
+              "kubeconfig of the API server (default: in-cluster configuration)");
   f.addString("kube-context", &c.kubeContext, "kubeconfig context (default: its current-context)");
   f.addString("kube-api", &c.kubeApi, "API server URL, overriding the kubeconfig's or the in-cluster one");
   f.addString("namespace", &c.ns, "namespace of ConfigMap pod-identity-webhook (with --watch-config-map)");
-  f.addBool("watch-config-map", &c.watchConfigMap, "also read identities from ConfigMap pod-identity-webhook");
+  f.addBool("watch-config-map", &c.watchConfigMap,
+            "also read identities from ConfigMap pod-identity-webhook");
   f.addString("kube-api-qps", &qpsText, "API server requests per second (client-side limit)");
   f.addInt("kube-api-burst", &c.kubeApiBurst, "API server request burst (client-side limit)");
   f.addString("service-name", &r.serviceName, "");
@@ -90,7 +96,8 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, s
 // What parsing accepted but the operator should know, once the log is set up.
 void logStartWarnings(const FlagSet& flags, const server::ServerConfig& config) {
   for (const auto& warning : flags.warnings()) {
-    util::Log::warn("Ignoring command-line argument", {{"argument", warning.argument}, {"reason", warning.message}});
+    util::Log::warn("Ignoring command-line argument",
+                    {{"argument", warning.argument}, {"reason", warning.message}});
   }
   for (const auto& flag : flags.noEffectSet()) {
     util::Log::info("Flag has no effect here", {{"flag", "--" + flag.name}, {"reason", flag.why}});
@@ -129,13 +136,15 @@ int serveCommand(const std::vector<std::string>& args) {
   logSettings->binaryDescription = std::string("irsa-webhook ") + IRSA_VERSION;
   if (auto status = validateMutationSettings(config.mutation); !status) return usageError(status.error());
   if (reference.inCluster) {
-    return usageError("--in-cluster (CSR certificate mode) is not supported: give --tls-cert/--tls-key, "
-                      "e.g. from cert-manager or the Helm chart");
+    return usageError(
+        "--in-cluster (CSR certificate mode) is not supported: give --tls-cert/--tls-key, "
+        "e.g. from cert-manager or the Helm chart");
   }
   if (!config.serviceAccountsFile.empty() &&
       (!config.kubeconfig.empty() || !config.kubeApi.empty() || config.watchConfigMap)) {
-    return usageError("--service-accounts serves from a file: it excludes --kubeconfig, --kube-api and "
-                      "--watch-config-map");
+    return usageError(
+        "--service-accounts serves from a file: it excludes --kubeconfig, --kube-api and "
+        "--watch-config-map");
   }
   try {
     std::size_t used = 0;
@@ -145,7 +154,8 @@ int serveCommand(const std::vector<std::string>& args) {
     return usageError("invalid value \"" + qpsText + "\" for flag --kube-api-qps: not a positive number");
   }
   if (config.kubeApiBurst <= 0) return usageError("--kube-api-burst must be positive");
-  if (config.limits.maxRequestBytes == 0 || config.limits.maxConnections == 0 || config.limits.maxJsonDepth == 0) {
+  if (config.limits.maxRequestBytes == 0 || config.limits.maxConnections == 0 ||
+      config.limits.maxJsonDepth == 0) {
     return usageError("--max-request-bytes, --max-connections and --max-json-depth must be positive");
   }
   if (config.threads < 0 || config.threads > 1024) return usageError("--threads must be between 0 and 1024");
@@ -162,8 +172,8 @@ int serveCommand(const std::vector<std::string>& args) {
       return kExitFailure;
     }
     util::Log::info("Composing role ARNs from instance metadata", {{"account", composition->account},
-                                         {"region", composition->region},
-                                         {"partition", composition->partition}});
+                                                                   {"region", composition->region},
+                                                                   {"partition", composition->partition}});
     config.mutation.composeRoleArn = std::move(*composition);
   }
 

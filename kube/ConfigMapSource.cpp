@@ -9,8 +9,8 @@ ConfigMapSource::ConfigMapSource(boost::asio::any_io_executor executor, ApiClien
                                  Publish publish, ReflectorOptions options)
     : publish_(std::move(publish)) {
   reflector_ = Reflector::create(std::move(executor), client, "/api/v1/namespaces/" + ns + "/configmaps",
-                                 std::string("fieldSelector=metadata.name%3D") + kIdentityConfigMapName, *this,
-                                 std::move(options), "configmap/" + ns + "/" + kIdentityConfigMapName);
+                                 std::string("fieldSelector=metadata.name%3D") + kIdentityConfigMapName,
+                                 *this, std::move(options), "configmap/" + ns + "/" + kIdentityConfigMapName);
 }
 
 util::Result<ConfigMapSource::Snapshot> ConfigMapSource::parse(const rapidjson::Value& configMap) {
@@ -18,7 +18,8 @@ util::Result<ConfigMapSource::Snapshot> ConfigMapSource::parse(const rapidjson::
   const std::string_view config = data ? webhook::stringMember(*data, "config") : std::string_view();
   std::vector<std::string> warnings;
   auto parsed = webhook::ConfigMapIdentities::parse(config.empty() ? "{}" : config, warnings);
-  for (const auto& w : warnings) util::Log::warn("ConfigMap pod-identity-webhook: entry ignored", {{"err", w}});
+  for (const auto& w : warnings)
+    util::Log::warn("ConfigMap pod-identity-webhook: entry ignored", {{"err", w}});
   if (!parsed) return util::fail(parsed.error());
   return std::make_shared<const webhook::ConfigMapIdentities>(std::move(*parsed));
 }

@@ -342,10 +342,9 @@ util::Result<InstanceIdentity> InstanceMetadata::fetch(const InstanceMetadataOpt
       if (auto* identity = std::get_if<InstanceIdentity>(&outcome)) return std::move(*identity);
       const auto& failure = std::get<Failure>(outcome);
       if (!failure.retry || attempt >= attempts) return util::fail(describe(endpoint, failure, attempt));
-      util::Log::warn("Instance metadata request failed, retrying", {{"endpoint", endpoint},
-                                                  {"attempt", attempt},
-                                                  {"backoff", backoff},
-                                                  {"err", failure.reason}});
+      util::Log::warn(
+          "Instance metadata request failed, retrying",
+          {{"endpoint", endpoint}, {"attempt", attempt}, {"backoff", backoff}, {"err", failure.reason}});
       // Startup only, before anything serves: a plain sleep blocks nobody.
       std::this_thread::sleep_for(backoff);
       backoff *= 2;

@@ -29,14 +29,16 @@ int statusCode(const rapidjson::Value& status) {
 
 std::shared_ptr<Reflector> Reflector::create(net::any_io_executor executor, ApiClient& client,
                                              std::string collectionPath, std::string selector,
-                                             ReflectorHandler& handler, ReflectorOptions options, std::string name) {
+                                             ReflectorHandler& handler, ReflectorOptions options,
+                                             std::string name) {
   return std::shared_ptr<Reflector>(new Reflector(std::move(executor), client, std::move(collectionPath),
                                                   std::move(selector), handler, std::move(options),
                                                   std::move(name)));
 }
 
 Reflector::Reflector(net::any_io_executor executor, ApiClient& client, std::string collectionPath,
-                     std::string selector, ReflectorHandler& handler, ReflectorOptions options, std::string name)
+                     std::string selector, ReflectorHandler& handler, ReflectorOptions options,
+                     std::string name)
     : strand_(net::make_strand(executor)),
       client_(client),
       collectionPath_(std::move(collectionPath)),
@@ -80,7 +82,8 @@ std::string Reflector::query(std::initializer_list<std::string> parts) const {
     q += p;
   };
   append(selector_);
-  for (const auto& p : parts) append(p);
+  for (const auto& p : parts)
+    append(p);
   return collectionPath_ + q;
 }
 
@@ -129,13 +132,14 @@ void Reflector::onListPage(util::Result<ApiResponse> response) {
     return fail("HTTP " + std::to_string(response->status) + ": " + response->body.substr(0, 300));
   }
   rapidjson::Document doc;
-  if (auto parsed = webhook::parseJsonInsitu(doc, response->body.data(),
-                                             static_cast<unsigned>(options_.maxJsonDepth));
+  if (auto parsed =
+          webhook::parseJsonInsitu(doc, response->body.data(), static_cast<unsigned>(options_.maxJsonDepth));
       !parsed) {
     return fail(parsed.error());
   }
   if (const rapidjson::Value* items = webhook::arrayMember(doc, "items")) {
-    for (const auto& item : items->GetArray()) handler_.onListItem(item);
+    for (const auto& item : items->GetArray())
+      handler_.onListItem(item);
   }
   const rapidjson::Value* metadata = objectMember(doc, "metadata");
   const std::string continueToken = metadata ? std::string(stringMember(*metadata, "continue")) : "";
@@ -191,9 +195,9 @@ void Reflector::onWatchLine(std::string_view line) {
   if (!object) return;
   if (type == "ERROR") {
     const int code = statusCode(*object);
-    util::Log::info("Watch ended with an error event", {{"resource", name_},
-                                    {"code", code},
-                                    {"message", std::string(stringMember(*object, "message"))}});
+    util::Log::info(
+        "Watch ended with an error event",
+        {{"resource", name_}, {"code", code}, {"message", std::string(stringMember(*object, "message"))}});
     // 410 Gone: our resourceVersion is too old; everything else, start over
     // from the list too, since we no longer know what we missed.
     relistNeeded_ = true;
@@ -224,7 +228,8 @@ void Reflector::onWatchClosed(util::Status status) {
     ++stats_.errors;
     return retryLater(true);
   }
-  const bool shortAndEmpty = !watchSawEvent_ && std::chrono::steady_clock::now() - watchStarted_ < kShortWatch;
+  const bool shortAndEmpty =
+      !watchSawEvent_ && std::chrono::steady_clock::now() - watchStarted_ < kShortWatch;
   if (status && !shortAndEmpty) {
     // The server ended the watch (its timeout): resume at once.
     return watch();
@@ -242,7 +247,7 @@ void Reflector::retryLater(bool relist) {
   ++consecutiveFailures_;
   retryTimer_.expires_after(delay);
   retryTimer_.async_wait([self = shared_from_this(), relist,
-                           generation = ++retryGeneration_](const boost::system::error_code& ec) {
+                          generation = ++retryGeneration_](const boost::system::error_code& ec) {
     if (ec || self->stopped_ || generation != self->retryGeneration_) return;
     if (relist) {
       self->list("");

@@ -13,17 +13,18 @@
 // All state lives on one strand; the handler is called on it, never
 // concurrently with itself.
 
+#include <rapidjson/document.h>
+
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <random>
 #include <string>
 
 #include "kube/ApiClient.hpp"
-#include <rapidjson/document.h>
 
 namespace irsa::kube {
 
@@ -65,7 +66,8 @@ class Reflector : public std::enable_shared_from_this<Reflector> {
   // query such as "fieldSelector=metadata.name%3Dx" (may be empty).
   static std::shared_ptr<Reflector> create(boost::asio::any_io_executor executor, ApiClient& client,
                                            std::string collectionPath, std::string selector,
-                                           ReflectorHandler& handler, ReflectorOptions options, std::string name);
+                                           ReflectorHandler& handler, ReflectorOptions options,
+                                           std::string name);
 
   void start();
   void stop();  // thread-safe; no handler call starts after it

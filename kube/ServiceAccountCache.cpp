@@ -56,7 +56,8 @@ class LookupKey {
 
 }  // namespace
 
-std::shared_ptr<ServiceAccountCache> ServiceAccountCache::create(net::any_io_executor executor, ApiClient& client,
+std::shared_ptr<ServiceAccountCache> ServiceAccountCache::create(net::any_io_executor executor,
+                                                                 ApiClient& client,
                                                                  ServiceAccountCacheOptions options,
                                                                  ReflectorOptions reflectorOptions) {
   std::shared_ptr<ServiceAccountCache> cache(new ServiceAccountCache(executor, client, std::move(options)));
@@ -74,9 +75,15 @@ ServiceAccountCache::ServiceAccountCache(net::any_io_executor executor, ApiClien
 
 ServiceAccountCache::~ServiceAccountCache() = default;
 
-void ServiceAccountCache::start() { reflector_->start(); }
-void ServiceAccountCache::stop() { reflector_->stop(); }
-bool ServiceAccountCache::ready() const { return reflector_->synced(); }
+void ServiceAccountCache::start() {
+  reflector_->start();
+}
+void ServiceAccountCache::stop() {
+  reflector_->stop();
+}
+bool ServiceAccountCache::ready() const {
+  return reflector_->synced();
+}
 
 ServiceAccountCache::Shard& ServiceAccountCache::shardFor(std::string_view key) const {
   return shards_[KeyHash{}(key) % kShards];
@@ -108,7 +115,8 @@ ServiceAccountLookup::Ptr ServiceAccountCache::find(std::string_view ns, std::st
 void ServiceAccountCache::forEach(const std::function<void(const webhook::ServiceAccount&)>& visit) const {
   for (std::size_t i = 0; i < kShards; ++i) {
     std::lock_guard lock(shards_[i].mutex);
-    for (const auto& [key, account] : shards_[i].accounts) visit(*account);
+    for (const auto& [key, account] : shards_[i].accounts)
+      visit(*account);
   }
 }
 
@@ -161,7 +169,8 @@ void ServiceAccountCache::lookup(std::string_view ns, std::string_view name,
   if (!waiter->done.load()) directGet(std::string(ns), std::string(name), deadline);
 }
 
-void ServiceAccountCache::complete(const WaiterPtr& waiter, Ptr account, std::atomic<std::uint64_t>& outcome) {
+void ServiceAccountCache::complete(const WaiterPtr& waiter, Ptr account,
+                                   std::atomic<std::uint64_t>& outcome) {
   if (waiter->done.exchange(true)) return;
   ++outcome;
   net::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
@@ -205,7 +214,9 @@ void ServiceAccountCache::remove(std::string_view key) {
   if (shard.accounts.erase(key) > 0) size_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void ServiceAccountCache::onListStart() { staged_.clear(); }
+void ServiceAccountCache::onListStart() {
+  staged_.clear();
+}
 
 void ServiceAccountCache::onListItem(const rapidjson::Value& object) {
   auto account = serviceAccountFromObject(object, options_.annotationPrefix);
@@ -216,7 +227,9 @@ void ServiceAccountCache::onListItem(const rapidjson::Value& object) {
   staged_.push_back(std::make_shared<const webhook::ServiceAccount>(std::move(*account)));
 }
 
-void ServiceAccountCache::onListAborted() { staged_.clear(); }
+void ServiceAccountCache::onListAborted() {
+  staged_.clear();
+}
 
 void ServiceAccountCache::onListDone() {
   // Swap shard by shard: requests keep reading a complete (old or new) view
@@ -242,12 +255,14 @@ void ServiceAccountCache::onListDone() {
           ++it;
           continue;
         }
-        for (auto& w : it->second) satisfied.emplace_back(std::move(w), found->second);
+        for (auto& w : it->second)
+          satisfied.emplace_back(std::move(w), found->second);
         it = shard.waiters.erase(it);
       }
     }
     fresh[i].clear();  // the old map is freed outside the lock
-    for (auto& [waiter, account] : satisfied) complete(waiter, account, lookupStats_.waitedHit);
+    for (auto& [waiter, account] : satisfied)
+      complete(waiter, account, lookupStats_.waitedHit);
   }
   size_.store(total, std::memory_order_relaxed);
   util::Log::info("ServiceAccount cache synced", {{"count", total}});
@@ -274,7 +289,8 @@ void ServiceAccountCache::directGet(const std::string& ns, const std::string& na
     if (getsInFlight_.count(key) > 0 || getsInFlight_.size() >= options_.maxConcurrentGets) return;
     getsInFlight_.insert(key);
   }
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   const auto timeout = std::max(std::chrono::milliseconds(1), std::min(left, options_.getTimeout));
   client_.get("/api/v1/namespaces/" + ns + "/serviceaccounts/" + name, timeout, RateLimit::kSkipIfLimited,
               [self = shared_from_this(), key](util::Result<ApiResponse> response) {
@@ -304,7 +320,8 @@ void ServiceAccountCache::onDirectGet(const std::string& key, util::Result<ApiRe
       shard.waiters.erase(w);
     }
   }
-  for (const auto& waiter : waiting) complete(waiter, found, lookupStats_.apiHit);
+  for (const auto& waiter : waiting)
+    complete(waiter, found, lookupStats_.apiHit);
 }
 
 }  // namespace irsa::kube

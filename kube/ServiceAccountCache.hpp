@@ -9,8 +9,8 @@
 // meanwhile issues one de-duplicated, concurrency-bounded direct GET that
 // never queues behind the client's rate limiter.
 
-#include <boost/asio/any_io_executor.hpp>
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -83,12 +83,14 @@ class ServiceAccountCache final : public ServiceAccountLookup,
   using AccountMap = std::unordered_map<std::string_view, Ptr, KeyHash>;
   struct Shard {
     mutable std::mutex mutex;
-    AccountMap accounts;                                                                // guarded by mutex
-    std::unordered_map<std::string, std::vector<WaiterPtr>, KeyHash, std::equal_to<>> waiters;  // guarded by mutex
+    AccountMap accounts;  // guarded by mutex
+    std::unordered_map<std::string, std::vector<WaiterPtr>, KeyHash, std::equal_to<>>
+        waiters;  // guarded by mutex
   };
   static constexpr std::size_t kShards = 64;
 
-  ServiceAccountCache(boost::asio::any_io_executor executor, ApiClient& client, ServiceAccountCacheOptions options);
+  ServiceAccountCache(boost::asio::any_io_executor executor, ApiClient& client,
+                      ServiceAccountCacheOptions options);
   Shard& shardFor(std::string_view key) const;
   // Inserts or replaces (re-keyed to the new object); true when inserted.
   static bool put(AccountMap& map, Ptr account);
@@ -96,7 +98,8 @@ class ServiceAccountCache final : public ServiceAccountLookup,
   void remove(std::string_view key);
   void complete(const WaiterPtr& waiter, Ptr account, std::atomic<std::uint64_t>& outcome);
   void onDeadline(const std::string& key, const WaiterPtr& waiter);
-  void directGet(const std::string& ns, const std::string& name, std::chrono::steady_clock::time_point deadline);
+  void directGet(const std::string& ns, const std::string& name,
+                 std::chrono::steady_clock::time_point deadline);
   void onDirectGet(const std::string& key, util::Result<ApiResponse> response);
 
   boost::asio::any_io_executor executor_;

@@ -55,7 +55,8 @@ bool StaticServiceAccountSource::reload() {
   const std::size_t count = (*next)->size;
   const std::size_t annotated = (*next)->annotated;
   snapshot_.store(std::move(*next), std::memory_order_release);
-  util::Log::info("ServiceAccounts file reloaded", {{"path", path_}, {"count", count}, {"annotated", annotated}});
+  util::Log::info("ServiceAccounts file reloaded",
+                  {{"path", path_}, {"count", count}, {"annotated", annotated}});
   return true;
 }
 

@@ -31,7 +31,8 @@ void ConnectionTracker::drainAll() {
     }
   }
   // Outside the lock: drain() posts to each connection's strand.
-  for (auto& c : live) c->drain();
+  for (auto& c : live)
+    c->drain();
 }
 
 }  // namespace irsa::server

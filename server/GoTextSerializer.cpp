@@ -13,7 +13,9 @@ using prometheus::ClientMetric;
 using prometheus::MetricType;
 
 // expfmt's writeFloat: Go's %v ("1e+06", "+Inf", "NaN").
-void writeFloat(std::ostream& out, double v) { out << util::goFloatString(v); }
+void writeFloat(std::ostream& out, double v) {
+  out << util::goFloatString(v);
+}
 
 // HELP text escapes \ and newline; label values also escape ".
 void writeEscaped(std::ostream& out, std::string_view s, bool quote) {
@@ -60,11 +62,16 @@ void writeEnd(std::ostream& out, const ClientMetric& m) {
 
 const char* typeName(MetricType type) {
   switch (type) {
-    case MetricType::Counter: return "counter";
-    case MetricType::Gauge: return "gauge";
-    case MetricType::Summary: return "summary";
-    case MetricType::Histogram: return "histogram";
-    default: return "untyped";
+    case MetricType::Counter:
+      return "counter";
+    case MetricType::Gauge:
+      return "gauge";
+    case MetricType::Summary:
+      return "summary";
+    case MetricType::Histogram:
+      return "histogram";
+    default:
+      return "untyped";
   }
 }
 
@@ -119,14 +126,16 @@ void writeMetric(std::ostream& out, const prometheus::MetricFamily& f, const Cli
 
 }  // namespace
 
-void GoTextSerializer::Serialize(std::ostream& out, const std::vector<prometheus::MetricFamily>& families) const {
+void GoTextSerializer::Serialize(std::ostream& out,
+                                 const std::vector<prometheus::MetricFamily>& families) const {
   for (const auto& f : families) {
-    if (f.metric.empty()) continue;  // expfmt writes nothing for a family without series
+    if (f.metric.empty()) continue;     // expfmt writes nothing for a family without series
     out << "# HELP " << f.name << ' ';  // the Go client always sets a help text
     writeEscaped(out, f.help, false);
     out << '\n';
     out << "# TYPE " << f.name << ' ' << typeName(f.type) << '\n';
-    for (const auto& m : f.metric) writeMetric(out, f, m);
+    for (const auto& m : f.metric)
+      writeMetric(out, f, m);
   }
 }
 

@@ -100,8 +100,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     if constexpr (kTls) {
       state_ = State::kHandshake;
       lowest().expires_after(env_.limits.handshakeTimeout);
-      stream_.async_handshake(ssl::stream_base::server,
-                              [self = this->shared_from_this()](beast::error_code ec) { self->onHandshake(ec); });
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](
+                                                            beast::error_code ec) { self->onHandshake(ec); });
     } else {
       waitForRequest();
     }
@@ -142,10 +142,9 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     parser_->header_limit(static_cast<std::uint32_t>(env_.limits.maxHeaderBytes));
     parser_->body_limit(env_.limits.maxRequestBytes);
     lowest().expires_after(env_.limits.headerTimeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->onHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
   }
 
   void onHeader(beast::error_code ec) {
@@ -167,9 +166,9 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   void readBody() {
     lowest().expires_after(env_.limits.bodyTimeout);
-    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->onBody(ec);
-    });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onBody(ec); });
   }
 
   void onBody(beast::error_code ec) {
@@ -180,8 +179,9 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   // Errors while reading a request: answer what deserves an answer.
   void onReadError(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      return respondAndClose(http::status::payload_too_large,
-                             "request body exceeds " + std::to_string(env_.limits.maxRequestBytes) + " bytes");
+      return respondAndClose(
+          http::status::payload_too_large,
+          "request body exceeds " + std::to_string(env_.limits.maxRequestBytes) + " bytes");
     }
     if (ec == http::error::header_limit) {
       return respondAndClose(http::status::request_header_fields_too_large, "request header too large");

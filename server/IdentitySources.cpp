@@ -17,7 +17,9 @@ namespace irsa::server {
 IdentitySources::IdentitySources(const ServerConfig& config, IdentityConfig& identityConfig)
     : config_(config), identityConfig_(identityConfig) {}
 
-IdentitySources::~IdentitySources() { stop(); }
+IdentitySources::~IdentitySources() {
+  stop();
+}
 
 util::Result<std::unique_ptr<IdentitySources>> IdentitySources::create(const ServerConfig& config,
                                                                        boost::asio::io_context& ioc,
@@ -56,7 +58,8 @@ util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
     }
     return util::fail(cluster.error());
   }
-  util::Log::info("Using the API server", {{"source", cluster->source}, {"host", cluster->host}, {"port", cluster->port}});
+  util::Log::info("Using the API server",
+                  {{"source", cluster->source}, {"host", cluster->host}, {"port", cluster->port}});
 
   kube::KubeApiClientOptions clientOptions;
   clientOptions.qps = config_.kubeApiQps;
@@ -68,14 +71,17 @@ util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
   kube::ServiceAccountCacheOptions cacheOptions;
   cacheOptions.annotationPrefix = config_.mutation.annotationPrefix;
   cacheOptions.getTimeout = config_.serviceAccountLookupGracePeriod;
-  cache_ = kube::ServiceAccountCache::create(ioc.get_executor(), *client_, cacheOptions, kube::ReflectorOptions{});
+  cache_ =
+      kube::ServiceAccountCache::create(ioc.get_executor(), *client_, cacheOptions, kube::ReflectorOptions{});
   serviceAccounts_ = cache_.get();
 
   if (config_.watchConfigMap) {
     util::Log::info("Watching ConfigMap pod-identity-webhook in " + config_.ns + " namespace");
     configMap_ = std::make_unique<kube::ConfigMapSource>(
         ioc.get_executor(), *client_, config_.ns,
-        [this](kube::ConfigMapSource::Snapshot snapshot) { identityConfig_.setConfigMap(std::move(snapshot)); },
+        [this](kube::ConfigMapSource::Snapshot snapshot) {
+          identityConfig_.setConfigMap(std::move(snapshot));
+        },
         kube::ReflectorOptions{});
   }
   return util::okStatus();
@@ -88,7 +94,8 @@ util::Status IdentitySources::loadContainerCredentials() {
   if (::stat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
     // Not written yet (or deleted): nobody is listed, as in the reference;
     // the watcher loads the file when it appears.
-    util::Log::info("Container credentials config file does not exist yet, watching for it", {{"file", path}});
+    util::Log::info("Container credentials config file does not exist yet, watching for it",
+                    {{"file", path}});
     identityConfig_.setContainerCredentials(std::make_shared<const webhook::ContainerCredentialsConfig>());
     return util::okStatus();
   }
@@ -137,10 +144,9 @@ void IdentitySources::registerMetrics(Metrics& metrics) {
   if (!cache_) return;
   const auto& lookups = cache_->lookupStats();
   auto lookupCounter = [&](const char* outcome, const std::atomic<std::uint64_t>& value) {
-    metrics.addCounter("irsa_webhook_service_account_lookups_total",
-                       "ServiceAccount lookups of admitted pods, by outcome",
-                       [&value] { return static_cast<double>(value.load()); },
-                       std::string("outcome=\"") + outcome + "\"");
+    metrics.addCounter(
+        "irsa_webhook_service_account_lookups_total", "ServiceAccount lookups of admitted pods, by outcome",
+        [&value] { return static_cast<double>(value.load()); }, std::string("outcome=\"") + outcome + "\"");
   };
   lookupCounter("hit", lookups.hit);
   lookupCounter("waited_hit", lookups.waitedHit);

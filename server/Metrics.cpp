@@ -1,9 +1,9 @@
 #include "server/Metrics.hpp"
 
-#include "server/GoTextSerializer.hpp"
-
 #include <algorithm>
 #include <sstream>
+
+#include "server/GoTextSerializer.hpp"
 
 namespace irsa::server {
 namespace {

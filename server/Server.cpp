@@ -22,13 +22,14 @@ std::string hostPort(const std::string& host, unsigned short port) {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 constexpr auto kDrainPollInterval = std::chrono::milliseconds(20);
-}
+}  // namespace
 
 Server::Server(ServerConfig config)
     : config_(std::move(config)), signals_(ioc_, SIGTERM, SIGINT), drainTimer_(ioc_) {}
 
 Server::~Server() {
-  for (auto& w : watchers_) w->stop();
+  for (auto& w : watchers_)
+    w->stop();
 }
 
 util::Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
@@ -49,7 +50,8 @@ util::Status Server::init() {
   auto sources = IdentitySources::create(config_, ioc_, identityConfig_);
   if (!sources) return util::fail(sources.error());
   sources_ = std::move(*sources);
-  admission_ = std::make_unique<AdmissionHandler>(config_, sources_->serviceAccounts(), identityConfig_, metrics_);
+  admission_ =
+      std::make_unique<AdmissionHandler>(config_, sources_->serviceAccounts(), identityConfig_, metrics_);
   if (config_.enableDebuggingHandlers) {
     debug_ = std::make_unique<DebugHandler>(config_.mutation, sources_->serviceAccounts());
   }
@@ -57,7 +59,8 @@ util::Status Server::init() {
   if (auto status = initMetrics(); !status) return status;
 
   tlsEnv_.reset(new SessionEnv{tlsRouter_, config_.limits, metrics_, tracker_, ListenerKind::kWebhook});
-  metricsEnv_.reset(new SessionEnv{metricsRouter_, config_.limits, metrics_, tracker_, ListenerKind::kMetrics});
+  metricsEnv_.reset(
+      new SessionEnv{metricsRouter_, config_.limits, metrics_, tracker_, ListenerKind::kMetrics});
 
   auto tlsListener = Listener::create(
       ioc_, config_.bindAddress, config_.port,
@@ -104,7 +107,9 @@ util::Status Server::initWatchers() {
   return util::okStatus();
 }
 
-bool Server::ready() const { return !draining_.load() && sources_->ready(); }
+bool Server::ready() const {
+  return !draining_.load() && sources_->ready();
+}
 
 void Server::initRoutes() {
   // `reference`: the requests the reference counts in http_request_*.
@@ -191,9 +196,11 @@ int Server::run() {
                                       {"address", tlsListener_->address()}});
   std::vector<std::thread> pool;
   pool.reserve(static_cast<std::size_t>(threads - 1));
-  for (int i = 1; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
+  for (int i = 1; i < threads; ++i)
+    pool.emplace_back([this] { ioc_.run(); });
   ioc_.run();
-  for (auto& t : pool) t.join();
+  for (auto& t : pool)
+    t.join();
   if (tracker_.active() == 0) {  // else the drain deadline cut connections (logged then)
     util::Log::info("Webhook server shutdown gracefully");
     util::Log::info("Metrics server shutdown gracefully");
@@ -216,7 +223,8 @@ void Server::beginDrain() {
   signals_.cancel(ignored);
   tlsListener_->stop();
   metricsListener_->stop();
-  for (auto& w : watchers_) w->stop();
+  for (auto& w : watchers_)
+    w->stop();
   sources_->stop();
   drainDeadline_ = std::chrono::steady_clock::now() + config_.shutdownTimeout;
   pollDrain();

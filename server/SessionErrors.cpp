@@ -28,7 +28,8 @@ bool isHttpSyntaxError(const boost::beast::error_code& ec) {
 void logSessionError(std::string_view msg, const boost::beast::error_code& ec, std::source_location where) {
   if (isBenignSessionError(ec)) {
     // Peers closing is routine: a debug detail (V4) only.
-    if (util::Log::enabled(4, where)) util::Log::write(util::LogSeverity::kInfo, 4, msg, {{"err", ec.message()}}, where);
+    if (util::Log::enabled(4, where))
+      util::Log::write(util::LogSeverity::kInfo, 4, msg, {{"err", ec.message()}}, where);
   } else {
     util::Log::write(util::LogSeverity::kInfo, 0, msg, {{"err", ec.message()}}, where);
   }

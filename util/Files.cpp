@@ -1,9 +1,10 @@
 #include "util/Files.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sys/stat.h>
 
 namespace irsa::util {
 

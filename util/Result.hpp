@@ -15,7 +15,7 @@ struct Error {
 template <typename T>
 class Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -35,10 +35,14 @@ class Result {
   std::variant<T, Error> state_;
 };
 
-inline Error fail(std::string message) { return Error{std::move(message)}; }
+inline Error fail(std::string message) {
+  return Error{std::move(message)};
+}
 
 // Success-or-error without a value.
 using Status = Result<std::monostate>;
-inline Status okStatus() { return std::monostate{}; }
+inline Status okStatus() {
+  return std::monostate{};
+}
 
 }  // namespace irsa::util

@@ -21,7 +21,8 @@ class AdmissionPlanner {
   // It keeps a reference: the settings must outlive it.
   explicit AdmissionPlanner(MutationSettings&&) = delete;
 
-  AdmissionOutcome plan(const rapidjson::Value& pod, const IdentitySources& sources, RandomSource& random) const {
+  AdmissionOutcome plan(const rapidjson::Value& pod, const IdentitySources& sources,
+                        RandomSource& random) const {
     AdmissionOutcome out;
     out.identity = resolver_.resolve(sources);
     if (out.identity) out.patch = mutator_.plan(pod, *out.identity, random);

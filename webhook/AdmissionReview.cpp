@@ -34,7 +34,8 @@ bool isPodResource(const rapidjson::Value& request, const rapidjson::Value* obje
 
 std::string_view podServiceAccountName(const rapidjson::Value& pod) {
   std::string_view name;
-  if (const rapidjson::Value* spec = objectMember(pod, "spec")) name = stringMember(*spec, "serviceAccountName");
+  if (const rapidjson::Value* spec = objectMember(pod, "spec"))
+    name = stringMember(*spec, "serviceAccountName");
   return name.empty() ? std::string_view("default") : name;
 }
 
@@ -43,8 +44,8 @@ util::Result<AdmissionRequest> decodeAdmissionReview(const rapidjson::Value& rev
   AdmissionRequest out;
   out.apiVersion = stringMember(review, "apiVersion");
   if (out.apiVersion != kV1 && out.apiVersion != kV1beta1) {
-    return util::fail("unsupported apiVersion '" + std::string(out.apiVersion) + "', want " + std::string(kV1) +
-                      " or " + std::string(kV1beta1));
+    return util::fail("unsupported apiVersion '" + std::string(out.apiVersion) + "', want " +
+                      std::string(kV1) + " or " + std::string(kV1beta1));
   }
   if (stringMember(review, "kind") != "AdmissionReview") return util::fail("kind must be AdmissionReview");
   const rapidjson::Value* request = objectMember(review, "request");

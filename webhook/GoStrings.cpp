@@ -106,7 +106,8 @@ std::optional<std::vector<std::string>> goReadCsvRecord(std::string_view s) {
   std::vector<std::string> fields;
   std::size_t i = 0;
   // Go's reader skips empty lines before the first record.
-  while (i < s.size() && (s[i] == '\n' || s[i] == '\r')) ++i;
+  while (i < s.size() && (s[i] == '\n' || s[i] == '\r'))
+    ++i;
   if (i == s.size()) return std::nullopt;  // io.EOF: no record at all
   while (true) {
     std::string field;
@@ -149,7 +150,8 @@ util::Result<std::chrono::milliseconds> goParseDuration(std::string_view text) {
   // [. digits] or . digits; "0" alone is allowed. Negative durations are
   // refused: no flag here means anything by them.
   const auto invalid = [&](const char* why) {
-    return util::Result<std::chrono::milliseconds>(util::fail(std::string(why) + " in duration \"" + std::string(text) + "\""));
+    return util::Result<std::chrono::milliseconds>(
+        util::fail(std::string(why) + " in duration \"" + std::string(text) + "\""));
   };
   if (text == "0") return std::chrono::milliseconds(0);
   if (text.empty()) return invalid("empty");
@@ -178,16 +180,24 @@ util::Result<std::chrono::milliseconds> goParseDuration(std::string_view text) {
     }
     if (!digits) return invalid("missing number");
     const std::size_t unitStart = i;
-    while (i < text.size() && !(text[i] >= '0' && text[i] <= '9') && text[i] != '.') ++i;
+    while (i < text.size() && !(text[i] >= '0' && text[i] <= '9') && text[i] != '.')
+      ++i;
     const std::string_view unit = text.substr(unitStart, i - unitStart);
     long double scale = 0;
-    if (unit == "ns") scale = 1e-6L;
-    else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") scale = 1e-3L;
-    else if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1e3L;
-    else if (unit == "m") scale = 60e3L;
-    else if (unit == "h") scale = 3600e3L;
-    else return invalid(unit.empty() ? "missing unit" : "unknown unit");
+    if (unit == "ns")
+      scale = 1e-6L;
+    else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs")
+      scale = 1e-3L;
+    else if (unit == "ms")
+      scale = 1;
+    else if (unit == "s")
+      scale = 1e3L;
+    else if (unit == "m")
+      scale = 60e3L;
+    else if (unit == "h")
+      scale = 3600e3L;
+    else
+      return invalid(unit.empty() ? "missing unit" : "unknown unit");
     totalMs += number * scale;
     if (totalMs > kMaxMs) return invalid("overflow");
   }

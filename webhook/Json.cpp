@@ -68,8 +68,9 @@ util::Status parseWith(rapidjson::Document& doc, Stream& stream, unsigned maxDep
   bool tooDeep = false;
   rapidjson::ParseResult result;
   auto generator = [&](rapidjson::Document& /*target*/) {
-    result = maxDepth <= kMaxRecursiveDepth ? reader.Parse<Flags>(stream, handler)
-                                            : reader.Parse<Flags | rapidjson::kParseIterativeFlag>(stream, handler);
+    result = maxDepth <= kMaxRecursiveDepth
+                 ? reader.Parse<Flags>(stream, handler)
+                 : reader.Parse<Flags | rapidjson::kParseIterativeFlag>(stream, handler);
     tooDeep = handler.tooDeep();
     return static_cast<bool>(result);
   };
@@ -112,7 +113,8 @@ util::Status parseJson(rapidjson::Document& doc, std::string_view text, unsigned
                               : parseWith<kFlags | rapidjson::kParseValidateEncodingFlag>(doc, ms, maxDepth);
   if (!status) return status;
   std::size_t pos = ms.Tell();
-  while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\r' || text[pos] == '\t')) {
+  while (pos < text.size() &&
+         (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\r' || text[pos] == '\t')) {
     ++pos;
   }
   if (pos != text.size()) {

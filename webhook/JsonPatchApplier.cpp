@@ -35,9 +35,11 @@ util::Result<std::vector<std::string>> splitPointer(std::string_view pointer) {
   return tokens;
 }
 
-util::Result<rapidjson::SizeType> arrayIndex(const std::string& token, rapidjson::SizeType size, bool allowEnd) {
+util::Result<rapidjson::SizeType> arrayIndex(const std::string& token, rapidjson::SizeType size,
+                                             bool allowEnd) {
   if (token == "-" && allowEnd) return size;
-  if (token.empty() || (token.size() > 1 && token[0] == '0')) return util::fail("bad array index '" + token + "'");
+  if (token.empty() || (token.size() > 1 && token[0] == '0'))
+    return util::fail("bad array index '" + token + "'");
   std::size_t idx = 0;
   for (char c : token) {
     if (c < '0' || c > '9') return util::fail("bad array index '" + token + "'");
@@ -124,7 +126,8 @@ util::Status applyOne(rapidjson::Document& doc, const rapidjson::Value& op) {
       rapidjson::Value copy(*value, alloc);
       parent->PushBack(copy, alloc);
       // Rotate the appended element into place for an insert.
-      for (rapidjson::SizeType k = parent->Size() - 1; k > *idx; --k) (*parent)[k].Swap((*parent)[k - 1]);
+      for (rapidjson::SizeType k = parent->Size() - 1; k > *idx; --k)
+        (*parent)[k].Swap((*parent)[k - 1]);
     } else if (name == "replace") {
       (*parent)[*idx].CopyFrom(*value, alloc);
     } else if (name == "remove") {

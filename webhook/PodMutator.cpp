@@ -125,7 +125,8 @@ Patch PodMutator::plan(const Value& pod, const ResolvedIdentity& identity, Rando
   return patch;
 }
 
-void PodMutator::planContainers(const Value& spec, const char* listName, const Plan& plan, Patch& patch) const {
+void PodMutator::planContainers(const Value& spec, const char* listName, const Plan& plan,
+                                Patch& patch) const {
   const Value* list = arrayMember(spec, listName);
   if (!list) return;
   for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
@@ -146,7 +147,8 @@ void PodMutator::planContainer(const Value& container, const std::string& path, 
     return false;
   };
   const bool container_credentials = plan.mode == IdentityMode::kContainerCredentials;
-  const bool identityDefined = container_credentials ? hasAny(kIdentityEnvContainer) : hasAny(kIdentityEnvWeb);
+  const bool identityDefined =
+      container_credentials ? hasAny(kIdentityEnvContainer) : hasAny(kIdentityEnvWeb);
   const bool regionDefined = hasAny(kRegionEnv);
   const bool stsDefined = hasNamedEntry(env, kStsEnv);
   // The reference leaves such a container alone entirely, mount included.
@@ -161,7 +163,8 @@ void PodMutator::planContainer(const Value& container, const std::string& path, 
   }
   if (!identityDefined) {
     if (container_credentials) {
-      additions.push_back(envVar("AWS_CONTAINER_CREDENTIALS_FULL_URI", settings_.containerCredentials.fullUri, a));
+      additions.push_back(
+          envVar("AWS_CONTAINER_CREDENTIALS_FULL_URI", settings_.containerCredentials.fullUri, a));
       additions.push_back(envVar("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", plan.tokenFile, a));
     } else {
       additions.push_back(envVar("AWS_ROLE_ARN", plan.identity->roleArn, a));
@@ -170,10 +173,12 @@ void PodMutator::planContainer(const Value& container, const std::string& path, 
   }
   if (!additions.empty()) {
     if (env) {
-      for (auto& v : additions) patch.add(path + "/env/-", std::move(v));
+      for (auto& v : additions)
+        patch.add(path + "/env/-", std::move(v));
     } else {
       Value list(rapidjson::kArrayType);
-      for (auto& v : additions) list.PushBack(v, a);
+      for (auto& v : additions)
+        list.PushBack(v, a);
       patch.add(path + "/env", std::move(list));
     }
   }

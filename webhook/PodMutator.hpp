@@ -28,7 +28,8 @@ class PodMutator {
 
   std::int64_t tokenExpiration(const rapidjson::Value* annotations, const ResolvedIdentity& identity,
                                RandomSource& random) const;
-  void planContainers(const rapidjson::Value& spec, const char* listName, const Plan& plan, Patch& patch) const;
+  void planContainers(const rapidjson::Value& spec, const char* listName, const Plan& plan,
+                      Patch& patch) const;
   void planContainer(const rapidjson::Value& container, const std::string& path, const Plan& plan,
                      Patch& patch) const;
   void planVolume(const rapidjson::Value& spec, const Plan& plan, Patch& patch) const;

@@ -18,11 +18,13 @@ std::uint32_t readSize(const char* at) {
 
 }  // namespace
 
-ServiceAccount::ServiceAccount(std::string_view ns, std::string_view name, std::span<const Annotation> annotations)
+ServiceAccount::ServiceAccount(std::string_view ns, std::string_view name,
+                               std::span<const Annotation> annotations)
     : nsSize_(static_cast<std::uint32_t>(ns.size())),
       keySize_(static_cast<std::uint32_t>(ns.size() + 1 + name.size())) {
   std::size_t total = keySize_;
-  for (const auto& [k, v] : annotations) total += 2 * sizeof(std::uint32_t) + k.size() + v.size();
+  for (const auto& [k, v] : annotations)
+    total += 2 * sizeof(std::uint32_t) + k.size() + v.size();
   data_.reserve(total);
   data_.append(ns).push_back('/');
   data_.append(name);

@@ -24,7 +24,9 @@ class ServiceAccount {
       : ServiceAccount(ns, name, std::span<const Annotation>(annotations.begin(), annotations.size())) {}
 
   std::string_view ns() const { return std::string_view(data_).substr(0, nsSize_); }
-  std::string_view name() const { return std::string_view(data_).substr(nsSize_ + 1, keySize_ - nsSize_ - 1); }
+  std::string_view name() const {
+    return std::string_view(data_).substr(nsSize_ + 1, keySize_ - nsSize_ - 1);
+  }
   // "namespace/name", the cache key; valid as long as this object.
   std::string_view key() const { return std::string_view(data_).substr(0, keySize_); }
 

@@ -196,8 +196,8 @@ std::optional<ExitStatus> ServerProcess::waitExit(milliseconds timeout) {
   return exit_;
 }
 
-RunResult runBinary(std::vector<std::string> args, const std::filesystem::path& workDir,
-                    milliseconds timeout, const std::string& binary) {
+RunResult runBinary(std::vector<std::string> args, const std::filesystem::path& workDir, milliseconds timeout,
+                    const std::string& binary) {
   ServerProcess process(std::move(args), workDir, binary);
   RunResult result;
   auto status = process.waitExit(timeout);

@@ -82,6 +82,7 @@ struct RunResult {
 
 // Runs the binary to completion (killed at the deadline).
 RunResult runBinary(std::vector<std::string> args, const std::filesystem::path& workDir,
-                    milliseconds timeout = std::chrono::seconds(10), const std::string& binary = binaryPath());
+                    milliseconds timeout = std::chrono::seconds(10),
+                    const std::string& binary = binaryPath());
 
 }  // namespace irsa::testsupport

@@ -97,8 +97,10 @@ TEST_F(KubeConfigMapSourceTest, ListsAndWatchesOnlyTheWebhookConfigMapInItsNames
             "/api/v1/namespaces/irsa-system/"
             "configmaps?fieldSelector=metadata.name%3Dpod-identity-webhook&limit=500");
   const std::string& watch = api_.stream(0).target;
-  EXPECT_EQ(watch.rfind("/api/v1/namespaces/irsa-system/configmaps?fieldSelector=metadata.name%3Dpod-identity-webhook&", 0),
-            0u)
+  EXPECT_EQ(
+      watch.rfind(
+          "/api/v1/namespaces/irsa-system/configmaps?fieldSelector=metadata.name%3Dpod-identity-webhook&", 0),
+      0u)
       << watch;
   EXPECT_NE(watch.find("&watch=1"), std::string::npos) << watch;
   EXPECT_NE(watch.find("&resourceVersion=100"), std::string::npos) << watch;
@@ -136,11 +138,13 @@ TEST_F(KubeConfigMapSourceTest, ConfigMapWithoutConfigKeyPublishesAnEmptySnapsho
 
 TEST_F(KubeConfigMapSourceTest, ModifiedPublishesANewSnapshot) {
   sync({configMap("7", kTwoEntries)});
-  push("MODIFIED", configMap("8", R"({"apps/billing":{"RoleARN":"arn:aws:iam::111122223333:role/billing-v2"}})"));
+  push("MODIFIED",
+       configMap("8", R"({"apps/billing":{"RoleARN":"arn:aws:iam::111122223333:role/billing-v2"}})"));
   ASSERT_TRUE(runUntil(io_, [&] { return published_.size() == 2; }));
   EXPECT_EQ(roleFor(1, "apps", "billing"), "arn:aws:iam::111122223333:role/billing-v2");
   EXPECT_EQ(published_[1]->find("x", "shared"), nullptr);
-  EXPECT_EQ(roleFor(0, "apps", "billing"), "arn:aws:iam::111122223333:role/billing");  // snapshots are immutable
+  EXPECT_EQ(roleFor(0, "apps", "billing"),
+            "arn:aws:iam::111122223333:role/billing");  // snapshots are immutable
 }
 
 TEST_F(KubeConfigMapSourceTest, AddedAfterAnEmptyListPublishesItsEntries) {

@@ -11,6 +11,8 @@
 // the first list a started reflector waits for.
 
 #include <gtest/gtest.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -21,9 +23,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "kube/ApiClient.hpp"
 
@@ -41,8 +40,8 @@ class FakeApiClient final : public ApiClient {
 
   class FakeStream final : public Stream {
    public:
-    FakeStream(boost::asio::any_io_executor executor, std::string target, std::chrono::milliseconds idleTimeout,
-               LineCallback onLine, CloseCallback onClose)
+    FakeStream(boost::asio::any_io_executor executor, std::string target,
+               std::chrono::milliseconds idleTimeout, LineCallback onLine, CloseCallback onClose)
         : target(std::move(target)),
           idleTimeout(idleTimeout),
           executor_(std::move(executor)),
@@ -74,7 +73,8 @@ class FakeApiClient final : public ApiClient {
     bool finish(util::Status status) {
       if (closed_) return false;  // onClose is called once, whoever ends it
       closed_ = true;
-      boost::asio::post(executor_, [cb = onClose_, status = std::move(status)]() mutable { cb(std::move(status)); });
+      boost::asio::post(executor_,
+                        [cb = onClose_, status = std::move(status)]() mutable { cb(std::move(status)); });
       return true;
     }
 
@@ -90,17 +90,18 @@ class FakeApiClient final : public ApiClient {
   // is still recorded); kWait GETs are unaffected.
   void setRateLimited(bool limited) { rateLimited_ = limited; }
 
-  void get(std::string target, std::chrono::milliseconds timeout, RateLimit limit, ResponseCallback done) override {
+  void get(std::string target, std::chrono::milliseconds timeout, RateLimit limit,
+           ResponseCallback done) override {
     gets_.push_back(Get{std::move(target), timeout, limit, std::move(done), false});
     if (rateLimited_ && limit == RateLimit::kSkipIfLimited) {
       fail(gets_.size() - 1, std::string(kRateLimitedError));
     }
   }
 
-  std::shared_ptr<Stream> watch(std::string target, std::chrono::milliseconds idleTimeout, LineCallback onLine,
-                                CloseCallback onClose) override {
-    auto stream =
-        std::make_shared<FakeStream>(executor_, std::move(target), idleTimeout, std::move(onLine), std::move(onClose));
+  std::shared_ptr<Stream> watch(std::string target, std::chrono::milliseconds idleTimeout,
+                                LineCallback onLine, CloseCallback onClose) override {
+    auto stream = std::make_shared<FakeStream>(executor_, std::move(target), idleTimeout, std::move(onLine),
+                                               std::move(onClose));
     streams_.push_back(stream);
     return stream;
   }
@@ -110,12 +111,14 @@ class FakeApiClient final : public ApiClient {
   const Get& request(std::size_t index) const { return gets_.at(index); }
   std::vector<std::string> getTargets() const {
     std::vector<std::string> out;
-    for (const auto& g : gets_) out.push_back(g.target);
+    for (const auto& g : gets_)
+      out.push_back(g.target);
     return out;
   }
   std::size_t pendingGets() const {
     std::size_t n = 0;
-    for (const auto& g : gets_) n += g.answered ? 0 : 1;
+    for (const auto& g : gets_)
+      n += g.answered ? 0 : 1;
     return n;
   }
   std::size_t watchCount() const { return streams_.size(); }
@@ -123,7 +126,8 @@ class FakeApiClient final : public ApiClient {
   FakeStream& lastStream() { return *streams_.back(); }
   std::size_t openStreams() const {
     std::size_t n = 0;
-    for (const auto& s : streams_) n += s->open() ? 1 : 0;
+    for (const auto& s : streams_)
+      n += s->open() ? 1 : 0;
     return n;
   }
 
@@ -147,9 +151,8 @@ class FakeApiClient final : public ApiClient {
   bool finish(std::size_t index, util::Result<ApiResponse> result) {
     if (index >= gets_.size() || gets_[index].answered) return false;
     gets_[index].answered = true;
-    boost::asio::post(executor_, [cb = gets_[index].done, result = std::move(result)]() mutable {
-      cb(std::move(result));
-    });
+    boost::asio::post(
+        executor_, [cb = gets_[index].done, result = std::move(result)]() mutable { cb(std::move(result)); });
     return true;
   }
 
@@ -194,8 +197,8 @@ using Annotations = std::vector<std::pair<std::string, std::string>>;
 
 // An object with only metadata (name, namespace if not empty, resourceVersion,
 // annotations), which is all the kube/ code reads.
-inline std::string objectJson(const std::string& ns, const std::string& name, const std::string& resourceVersion,
-                              const Annotations& annotations = {}) {
+inline std::string objectJson(const std::string& ns, const std::string& name,
+                              const std::string& resourceVersion, const Annotations& annotations = {}) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
@@ -242,7 +245,8 @@ inline std::string listJson(const std::vector<std::string>& items, const std::st
   w.EndObject();
   w.Key("items");
   w.StartArray();
-  for (const auto& item : items) w.RawValue(item.data(), item.size(), rapidjson::kObjectType);
+  for (const auto& item : items)
+    w.RawValue(item.data(), item.size(), rapidjson::kObjectType);
   w.EndArray();
   w.EndObject();
   return buffer.GetString();

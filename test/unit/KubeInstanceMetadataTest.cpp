@@ -475,9 +475,15 @@ TEST(KubeInstanceMetadataLive, ReadsTheMocksAccountAndRegion) {
   ASSERT_TRUE(composition.ok()) << composition.error();
   std::cout << "[ imds     ] account=" << composition->account << " region=" << composition->region
             << " partition=" << composition->partition << "\n";
-  if (auto want = env("IRSA_IMDS_EXPECT_ACCOUNT")) { EXPECT_EQ(composition->account, *want); }
-  if (auto want = env("IRSA_IMDS_EXPECT_REGION")) { EXPECT_EQ(composition->region, *want); }
-  if (auto want = env("IRSA_IMDS_EXPECT_PARTITION")) { EXPECT_EQ(composition->partition, *want); }
+  if (auto want = env("IRSA_IMDS_EXPECT_ACCOUNT")) {
+    EXPECT_EQ(composition->account, *want);
+  }
+  if (auto want = env("IRSA_IMDS_EXPECT_REGION")) {
+    EXPECT_EQ(composition->region, *want);
+  }
+  if (auto want = env("IRSA_IMDS_EXPECT_PARTITION")) {
+    EXPECT_EQ(composition->partition, *want);
+  }
 }
 
 }  // namespace

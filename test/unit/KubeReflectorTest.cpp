@@ -33,7 +33,9 @@ class RecordingHandler final : public ReflectorHandler {
     static const char* names[] = {"ADDED", "MODIFIED", "DELETED"};
     calls.push_back(std::string(names[static_cast<int>(type)]) + " " + key(object));
   }
-  int count(const std::string& call) const { return static_cast<int>(std::count(calls.begin(), calls.end(), call)); }
+  int count(const std::string& call) const {
+    return static_cast<int>(std::count(calls.begin(), calls.end(), call));
+  }
 
   std::vector<std::string> calls;
 
@@ -44,7 +46,9 @@ class RecordingHandler final : public ReflectorHandler {
   }
 };
 
-std::string pathOf(const std::string& target) { return target.substr(0, target.find('?')); }
+std::string pathOf(const std::string& target) {
+  return target.substr(0, target.find('?'));
+}
 
 std::map<std::string, std::string> queryOf(const std::string& target) {
   std::map<std::string, std::string> out;
@@ -100,7 +104,8 @@ TEST_F(KubeReflectorTest, ListFollowsContinueTokensThenWatchesFromTheLastPage) {
   EXPECT_EQ(queryOf(api_.request(0).target), (std::map<std::string, std::string>{{"limit", "2"}}));
   EXPECT_EQ(api_.request(0).limit, RateLimit::kWait);
 
-  ASSERT_TRUE(api_.respondNext(200, listJson({objectJson("ns", "a", "3"), objectJson("ns", "b", "4")}, "10", "tok-1")));
+  ASSERT_TRUE(api_.respondNext(
+      200, listJson({objectJson("ns", "a", "3"), objectJson("ns", "b", "4")}, "10", "tok-1")));
   ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 2; }));
   EXPECT_EQ(queryOf(api_.request(1).target),
             (std::map<std::string, std::string>{{"limit", "2"}, {"continue", "tok-1"}}));
@@ -109,7 +114,8 @@ TEST_F(KubeReflectorTest, ListFollowsContinueTokensThenWatchesFromTheLastPage) {
 
   ASSERT_TRUE(api_.respondNext(200, listJson({objectJson("ns", "c", "5")}, "12")));
   ASSERT_TRUE(runUntil(io_, [&] { return api_.watchCount() == 1; }));
-  EXPECT_EQ(handler_.calls, (std::vector<std::string>{"start", "item ns/a", "item ns/b", "item ns/c", "done"}));
+  EXPECT_EQ(handler_.calls,
+            (std::vector<std::string>{"start", "item ns/a", "item ns/b", "item ns/c", "done"}));
   EXPECT_TRUE(reflector_->synced());
   EXPECT_EQ(reflector_->stats().lists, 1u);
   EXPECT_EQ(reflector_->stats().relists, 0u);
@@ -133,7 +139,8 @@ TEST_F(KubeReflectorTest, WatchEventsReachTheHandlerInOrder) {
   stream.push(eventJson("MODIFIED", objectJson("ns", "x", "12")));
   stream.push(eventJson("DELETED", objectJson("ns", "x", "13")));
   ASSERT_TRUE(runUntil(io_, [&] { return handler_.calls.size() == 5; }));
-  EXPECT_EQ(handler_.calls, (std::vector<std::string>{"start", "done", "ADDED ns/x", "MODIFIED ns/x", "DELETED ns/x"}));
+  EXPECT_EQ(handler_.calls,
+            (std::vector<std::string>{"start", "done", "ADDED ns/x", "MODIFIED ns/x", "DELETED ns/x"}));
 }
 
 TEST_F(KubeReflectorTest, AMalformedLineIsSkippedAndTheWatchGoesOn) {
@@ -244,28 +251,32 @@ TEST_F(KubeReflectorTest, FailedListsAbortAndAreRetriedAfterBackoff) {
 TEST_F(KubeReflectorTest, AFailedLaterPageAbortsTheWholeList) {
   reflector_->start();
   ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 1; }));
-  ASSERT_TRUE(api_.respondNext(200, listJson({objectJson("ns", "a", "1"), objectJson("ns", "b", "2")}, "5", "t")));
+  ASSERT_TRUE(
+      api_.respondNext(200, listJson({objectJson("ns", "a", "1"), objectJson("ns", "b", "2")}, "5", "t")));
   ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 2; }));
   ASSERT_TRUE(api_.respondNext(503, statusJson(503, "ServiceUnavailable", "try later")));
   ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 3; }));
   EXPECT_EQ(queryOf(api_.request(2).target).count("continue"), 0u);
-  EXPECT_EQ(handler_.calls, (std::vector<std::string>{"start", "item ns/a", "item ns/b", "aborted", "start"}));
+  EXPECT_EQ(handler_.calls,
+            (std::vector<std::string>{"start", "item ns/a", "item ns/b", "aborted", "start"}));
 }
 
 TEST_F(KubeReflectorTest, GoneOnAContinuePageRestartsTheListFromScratch) {
   reflector_->start();
   ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 1; }));
-  ASSERT_TRUE(api_.respondNext(200, listJson({objectJson("ns", "a", "1"), objectJson("ns", "b", "2")}, "5", "t")));
+  ASSERT_TRUE(
+      api_.respondNext(200, listJson({objectJson("ns", "a", "1"), objectJson("ns", "b", "2")}, "5", "t")));
   ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 2; }));
-  ASSERT_TRUE(api_.respondNext(410, statusJson(410, "Expired", "The provided continue parameter is too old")));
+  ASSERT_TRUE(
+      api_.respondNext(410, statusJson(410, "Expired", "The provided continue parameter is too old")));
   drain(io_);  // at once: an expired token is no reason to back off
   ASSERT_EQ(api_.getCount(), 3u);
   EXPECT_EQ(queryOf(api_.request(2).target), (std::map<std::string, std::string>{{"limit", "2"}}));
 
   ASSERT_TRUE(api_.respondNext(200, listJson({objectJson("ns", "c", "7")}, "9")));
   ASSERT_TRUE(runUntil(io_, [&] { return api_.watchCount() == 1; }));
-  EXPECT_EQ(handler_.calls,
-            (std::vector<std::string>{"start", "item ns/a", "item ns/b", "aborted", "start", "item ns/c", "done"}));
+  EXPECT_EQ(handler_.calls, (std::vector<std::string>{"start", "item ns/a", "item ns/b", "aborted", "start",
+                                                      "item ns/c", "done"}));
   EXPECT_EQ(watchRv(0), "9");
   EXPECT_EQ(reflector_->stats().lists, 1u);
   EXPECT_EQ(reflector_->stats().errors, 0u);

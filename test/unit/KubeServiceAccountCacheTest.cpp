@@ -20,7 +20,8 @@ using namespace kube::testing;  // the fake API client, its pumps and JSON write
 
 constexpr const char* kRoleKey = "eks.amazonaws.com/role-arn";
 
-std::string sa(const std::string& ns, const std::string& name, const std::string& rv, const std::string& role) {
+std::string sa(const std::string& ns, const std::string& name, const std::string& rv,
+               const std::string& role) {
   return objectJson(ns, name, rv, {{kRoleKey, role}});
 }
 
@@ -95,7 +96,8 @@ TEST_F(KubeServiceAccountCacheTest, ReadyOnlyAfterTheFirstFullSync) {
   ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 1; }));
   EXPECT_EQ(api_.request(0).target, "/api/v1/serviceaccounts?limit=500");
   EXPECT_FALSE(cache_->ready());
-  ASSERT_TRUE(api_.respondNext(200, listJson({sa("ns", "a", "1", "arn:a"), sa("ns", "b", "2", "arn:b")}, "100")));
+  ASSERT_TRUE(
+      api_.respondNext(200, listJson({sa("ns", "a", "1", "arn:a"), sa("ns", "b", "2", "arn:b")}, "100")));
   ASSERT_TRUE(runUntil(io_, [&] { return cache_->ready(); }));
   EXPECT_EQ(cache_->size(), 2u);
 }
@@ -121,8 +123,8 @@ TEST_F(KubeServiceAccountCacheTest, OnlyAnnotationsUnderThePrefixAreKept) {
                     {"kubectl.kubernetes.io/last-applied-configuration", "{}"}})});
   auto account = cache_->find("ns", "a");
   ASSERT_NE(account, nullptr);
-  EXPECT_EQ(account->annotations(),
-            (std::vector<std::pair<std::string_view, std::string_view>>{{kRoleKey, "arn:a"}, {"eks.amazonaws.com/audience", "sts"}}));
+  EXPECT_EQ(account->annotations(), (std::vector<std::pair<std::string_view, std::string_view>>{
+                                        {kRoleKey, "arn:a"}, {"eks.amazonaws.com/audience", "sts"}}));
 }
 
 TEST_F(KubeServiceAccountCacheTest, WatchEventsModifyAddAndDelete) {
@@ -144,7 +146,8 @@ TEST_F(KubeServiceAccountCacheTest, ARelistReplacesTheContents) {
   push("ERROR", statusJson(410, "Expired", "too old resource version"));
   ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 2; }));
   EXPECT_NE(cache_->find("ns", "a"), nullptr);  // the old view serves while the relist runs
-  ASSERT_TRUE(api_.respondNext(200, listJson({sa("ns", "b", "3", "arn:b2"), sa("ns", "c", "4", "arn:c")}, "200")));
+  ASSERT_TRUE(
+      api_.respondNext(200, listJson({sa("ns", "b", "3", "arn:b2"), sa("ns", "c", "4", "arn:c")}, "200")));
   ASSERT_TRUE(runUntil(io_, [&] { return cache_->reflectorStats().relists == 1; }));
   EXPECT_EQ(cache_->find("ns", "a"), nullptr);
   EXPECT_EQ(roleOf(cache_->find("ns", "b")), "arn:b2");
@@ -226,10 +229,12 @@ TEST_F(KubeServiceAccountCacheTest, RaceNothingArrivesSoItMissesAtTheDeadlineNot
   sync({});
   const auto deadline = Clock::now() + 500ms;
   auto answer = lookup("ns", "late", deadline);
-  ASSERT_TRUE(api_.respond(directGets().at(0), 404, statusJson(404, "NotFound", "serviceaccounts \"late\" not found")));
+  ASSERT_TRUE(api_.respond(directGets().at(0), 404,
+                           statusJson(404, "NotFound", "serviceaccounts \"late\" not found")));
   drain(io_);
   EXPECT_EQ(answer->calls, 0) << "a 404 must not end the wait: the watch may still deliver";
-  ASSERT_TRUE(runUntil(io_, [&] { return answer->calls > 0; }, 2s));
+  ASSERT_TRUE(runUntil(
+      io_, [&] { return answer->calls > 0; }, 2s));
   EXPECT_EQ(answer->account, nullptr);
   EXPECT_GE(answer->at, deadline);
   EXPECT_EQ(stats().miss, 1u);
@@ -253,11 +258,13 @@ TEST_F(KubeServiceAccountCacheTest, ConcurrentLookupsOfOneKeyShareOneGet) {
 TEST_F(KubeServiceAccountCacheTest, DirectGetsInFlightAreBoundedByMaxConcurrentGets) {
   sync({});
   std::vector<std::shared_ptr<Answer>> answers;
-  for (const char* name : {"a", "b", "c", "d", "e"}) answers.push_back(lookup("ns", name, Clock::now() + 2s));
+  for (const char* name : {"a", "b", "c", "d", "e"})
+    answers.push_back(lookup("ns", name, Clock::now() + 2s));
   EXPECT_EQ(directGets().size(), 2u);
   EXPECT_EQ(api_.pendingGets(), 2u);
 
-  for (auto i : directGets()) ASSERT_TRUE(api_.respond(i, 404, statusJson(404, "NotFound", "not found")));
+  for (auto i : directGets())
+    ASSERT_TRUE(api_.respond(i, 404, statusJson(404, "NotFound", "not found")));
   drain(io_);
   answers.push_back(lookup("ns", "f", Clock::now() + 2s));  // the slots were given back
   ASSERT_EQ(directGets().size(), 3u);

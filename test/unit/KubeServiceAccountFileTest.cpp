@@ -182,7 +182,7 @@ TEST(ServiceAccountFileTest, AnnotationValuesMustBeStrings) {
       kEks);
   ASSERT_TRUE(quoted.ok()) << quoted.error();
   EXPECT_EQ(quoted->front().annotations(), (Annotations{{"eks.amazonaws.com/sts-regional-endpoints", "true"},
-                                                      {"eks.amazonaws.com/token-expiration", "0600"}}));
+                                                        {"eks.amazonaws.com/token-expiration", "0600"}}));
 
   auto unquoted = ServiceAccountFile::parse(
       "kind: ServiceAccount\nmetadata:\n  name: a\n  annotations:\n"

@@ -23,15 +23,16 @@ util::Result<webhook::ServiceAccount> fromJson(const char* json, const char* pre
 }
 
 TEST(KubeServiceAccountObjectTest, KeepsNamespaceNameAndPrefixedAnnotations) {
-  auto sa = fromJson(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"app","namespace":"prod",
+  auto sa =
+      fromJson(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"app","namespace":"prod",
       "annotations":{"eks.amazonaws.com/role-arn":"arn:aws:iam::1:role/app","eks.amazonaws.com/audience":"sts"}},
       "secrets":[{"name":"x"}]})");
   ASSERT_TRUE(sa.ok()) << sa.error();
   EXPECT_EQ(sa->ns(), "prod");
   EXPECT_EQ(sa->name(), "app");
   EXPECT_EQ(sa->key(), "prod/app");
-  EXPECT_EQ(sa->annotations(),
-            (Annotations{{"eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/app"}, {"eks.amazonaws.com/audience", "sts"}}));
+  EXPECT_EQ(sa->annotations(), (Annotations{{"eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/app"},
+                                            {"eks.amazonaws.com/audience", "sts"}}));
 }
 
 TEST(KubeServiceAccountObjectTest, NamespaceDefaultsToDefault) {
@@ -70,7 +71,8 @@ TEST(KubeServiceAccountObjectTest, NullAnnotationsMeanNone) {
 }
 
 TEST(KubeServiceAccountObjectTest, NonStringPrefixedAnnotationIsAnError) {
-  auto sa = fromJson(R"({"metadata":{"name":"app","namespace":"ns","annotations":{"eks.amazonaws.com/role-arn":42}}})");
+  auto sa = fromJson(
+      R"({"metadata":{"name":"app","namespace":"ns","annotations":{"eks.amazonaws.com/role-arn":42}}})");
   ASSERT_FALSE(sa.ok());
   EXPECT_NE(sa.error().find("ns/app"), std::string::npos) << sa.error();
   EXPECT_NE(sa.error().find("eks.amazonaws.com/role-arn"), std::string::npos) << sa.error();
@@ -94,7 +96,9 @@ struct NameCase {
   std::string name;
   bool valid;
 };
-void PrintTo(const NameCase& c, std::ostream* os) { *os << '"' << c.name << "\" valid=" << c.valid; }
+void PrintTo(const NameCase& c, std::ostream* os) {
+  *os << '"' << c.name << "\" valid=" << c.valid;
+}
 
 class KubeIsValidObjectNameTest : public ::testing::TestWithParam<NameCase> {};
 

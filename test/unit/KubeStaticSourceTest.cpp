@@ -144,7 +144,8 @@ TEST_F(StaticSourceTest, FailedReloadKeepsTheOldDataAndReturnsFalse) {
   const bool reloaded = source->reload();
   const std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_FALSE(reloaded);
-  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "] ServiceAccounts file not reloaded, keeping the last good one", log);
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring,
+                      "] ServiceAccounts file not reloaded, keeping the last good one", log);
   EXPECT_PRED_FORMAT2(::testing::IsSubstring, "invalid YAML", log);
   EXPECT_TRUE(source->ready());
   EXPECT_EQ(source->size(), 1u);

@@ -42,12 +42,14 @@ void normalize(rapidjson::Document& pod) {
   if (!spec || !spec->IsObject() || !spec->HasMember("volumes") || !(*spec)["volumes"].IsArray()) return;
   auto& vols = (*spec)["volumes"];
   std::vector<rapidjson::Value*> items;
-  for (auto& v : vols.GetArray()) items.push_back(&v);
+  for (auto& v : vols.GetArray())
+    items.push_back(&v);
   std::stable_sort(items.begin(), items.end(), [](auto* a, auto* b) {
     return webhook::stringMember(*a, "name") < webhook::stringMember(*b, "name");
   });
   rapidjson::Value sorted(rapidjson::kArrayType);
-  for (auto* v : items) sorted.PushBack(rapidjson::Value(*v, pod.GetAllocator()), pod.GetAllocator());
+  for (auto* v : items)
+    sorted.PushBack(rapidjson::Value(*v, pod.GetAllocator()), pod.GetAllocator());
   vols = std::move(sorted);
 }
 
@@ -95,8 +97,8 @@ TEST_P(MutationFixture, ResultingPodMatchesExpectedAndSecondPassIsEmpty) {
     rapidjson::Document doc;
     ASSERT_TRUE(webhook::parseJson(doc, readTrimmed(dir / "compose-role-arn.json"), 10).ok());
     const std::string region(webhook::stringMember(doc, "region"));
-    settings.composeRoleArn = webhook::RoleArnComposition{webhook::partitionForRegion(region),
-                                                          std::string(webhook::stringMember(doc, "account")), region};
+    settings.composeRoleArn = webhook::RoleArnComposition{
+        webhook::partitionForRegion(region), std::string(webhook::stringMember(doc, "account")), region};
   }
 
   auto pod = cli::loadPod((dir / "pod.yaml").string());
@@ -109,7 +111,8 @@ TEST_P(MutationFixture, ResultingPodMatchesExpectedAndSecondPassIsEmpty) {
   in.ns = cli::requestNamespace(in.pod, fs::exists(dir / "namespace") ? readTrimmed(dir / "namespace") : "");
   if (fs::exists(dir / "operation")) in.operation = readTrimmed(dir / "operation");
   if (fs::exists(dir / "serviceaccount.yaml")) {
-    auto sas = kube::ServiceAccountFile::load((dir / "serviceaccount.yaml").string(), settings.annotationPrefix);
+    auto sas =
+        kube::ServiceAccountFile::load((dir / "serviceaccount.yaml").string(), settings.annotationPrefix);
     ASSERT_TRUE(sas.ok()) << sas.error();
     in.serviceAccounts = std::move(*sas);
   }
@@ -162,13 +165,14 @@ TEST_P(MutationFixture, ResultingPodMatchesExpectedAndSecondPassIsEmpty) {
   EXPECT_TRUE(second.patch.empty()) << "second pass planned: " << second.patch.toJson();
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, MutationFixture, ::testing::ValuesIn(caseNames()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Fixtures, MutationFixture, ::testing::ValuesIn(caseNames()), [](const auto& info) {
+  std::string name = info.param;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+});
 
-TEST(MutationFixtures, ThereAreEnoughCasesToCoverDesignRules) { EXPECT_GE(caseNames().size(), 30u); }
+TEST(MutationFixtures, ThereAreEnoughCasesToCoverDesignRules) {
+  EXPECT_GE(caseNames().size(), 30u);
+}
 
 }  // namespace

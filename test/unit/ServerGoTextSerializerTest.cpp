@@ -49,7 +49,8 @@ TEST(ServerGoTextSerializerTest, AnInfBucketFromTheLibraryIsNotWrittenTwice) {
   m.histogram.sample_sum = 0.75;
   f.metric.push_back(m);
   EXPECT_EQ(GoTextSerializer().Serialize({f}),
-            "# HELP h \n# TYPE h histogram\nh_bucket{le=\"0.5\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 0.75\nh_count 2\n");
+            "# HELP h \n# TYPE h histogram\nh_bucket{le=\"0.5\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum "
+            "0.75\nh_count 2\n");
 }
 
 TEST(ServerGoTextSerializerTest, SummaryCounterGaugeAndUntyped) {

@@ -105,7 +105,8 @@ std::size_t notMutatedLinesAfterOneRequest(const std::vector<std::string>& verbo
       server->request(mutateRequest(admissionReview("admission.k8s.io/v1", "u1", podJson("plain"))));
   EXPECT_FALSE(reply.ec) << reply.ec.message();
   // Logged before the answer is sent: no need to wait for it.
-  return server->process().countLog("] Pod was not mutated. Reason: Service account did not have the right annotations");
+  return server->process().countLog(
+      "] Pod was not mutated. Reason: Service account did not have the right annotations");
 }
 
 TEST_F(ServerInvocationTest, VerbosityTakesEveryPflagForm) {
@@ -181,7 +182,8 @@ TEST_F(ServerInvocationTest, TlsMinVersionBelow12WarnsAndKeepsTheTls12Floor) {
     options.extraArgs = {"--tls-min-version", version};
     auto server = TestServer::start(options);
     ASSERT_TRUE(server) << version;
-    const auto line = server->process().waitForLog("] TLS minimum version raised to 1.2", std::chrono::seconds(1));
+    const auto line =
+        server->process().waitForLog("] TLS minimum version raised to 1.2", std::chrono::seconds(1));
     ASSERT_TRUE(line) << server->process().stderrText();
     EXPECT_EQ(line->front(), 'W') << *line;  // klog severity: warning
     EXPECT_EQ(logField(*line, "requested"), version) << *line;
@@ -240,7 +242,8 @@ TEST_F(ServerInvocationTest, CommunityChartCommandLineServes) {
         << flag << "\n"
         << process->stderrText();
   }
-  EXPECT_EQ(("\n" + process->stderrText()).find("\nE"), std::string::npos) << process->stderrText();  // no klog error line
+  EXPECT_EQ(("\n" + process->stderrText()).find("\nE"), std::string::npos)
+      << process->stderrText();  // no klog error line
 }
 
 }  // namespace

@@ -61,8 +61,9 @@ TEST(ServerReloadTest, NewCertificateIsServedToNewConnectionsAndAMismatchedPairI
   // C's certificate with B's key: unusable, so B stays.
   const std::size_t failures = server->process().countLog("Serving certificate not reloaded");
   writeFileAtomically(servedCert, readFile(certC / "tls.crt"));
-  EXPECT_TRUE(pollUntil([&] { return server->process().countLog("Serving certificate not reloaded") > failures; },
-                        kReloadDeadline))
+  EXPECT_TRUE(
+      pollUntil([&] { return server->process().countLog("Serving certificate not reloaded") > failures; },
+                kReloadDeadline))
       << server->process().stderrText();
   EXPECT_TRUE(handshakes(server->port(), trusting(certB)));
   EXPECT_FALSE(handshakes(server->port(), trusting(certC)));
@@ -184,7 +185,8 @@ TEST(ServerReloadTest, ContainerCredentialsConfigThatDoesNotExistYetIsLoadedWhen
   writeFileAtomically(config, R"({"identities":[{"namespace":"default",)");
   ASSERT_TRUE(pollUntil(
       [&] {
-        return server->process().stderrText().find("Container credentials config file not reloaded, keeping the last good one") !=
+        return server->process().stderrText().find(
+                   "Container credentials config file not reloaded, keeping the last good one") !=
                std::string::npos;
       },
       kReloadDeadline))

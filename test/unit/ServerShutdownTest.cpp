@@ -145,7 +145,8 @@ TEST(ServerShutdownTest, ShutdownTimeoutBoundsTheDrain) {
   EXPECT_EQ(status->code, 0);
   EXPECT_GE(elapsed, 900ms) << "exited before the in-flight request's deadline";
   EXPECT_LT(elapsed, 3s);
-  EXPECT_NE(server->process().stderrText().find("] Webhook server shutdown error: context deadline exceeded"), std::string::npos)
+  EXPECT_NE(server->process().stderrText().find("] Webhook server shutdown error: context deadline exceeded"),
+            std::string::npos)
       << server->process().stderrText();
 }
 
