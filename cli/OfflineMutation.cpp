@@ -1,14 +1,14 @@
 #include "cli/OfflineMutation.hpp"
 
-#include "kube/YamlJson.hpp"
 #include "util/Files.hpp"
 #include "webhook/AdmissionReview.hpp"
 #include "webhook/Json.hpp"
+#include "yaml/YamlJson.hpp"
 
 namespace irsa::cli {
 
 util::Result<rapidjson::Document> loadPod(const std::string& path) {
-  auto docs = kube::YamlJson::readFile(path);
+  auto docs = yaml::YamlJson::readFile(path);
   if (!docs) return util::fail(docs.error());
   if (docs->size() != 1) {
     return util::fail(path + ": expected one Pod document, found " + std::to_string(docs->size()));
@@ -27,7 +27,7 @@ util::Result<rapidjson::Document> loadPod(const std::string& path) {
 
 util::Result<webhook::ConfigMapIdentities> loadConfigMap(const std::string& path,
                                                          std::vector<std::string>& warnings) {
-  auto docs = kube::YamlJson::readFile(path);
+  auto docs = yaml::YamlJson::readFile(path);
   if (!docs) return util::fail(docs.error());
   if (docs->size() != 1) return util::fail(path + ": expected one ConfigMap document");
   const rapidjson::Value& cm = docs->front();

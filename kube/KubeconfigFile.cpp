@@ -8,9 +8,9 @@
 #include "certs/Pem.hpp"
 #include "kube/ExecCredential.hpp"
 #include "kube/ServerUrl.hpp"
-#include "kube/YamlJson.hpp"
 #include "webhook/Base64.hpp"
 #include "webhook/Json.hpp"
+#include "yaml/YamlJson.hpp"
 
 namespace irsa::kube {
 namespace {
@@ -252,7 +252,7 @@ std::string execExtension(const Value& cluster) {
 }  // namespace
 
 util::Result<ClusterConfig> readKubeconfig(const std::string& path, const std::string& context) {
-  auto docs = YamlJson::readFile(path);
+  auto docs = yaml::YamlJson::readFile(path);
   if (!docs) return util::fail("kubeconfig: " + docs.error());
   const Reader r(path);
   if (docs->size() != 1 || !docs->front().IsObject()) return r.error("expected one kubeconfig object");

@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "kube/ServiceAccountObject.hpp"
-#include "kube/YamlJson.hpp"
 #include "webhook/Json.hpp"
+#include "yaml/YamlJson.hpp"
 
 namespace irsa::kube {
 namespace {
@@ -71,14 +71,14 @@ class Collector {
 
 util::Result<std::vector<webhook::ServiceAccount>> ServiceAccountFile::parse(
     std::string_view text, std::string_view annotationPrefix) {
-  auto docs = YamlJson::parseAll(text);
+  auto docs = yaml::YamlJson::parseAll(text);
   if (!docs) return util::fail(docs.error());
   return fromDocuments(*docs, annotationPrefix);
 }
 
 util::Result<std::vector<webhook::ServiceAccount>> ServiceAccountFile::load(
     const std::string& path, std::string_view annotationPrefix) {
-  auto docs = YamlJson::readFile(path);  // its errors already name the file
+  auto docs = yaml::YamlJson::readFile(path);  // its errors already name the file
   if (!docs) return util::fail(docs.error());
   auto accounts = fromDocuments(*docs, annotationPrefix);
   if (!accounts) return util::fail(path + ": " + accounts.error());

@@ -9,10 +9,10 @@
 #include "bench/CorpusGenerator.hpp"
 #include "bench/PodWriter.hpp"
 #include "kube/ServiceAccountFile.hpp"
-#include "kube/YamlJson.hpp"
 #include "test/support/TempDir.hpp"
 #include "webhook/AdmissionReview.hpp"
 #include "webhook/Json.hpp"
+#include "yaml/YamlJson.hpp"
 
 namespace irsa::bench {
 namespace {
@@ -182,7 +182,7 @@ TEST(BenchCorpusTest, ServiceAccountsFileLoadsWithTheAnnotatedOnesAnnotated) {
 
 TEST(BenchCorpusTest, ClusterManifestHoldsNamespacesServiceAccountsAndTheConfigMap) {
   const CorpusIdentities ids = CorpusIdentities::standard();
-  auto docs = kube::YamlJson::parseAll(CorpusFiles::clusterYaml(ids));
+  auto docs = yaml::YamlJson::parseAll(CorpusFiles::clusterYaml(ids));
   ASSERT_TRUE(docs.ok()) << docs.error();
   std::map<std::string, int> kinds;
   for (const auto& d : *docs)

@@ -1,4 +1,4 @@
-#include "kube/YamlScalar.hpp"
+#include "yaml/YamlScalar.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace irsa::kube {
+namespace irsa::yaml {
 namespace {
 
 using Alloc = YamlScalar::Alloc;
@@ -262,4 +262,4 @@ std::string YamlScalar::atLine(const YAML::Mark& mark) {
   return mark.is_null() ? std::string() : " at line " + std::to_string(mark.line + 1);
 }
 
-}  // namespace irsa::kube
+}  // namespace irsa::yaml

@@ -11,7 +11,7 @@
 
 #include "util/Result.hpp"
 
-namespace irsa::kube {
+namespace irsa::yaml {
 
 class YamlScalar {
  public:
@@ -34,4 +34,4 @@ class YamlScalar {
   static std::string atLine(const YAML::Mark& mark);
 };
 
-}  // namespace irsa::kube
+}  // namespace irsa::yaml

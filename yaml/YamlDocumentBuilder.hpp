@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-namespace irsa::kube {
+namespace irsa::yaml {
 
 class YamlDocumentBuilder final : public YAML::EventHandler {
  public:
@@ -88,4 +88,4 @@ class YamlDocumentBuilder final : public YAML::EventHandler {
   std::vector<rapidjson::Document> docs_;
 };
 
-}  // namespace irsa::kube
+}  // namespace irsa::yaml

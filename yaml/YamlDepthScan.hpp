@@ -8,7 +8,7 @@
 
 #include "util/Result.hpp"
 
-namespace irsa::kube {
+namespace irsa::yaml {
 
 class YamlDepthScan {
  public:
@@ -17,4 +17,4 @@ class YamlDepthScan {
   static util::Status check(std::string_view text);
 };
 
-}  // namespace irsa::kube
+}  // namespace irsa::yaml

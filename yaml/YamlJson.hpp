@@ -17,7 +17,7 @@
 
 #include "util/Result.hpp"
 
-namespace irsa::kube {
+namespace irsa::yaml {
 
 class YamlJson {
  public:
@@ -49,4 +49,4 @@ class YamlJson {
   static util::Result<std::vector<rapidjson::Document>> parseYaml(std::string_view text);
 };
 
-}  // namespace irsa::kube
+}  // namespace irsa::yaml

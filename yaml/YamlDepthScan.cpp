@@ -1,4 +1,4 @@
-#include "kube/YamlDepthScan.hpp"
+#include "yaml/YamlDepthScan.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "kube/YamlJson.hpp"
+#include "yaml/YamlJson.hpp"
 
-namespace irsa::kube {
+namespace irsa::yaml {
 
 util::Status YamlDepthScan::check(std::string_view text) {
   const auto limit = static_cast<std::size_t>(YamlJson::kMaxDepth);
@@ -115,4 +115,4 @@ util::Status YamlDepthScan::check(std::string_view text) {
   return util::okStatus();
 }
 
-}  // namespace irsa::kube
+}  // namespace irsa::yaml

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "kube/YamlJson.hpp"
 #include "test/support/TempDir.hpp"
+#include "yaml/YamlJson.hpp"
 
-namespace irsa::kube {
+namespace irsa::yaml {
 namespace {
 
 std::string toJson(const rapidjson::Value& v) {
@@ -355,4 +355,4 @@ TEST(YamlJsonFileTest, ErrorsNameThePath) {
 }
 
 }  // namespace
-}  // namespace irsa::kube
+}  // namespace irsa::yaml

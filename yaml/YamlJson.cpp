@@ -1,4 +1,4 @@
-#include "kube/YamlJson.hpp"
+#include "yaml/YamlJson.hpp"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
@@ -16,11 +16,11 @@
 #include <system_error>
 #include <utility>
 
-#include "kube/YamlDepthScan.hpp"
-#include "kube/YamlDocumentBuilder.hpp"
-#include "kube/YamlScalar.hpp"
+#include "yaml/YamlDepthScan.hpp"
+#include "yaml/YamlDocumentBuilder.hpp"
+#include "yaml/YamlScalar.hpp"
 
-namespace irsa::kube {
+namespace irsa::yaml {
 namespace {
 
 // keepLastDuplicate() on every object; recursion is bounded by kMaxDepth.
@@ -171,4 +171,4 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::parseYaml(std::string_v
   }
 }
 
-}  // namespace irsa::kube
+}  // namespace irsa::yaml

@@ -1,14 +1,14 @@
-#include "kube/YamlDocumentBuilder.hpp"
+#include "yaml/YamlDocumentBuilder.hpp"
 
 #include <algorithm>
 #include <cstddef>
 #include <string>
 #include <utility>
 
-#include "kube/YamlJson.hpp"
-#include "kube/YamlScalar.hpp"
+#include "yaml/YamlJson.hpp"
+#include "yaml/YamlScalar.hpp"
 
-namespace irsa::kube {
+namespace irsa::yaml {
 namespace {
 
 [[noreturn]] void fail(std::string message) {
@@ -176,4 +176,4 @@ void YamlDocumentBuilder::merge(rapidjson::Value& object, rapidjson::Value& sour
   }
 }
 
-}  // namespace irsa::kube
+}  // namespace irsa::yaml
