@@ -1,12 +1,12 @@
 // `irsa-webhook serve`: flags -> ServerConfig -> Server.
 #include <iostream>
 
+#include "aws/InstanceMetadata.hpp"
 #include "certs/TlsContextFactory.hpp"
 #include "cli/Commands.hpp"
 #include "cli/FlagSet.hpp"
 #include "cli/KlogFlags.hpp"
 #include "cli/MutationFlags.hpp"
-#include "kube/InstanceMetadata.hpp"
 #include "server/Server.hpp"
 #include "util/Log.hpp"
 
@@ -166,7 +166,7 @@ int serveCommand(const std::vector<std::string>& args) {
   logStartWarnings(flags, config);
   if (reference.composeRoleArn) {
     // Read once at start, like the reference; a clear error when not on EC2.
-    auto composition = kube::composeFromInstanceMetadata(kube::InstanceMetadataOptions::fromEnvironment());
+    auto composition = aws::composeFromInstanceMetadata(aws::InstanceMetadataOptions::fromEnvironment());
     if (!composition) {
       std::cerr << "irsa-webhook serve: --compose-role-arn: " << composition.error() << "\n";
       return kExitFailure;

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# kube::InstanceMetadata (what --compose-role-arn reads at startup) against the
+# aws::InstanceMetadata (what --compose-role-arn reads at startup) against the
 # real EC2 instance-metadata mock, amazon-ec2-metadata-mock (AEMM), built by
 # build-imds-mock.sh at the version pinned in versions.env.
 #
 # The mock runs on 127.0.0.1 with a free port and `-I` (IMDSv2 only: requests
 # without a session token get 401, so a passing read proves the token flow).
-# Three runs of the KubeInstanceMetadataLive* gtests, with IRSA_IMDS_ENDPOINT set:
+# Three runs of the AwsInstanceMetadataLive* gtests, with IRSA_IMDS_ENDPOINT set:
 #   1. the mock's built-in document: account 0123456789, region us-east-1 (aws)
 #   2. a config file (-c) overriding it: 123456789012 in cn-north-1 (aws-cn)
 #   3. IMDSv1 only: the mock without -I behind imds-v1-proxy.py, which refuses
@@ -108,7 +108,7 @@ start_v1_proxy() {
 run_live() {
   local name="$1" out="${TMP}/$1.gtest" rc=0 ok failed skipped
   IRSA_IMDS_ENDPOINT="${ENDPOINT}" IRSA_IMDS_MODE="${IMDS_MODE:-v2}" IRSA_IMDS_EXPECT_ACCOUNT="$2" IRSA_IMDS_EXPECT_REGION="$3" \
-    IRSA_IMDS_EXPECT_PARTITION="$4" "${UNIT_TESTS}" --gtest_filter='KubeInstanceMetadataLive*' >"${out}" 2>&1 || rc=$?
+    IRSA_IMDS_EXPECT_PARTITION="$4" "${UNIT_TESTS}" --gtest_filter='AwsInstanceMetadataLive*' >"${out}" 2>&1 || rc=$?
   ok="$(grep -c '^\[       OK \] ' "${out}" || true)"
   failed="$(grep -c '^\[  FAILED  \] .*(' "${out}" || true)"
   skipped="$(grep -c '^\[  SKIPPED \] .*(' "${out}" || true)" # the env is set: a skip is a failure

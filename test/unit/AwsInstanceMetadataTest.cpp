@@ -1,6 +1,7 @@
-// InstanceMetadata against an in-test IMDS on 127.0.0.1 (port 0), plus the
-// KubeInstanceMetadataLive* checks that test/e2e/imds.sh runs against the real
-// amazon-ec2-metadata-mock (skipped unless IRSA_IMDS_ENDPOINT is set).
+// InstanceMetadata with IMDSv2 against an in-test IMDS (AwsFakeImds.hpp),
+// plus the AwsInstanceMetadataLive* checks that test/e2e/imds.sh runs against
+// the real amazon-ec2-metadata-mock (skipped unless IRSA_IMDS_ENDPOINT is set).
+// The IMDSv1 fallback has its own file, AwsInstanceMetadataFallbackTest.cpp.
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -12,148 +13,20 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <functional>
 #include <iostream>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
-#include <utility>
-#include <vector>
 
-#include "kube/InstanceMetadata.hpp"
+#include "aws/InstanceMetadata.hpp"
+#include "test/unit/AwsFakeImds.hpp"
 
-namespace irsa::kube {
+namespace irsa::aws {
 namespace {
 
-namespace asio = boost::asio;
-namespace http = boost::beast::http;
-using tcp = asio::ip::tcp;
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
-using std::chrono::milliseconds;
+using namespace irsa::aws::testing;  // NOLINT(google-build-using-namespace): the fake's vocabulary
 
-constexpr const char* kToken = "AQAEAK-test-token==";
-constexpr const char* kDocument =
-    R"({"accountId":"111122223333","region":"eu-west-1","instanceId":"i-0abc"})";
-
-struct Seen {
-  std::string method;
-  std::string target;
-  std::string ttlHeader;
-  std::string tokenHeader;
-};
-
-Response reply(unsigned status, std::string body) {
-  Response res{static_cast<http::status>(status), 11};
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
-
-// A plain-HTTP IMDS stand-in on its own thread: every request is recorded,
-// then answered by `handler`; nullopt leaves it unanswered (a dropped reply).
-class FakeImds {
- public:
-  using Handler = std::function<std::optional<Response>(const Request&)>;
-
-  explicit FakeImds(Handler handler) : handler_(std::move(handler)), acceptor_(ioc_) {
-    const tcp::endpoint local(asio::ip::make_address("127.0.0.1"), 0);
-    acceptor_.open(local.protocol());
-    acceptor_.bind(local);
-    acceptor_.listen();
-    accept();
-    thread_ = std::thread([this] { ioc_.run(); });
-  }
-  ~FakeImds() {
-    ioc_.stop();
-    thread_.join();
-  }
-
-  std::string endpoint() const {
-    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
-  }
-  std::vector<Seen> seen() const {
-    std::lock_guard lock(mutex_);
-    return seen_;
-  }
-
- private:
-  struct Connection {
-    explicit Connection(asio::io_context& ioc) : socket(ioc) {}
-    tcp::socket socket;
-    boost::beast::flat_buffer buffer;
-    Request request;
-    Response response;
-  };
-
-  void accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-      if (ec) return;
-      auto conn = std::make_shared<Connection>(ioc_);
-      conn->socket = std::move(socket);
-      read(conn);
-      accept();
-    });
-  }
-
-  void read(const std::shared_ptr<Connection>& conn) {
-    conn->request = {};
-    http::async_read(
-        conn->socket, conn->buffer, conn->request, [this, conn](boost::system::error_code ec, size_t) {
-          if (ec) return;  // the client closed
-          {
-            std::lock_guard lock(mutex_);
-            const auto& r = conn->request;
-            seen_.push_back({std::string(r.method_string()), std::string(r.target()),
-                             std::string(r["X-aws-ec2-metadata-token-ttl-seconds"]),
-                             std::string(r["X-aws-ec2-metadata-token"])});
-          }
-          auto response = handler_(conn->request);
-          if (!response) {
-            unanswered_.push_back(conn);  // kept open until the fake goes away
-            return;
-          }
-          conn->response = std::move(*response);
-          http::async_write(conn->socket, conn->response, [this, conn](boost::system::error_code ec, size_t) {
-            if (!ec) read(conn);
-          });
-        });
-  }
-
-  Handler handler_;
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::thread thread_;
-  mutable std::mutex mutex_;
-  std::vector<Seen> seen_;                               // guarded by mutex_
-  std::vector<std::shared_ptr<Connection>> unanswered_;  // ioc_ thread only
-};
-
-// Behaves like IMDSv2: tokens by PUT, documents only with that token.
-Response imdsV2(const Request& req, const std::string& document) {
-  if (req.target() == "/latest/api/token") {
-    if (req.method() != http::verb::put) return reply(405, "");
-    if (req["X-aws-ec2-metadata-token-ttl-seconds"].empty()) return reply(400, "missing ttl");
-    return reply(200, kToken);
-  }
-  if (req.target() == "/latest/dynamic/instance-identity/document") {
-    if (req["X-aws-ec2-metadata-token"] != kToken) return reply(401, "");
-    return reply(200, document);
-  }
-  return reply(404, "");
-}
-
-InstanceMetadataOptions optionsFor(const std::string& endpoint) {
-  InstanceMetadataOptions options;
-  options.endpoint = endpoint;
-  options.timeout = milliseconds(1000);
-  options.backoff = milliseconds(1);  // keep retrying tests fast
-  return options;
-}
-
-TEST(KubeInstanceMetadataTest, ReadsAccountAndRegionWithASessionToken) {
+TEST(AwsInstanceMetadataTest, ReadsAccountAndRegionWithASessionToken) {
   FakeImds imds([](const Request& req) { return imdsV2(req, kDocument); });
 
   auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
@@ -171,7 +44,7 @@ TEST(KubeInstanceMetadataTest, ReadsAccountAndRegionWithASessionToken) {
   EXPECT_EQ(seen[1].tokenHeader, kToken);
 }
 
-TEST(KubeInstanceMetadataTest, TrimsTheTokensTrailingNewlineAndAcceptsATrailingSlash) {
+TEST(AwsInstanceMetadataTest, TrimsTheTokensTrailingNewlineAndAcceptsATrailingSlash) {
   FakeImds imds([](const Request& req) {
     if (req.target() == "/latest/api/token") return reply(200, std::string(kToken) + "\n");
     return imdsV2(req, kDocument);
@@ -183,95 +56,7 @@ TEST(KubeInstanceMetadataTest, TrimsTheTokensTrailingNewlineAndAcceptsATrailingS
   EXPECT_EQ(imds.seen().at(1).tokenHeader, kToken);
 }
 
-// An IMDS with IMDSv1 only: the token endpoint answers `tokenStatus`, the
-// document is served without a token.
-Response imdsV1(const Request& req, unsigned tokenStatus) {
-  if (req.target() == "/latest/api/token") return reply(tokenStatus, "no tokens here");
-  if (req.target() == "/latest/dynamic/instance-identity/document") return reply(200, kDocument);
-  return reply(404, "");
-}
-
-TEST(KubeInstanceMetadataTest, RefusedTokenFallsBackToImdsV1LikeTheSdks) {
-  for (unsigned status : {403u, 404u, 405u}) {
-    FakeImds imds([status](const Request& req) { return imdsV1(req, status); });
-
-    auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
-
-    ASSERT_TRUE(identity.ok()) << status << ": " << identity.error();
-    EXPECT_EQ(identity->account, "111122223333");
-    const auto seen = imds.seen();
-    ASSERT_EQ(seen.size(), 2u) << status;
-    EXPECT_EQ(seen[0].method, "PUT");
-    EXPECT_EQ(seen[1].method, "GET");
-    EXPECT_EQ(seen[1].target, "/latest/dynamic/instance-identity/document");
-    EXPECT_EQ(seen[1].tokenHeader, "") << "IMDSv1 sends no token";
-  }
-}
-
-TEST(KubeInstanceMetadataTest, TokenRequestThatTimesOutFallsBackToImdsV1WithAFreshDeadline) {
-  // The PUT's answer never arrives (an instance's hop limit of 1 drops it on
-  // the way into a pod); IMDSv1 GETs are not affected by that limit.
-  FakeImds imds([](const Request& req) -> std::optional<Response> {
-    if (req.method() == http::verb::put) return std::nullopt;
-    return imdsV1(req, 200);
-  });
-  auto options = optionsFor(imds.endpoint());
-  options.timeout = milliseconds(300);
-
-  auto identity = InstanceMetadata::fetch(options);
-
-  ASSERT_TRUE(identity.ok()) << identity.error();
-  EXPECT_EQ(identity->region, "eu-west-1");
-  const auto seen = imds.seen();
-  ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[1].tokenHeader, "");
-}
-
-TEST(KubeInstanceMetadataTest, ImdsV1RefusedTooNamesBothSteps) {
-  FakeImds imds([](const Request& req) {
-    if (req.method() == http::verb::put) return reply(403, "Forbidden");
-    return reply(401, "");
-  });
-
-  auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
-
-  ASSERT_FALSE(identity.ok());
-  EXPECT_NE(identity.error().find("PUT /latest/api/token answered HTTP 403"), std::string::npos)
-      << identity.error();
-  EXPECT_NE(identity.error().find("IMDSv1 GET /latest/dynamic/instance-identity/document answered HTTP 401"),
-            std::string::npos)
-      << identity.error();
-  EXPECT_NE(identity.error().find(imds.endpoint()), std::string::npos) << identity.error();
-  EXPECT_EQ(imds.seen().size(), 2u) << "a 4xx is not retried";
-}
-
-TEST(KubeInstanceMetadataTest, BadRequestForTheTokenIsFinalWithoutFallback) {
-  FakeImds imds([](const Request& req) { return imdsV1(req, 400); });
-
-  auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
-
-  ASSERT_FALSE(identity.ok());
-  EXPECT_NE(identity.error().find("PUT /latest/api/token answered HTTP 400"), std::string::npos)
-      << identity.error();
-  EXPECT_EQ(imds.seen().size(), 1u);
-}
-
-TEST(KubeInstanceMetadataTest, AfterAFallbackRetriesStayOnImdsV1) {
-  std::atomic<int> gets{0};
-  FakeImds imds([&](const Request& req) {
-    if (req.method() == http::verb::get && gets++ == 0) return reply(503, "busy");
-    return imdsV1(req, 404);
-  });
-
-  auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
-
-  ASSERT_TRUE(identity.ok()) << identity.error();
-  const auto seen = imds.seen();
-  ASSERT_EQ(seen.size(), 3u);  // PUT 404, GET 503, GET
-  EXPECT_EQ(seen[2].method, "GET");
-}
-
-TEST(KubeInstanceMetadataTest, DocumentWithoutAccountIdIsAnError) {
+TEST(AwsInstanceMetadataTest, DocumentWithoutAccountIdIsAnError) {
   FakeImds imds([](const Request& req) { return imdsV2(req, R"({"region":"us-east-1"})"); });
 
   auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
@@ -280,7 +65,7 @@ TEST(KubeInstanceMetadataTest, DocumentWithoutAccountIdIsAnError) {
   EXPECT_NE(identity.error().find("has no \"accountId\""), std::string::npos) << identity.error();
 }
 
-TEST(KubeInstanceMetadataTest, BadDocumentsAreErrors) {
+TEST(AwsInstanceMetadataTest, BadDocumentsAreErrors) {
   for (const std::string document : {"not json", "[]", R"({"accountId":"111122223333"})",
                                      R"({"accountId":"1111:role","region":"us-east-1"})",
                                      R"({"accountId":"111122223333","region":"us east"})"}) {
@@ -293,7 +78,7 @@ TEST(KubeInstanceMetadataTest, BadDocumentsAreErrors) {
   }
 }
 
-TEST(KubeInstanceMetadataTest, DocumentStatusIsReported) {
+TEST(AwsInstanceMetadataTest, DocumentStatusIsReported) {
   FakeImds imds([](const Request& req) {
     if (req.method() == http::verb::get) return reply(404, "Not Found");
     return imdsV2(req, kDocument);
@@ -307,7 +92,7 @@ TEST(KubeInstanceMetadataTest, DocumentStatusIsReported) {
       << identity.error();
 }
 
-TEST(KubeInstanceMetadataTest, ServerErrorsAreRetried) {
+TEST(AwsInstanceMetadataTest, ServerErrorsAreRetried) {
   std::atomic<int> puts{0};
   FakeImds imds([&](const Request& req) {
     if (req.method() == http::verb::put && puts++ == 0) return reply(503, "busy");
@@ -320,7 +105,7 @@ TEST(KubeInstanceMetadataTest, ServerErrorsAreRetried) {
   EXPECT_EQ(imds.seen().size(), 3u);  // PUT 503, PUT, GET
 }
 
-TEST(KubeInstanceMetadataTest, UnreachablePortFailsFastNamingTheEndpoint) {
+TEST(AwsInstanceMetadataTest, UnreachablePortFailsFastNamingTheEndpoint) {
   std::string endpoint;
   {
     asio::io_context ioc;  // a port that was free a moment ago: nobody listens
@@ -341,7 +126,7 @@ TEST(KubeInstanceMetadataTest, UnreachablePortFailsFastNamingTheEndpoint) {
             std::string::npos);
 }
 
-TEST(KubeInstanceMetadataTest, SilentServerTimesOutWithinTheTimeout) {
+TEST(AwsInstanceMetadataTest, SilentServerTimesOutWithinTheTimeout) {
   asio::io_context ioc;  // listens (the kernel completes handshakes) but never answers
   tcp::acceptor silent(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   auto options = optionsFor("http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()));
@@ -359,7 +144,7 @@ TEST(KubeInstanceMetadataTest, SilentServerTimesOutWithinTheTimeout) {
   EXPECT_NE(identity.error().find("hop limit"), std::string::npos) << identity.error();
 }
 
-TEST(KubeInstanceMetadataTest, InvalidEndpointsAreRejectedBeforeAnyRequest) {
+TEST(AwsInstanceMetadataTest, InvalidEndpointsAreRejectedBeforeAnyRequest) {
   for (const char* endpoint : {"https://169.254.169.254", "169.254.169.254", "http://", "http://host:0",
                                "http://host:99999", "http://host/latest", "http://[fd00:ec2::254"}) {
     auto identity = InstanceMetadata::fetch(optionsFor(endpoint));
@@ -369,7 +154,7 @@ TEST(KubeInstanceMetadataTest, InvalidEndpointsAreRejectedBeforeAnyRequest) {
   }
 }
 
-TEST(KubeInstanceMetadataTest, ComposesThePartitionFromTheRegion) {
+TEST(AwsInstanceMetadataTest, ComposesThePartitionFromTheRegion) {
   FakeImds imds([](const Request& req) {
     return imdsV2(req, R"({"accountId":"123456789012","region":"cn-north-1"})");
   });
@@ -399,7 +184,7 @@ class ScopedEnv {
 };
 // NOLINTEND(concurrency-mt-unsafe)
 
-TEST(KubeInstanceMetadataTest, EnvironmentOverridesTheEndpointLikeTheSdks) {
+TEST(AwsInstanceMetadataTest, EnvironmentOverridesTheEndpointLikeTheSdks) {
   {
     ScopedEnv endpoint("AWS_EC2_METADATA_SERVICE_ENDPOINT", nullptr);
     ScopedEnv mode("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", nullptr);
@@ -448,7 +233,7 @@ unsigned liveStatus(const std::string& endpoint, http::verb method, const char* 
   return ec ? 0 : res.result_int();
 }
 
-TEST(KubeInstanceMetadataLive, MockServesTheModeThisRunNeeds) {
+TEST(AwsInstanceMetadataLive, MockServesTheModeThisRunNeeds) {
   const auto endpoint = env("IRSA_IMDS_ENDPOINT");
   if (!endpoint) GTEST_SKIP() << "IRSA_IMDS_ENDPOINT is not set (test/e2e/imds.sh sets it)";
   const char* document = "/latest/dynamic/instance-identity/document";
@@ -464,7 +249,7 @@ TEST(KubeInstanceMetadataLive, MockServesTheModeThisRunNeeds) {
       << "a GET without a token must be refused (mock started without -I?)";
 }
 
-TEST(KubeInstanceMetadataLive, ReadsTheMocksAccountAndRegion) {
+TEST(AwsInstanceMetadataLive, ReadsTheMocksAccountAndRegion) {
   const auto endpoint = env("IRSA_IMDS_ENDPOINT");
   if (!endpoint) GTEST_SKIP() << "IRSA_IMDS_ENDPOINT is not set (test/e2e/imds.sh sets it)";
   InstanceMetadataOptions options;
@@ -487,4 +272,4 @@ TEST(KubeInstanceMetadataLive, ReadsTheMocksAccountAndRegion) {
 }
 
 }  // namespace
-}  // namespace irsa::kube
+}  // namespace irsa::aws

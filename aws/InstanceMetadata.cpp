@@ -1,4 +1,4 @@
-#include "kube/InstanceMetadata.hpp"
+#include "aws/InstanceMetadata.hpp"
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
@@ -21,7 +21,7 @@
 #include "webhook/IdentityResolver.hpp"
 #include "webhook/Json.hpp"
 
-namespace irsa::kube {
+namespace irsa::aws {
 namespace {
 
 namespace asio = boost::asio;
@@ -363,4 +363,4 @@ util::Result<webhook::RoleArnComposition> composeFromInstanceMetadata(
                                      .region = std::move(identity->region)};
 }
 
-}  // namespace irsa::kube
+}  // namespace irsa::aws

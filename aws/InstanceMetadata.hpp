@@ -16,7 +16,7 @@
 #include "util/Result.hpp"
 #include "webhook/Settings.hpp"
 
-namespace irsa::kube {
+namespace irsa::aws {
 
 struct InstanceIdentity {
   std::string account;
@@ -56,4 +56,4 @@ class InstanceMetadata {
 // fetch() plus the partition derived from the region (webhook::partitionForRegion).
 util::Result<webhook::RoleArnComposition> composeFromInstanceMetadata(const InstanceMetadataOptions& options);
 
-}  // namespace irsa::kube
+}  // namespace irsa::aws
