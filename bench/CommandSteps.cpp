@@ -12,7 +12,7 @@ int usageError(const std::string& command, const std::string& message) {
   return kExitUsage;
 }
 
-std::optional<int> parseFlags(const std::string& command, cli::FlagSet& flags,
+std::optional<int> parseFlags(const std::string& command, util::FlagSet& flags,
                               const std::vector<std::string>& args) {
   if (auto s = flags.parse(args); !s) return usageError(command, s.error());
   if (flags.helpRequested()) {
@@ -22,7 +22,7 @@ std::optional<int> parseFlags(const std::string& command, cli::FlagSet& flags,
   return std::nullopt;
 }
 
-std::optional<int> finishLoadFlags(const std::string& command, LoadFlags& load, const cli::FlagSet& flags) {
+std::optional<int> finishLoadFlags(const std::string& command, LoadFlags& load, const util::FlagSet& flags) {
   if (auto s = load.finish(flags); !s) return usageError(command, s.error());
   return std::nullopt;
 }

@@ -15,7 +15,7 @@
 #include "bench/LoadConfig.hpp"
 #include "bench/LoadFlags.hpp"
 #include "bench/LoadRun.hpp"
-#include "cli/FlagSet.hpp"
+#include "util/FlagSet.hpp"
 
 namespace irsa::bench {
 
@@ -24,11 +24,11 @@ int usageError(const std::string& command, const std::string& message);
 
 // Parses `args`. nullopt: go on. Otherwise the exit code to return at once:
 // after printing --help, or for a usage error already reported.
-std::optional<int> parseFlags(const std::string& command, cli::FlagSet& flags,
+std::optional<int> parseFlags(const std::string& command, util::FlagSet& flags,
                               const std::vector<std::string>& args);
 
 // LoadFlags::finish (the checks that need every flag), reported the same way.
-std::optional<int> finishLoadFlags(const std::string& command, LoadFlags& load, const cli::FlagSet& flags);
+std::optional<int> finishLoadFlags(const std::string& command, LoadFlags& load, const util::FlagSet& flags);
 
 // The corpus loaded and the TLS client ready; nullptr (reported) on failure.
 std::unique_ptr<LoadRun> prepareRun(const std::string& command, const LoadConfig& config);

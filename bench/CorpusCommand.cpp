@@ -5,14 +5,14 @@
 #include "bench/Commands.hpp"
 #include "bench/CorpusFiles.hpp"
 #include "bench/CorpusGenerator.hpp"
-#include "cli/FlagSet.hpp"
+#include "util/FlagSet.hpp"
 
 namespace irsa::bench {
 
 int corpusCommand(const std::vector<std::string>& args) {
   CorpusOptions options;
   std::size_t seed = options.seed;
-  cli::FlagSet flags("corpus", "irsa-bench");
+  util::FlagSet flags("corpus", "irsa-bench");
   flags.addString("out", &options.outDir, "directory to write the corpus files into; required");
   flags.addSize("count", &options.count, "number of requests");
   flags.addString("size", &options.size,

@@ -16,7 +16,7 @@ int handshakesCommand(const std::vector<std::string>& args) {
   config.connections = 4;
   config.duration = std::chrono::seconds(5);
   config.warmup = std::chrono::seconds(1);
-  cli::FlagSet flags("handshakes", "irsa-bench");
+  util::FlagSet flags("handshakes", "irsa-bench");
   LoadFlags load(flags, config);
   load.addDuration(flags);
   load.addWarmup(flags, "unmeasured time before the window");

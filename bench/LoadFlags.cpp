@@ -27,7 +27,7 @@ util::Status checkOutputPath(const std::string& flag, const std::string& path) {
 
 }  // namespace
 
-LoadFlags::LoadFlags(cli::FlagSet& f, LoadConfig& c) : config_(c) {
+LoadFlags::LoadFlags(util::FlagSet& f, LoadConfig& c) : config_(c) {
   f.addString("url", &url_, "webhook URL, e.g. https://127.0.0.1:8443/mutate; required");
   f.addString("corpus", &c.corpusDir, "directory written by 'irsa-bench corpus'; required");
   f.addSize("connections", &c.connections, "concurrent connections (one request in flight on each)");
@@ -43,20 +43,20 @@ LoadFlags::LoadFlags(cli::FlagSet& f, LoadConfig& c) : config_(c) {
   f.addString("label", &c.label, "name of this run in the reports");
 }
 
-void LoadFlags::addRate(cli::FlagSet& f, std::string help) {
+void LoadFlags::addRate(util::FlagSet& f, std::string help) {
   rateRequired_ = true;
   f.addString("rate", &rate_, std::move(help));
 }
-void LoadFlags::addDuration(cli::FlagSet& f) {
+void LoadFlags::addDuration(util::FlagSet& f) {
   f.addDuration("duration", &config_.duration, "length of the measured window");
 }
-void LoadFlags::addWarmup(cli::FlagSet& f, std::string help) {
+void LoadFlags::addWarmup(util::FlagSet& f, std::string help) {
   f.addDuration("warmup", &config_.warmup, std::move(help));
 }
-void LoadFlags::addRequests(cli::FlagSet& f) {
+void LoadFlags::addRequests(util::FlagSet& f) {
   f.addSize("requests", &requests_, "measure exactly this many requests instead of --duration");
 }
-void LoadFlags::addNewConnection(cli::FlagSet& f) {
+void LoadFlags::addNewConnection(util::FlagSet& f) {
   f.addBool("new-connection-per-request", &config_.newConnectionPerRequest,
             "a new TCP connection and full TLS handshake for every request (no resumption)");
 }
@@ -76,7 +76,7 @@ util::Result<double> parseRate(const std::string& flag, const std::string& text)
   }
 }
 
-util::Status LoadFlags::finish(const cli::FlagSet& f) {
+util::Status LoadFlags::finish(const util::FlagSet& f) {
   if (url_.empty()) return util::fail("--url is required");
   auto url = TargetUrl::parse(url_);
   if (!url) return util::fail(url.error());

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "bench/LoadConfig.hpp"
-#include "cli/FlagSet.hpp"
+#include "util/FlagSet.hpp"
 #include "util/Result.hpp"
 
 namespace irsa::bench {
@@ -14,17 +14,17 @@ namespace irsa::bench {
 class LoadFlags {
  public:
   // Registers the shared flags, with `config`'s current values as defaults.
-  LoadFlags(cli::FlagSet& flags, LoadConfig& config);
+  LoadFlags(util::FlagSet& flags, LoadConfig& config);
 
   // Optional flags, for the commands that take them.
-  void addRate(cli::FlagSet& flags, std::string help);
-  void addDuration(cli::FlagSet& flags);
-  void addWarmup(cli::FlagSet& flags, std::string help);
-  void addRequests(cli::FlagSet& flags);
-  void addNewConnection(cli::FlagSet& flags);
+  void addRate(util::FlagSet& flags, std::string help);
+  void addDuration(util::FlagSet& flags);
+  void addWarmup(util::FlagSet& flags, std::string help);
+  void addRequests(util::FlagSet& flags);
+  void addNewConnection(util::FlagSet& flags);
 
   // Validates and fills `config` (the URL, the rate, the TLS choice, ranges).
-  util::Status finish(const cli::FlagSet& flags);
+  util::Status finish(const util::FlagSet& flags);
 
   const std::string& jsonFile() const { return jsonFile_; }
   const std::string& markdownFile() const { return markdownFile_; }

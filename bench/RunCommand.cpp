@@ -10,7 +10,7 @@ namespace irsa::bench {
 
 int runCommand(const std::vector<std::string>& args) {
   LoadConfig config;
-  cli::FlagSet flags("run", "irsa-bench");
+  util::FlagSet flags("run", "irsa-bench");
   LoadFlags load(flags, config);
   load.addRate(flags,
                "requests per second, sent on schedule whatever the latency (open loop); 0: each "

@@ -73,7 +73,7 @@ int saturateCommand(const std::vector<std::string>& args) {
   std::chrono::milliseconds stepDuration{std::chrono::seconds(5)};
   std::chrono::milliseconds timeLimit{std::chrono::minutes(5)};
   SaturationSearch::Options search;
-  cli::FlagSet flags("saturate", "irsa-bench");
+  util::FlagSet flags("saturate", "irsa-bench");
   LoadFlags load(flags, config);
   load.addWarmup(flags, "unmeasured time at the start of each step");
   load.addNewConnection(flags);

@@ -16,7 +16,7 @@ namespace irsa::bench {
 int stormCommand(const std::vector<std::string>& args) {
   LoadConfig config;
   config.connections = 75;
-  cli::FlagSet flags("storm", "irsa-bench");
+  util::FlagSet flags("storm", "irsa-bench");
   LoadFlags load(flags, config);
   if (auto exit = parseFlags("storm", flags, args)) return *exit;
   // Everything at once: a closed loop of exactly one request per connection.

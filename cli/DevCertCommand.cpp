@@ -5,7 +5,7 @@
 
 #include "certs/DevCertificate.hpp"
 #include "cli/Commands.hpp"
-#include "cli/FlagSet.hpp"
+#include "util/FlagSet.hpp"
 
 namespace irsa::cli {
 
@@ -14,7 +14,7 @@ int devCertCommand(const std::vector<std::string>& args) {
   certs::DevCertificateOptions options;
   std::vector<std::string> dnsNames = options.dnsNames;
   std::vector<std::string> ips = options.ipAddresses;
-  FlagSet flags("dev-cert");
+  util::FlagSet flags("dev-cert");
   flags.addString("out-dir", &dir, "directory for ca.crt, tls.crt and tls.key; required");
   flags.addList("dns-names", &dnsNames, "DNS names of the serving certificate");
   flags.addList("ip-addresses", &ips, "IP addresses of the serving certificate");

@@ -2,7 +2,7 @@
 
 namespace irsa::cli {
 
-void addKlogFlags(FlagSet& f, util::LogOptions& o) {
+void addKlogFlags(util::FlagSet& f, util::LogOptions& o) {
   f.addInt("v", &o.verbosity, "log verbosity (klog's -v: 3 logs every mutation, 4 debug details)");
   f.alias("verbosity", "v");
   f.addString("vmodule", &o.vmodule,

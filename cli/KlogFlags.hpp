@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/FlagSet.hpp"
+#include "util/FlagSet.hpp"
 #include "util/LogOptions.hpp"
 
 namespace irsa::cli {
 
-void addKlogFlags(FlagSet& flags, util::LogOptions& options);
+void addKlogFlags(util::FlagSet& flags, util::LogOptions& options);
 
 }  // namespace irsa::cli

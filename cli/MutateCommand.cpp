@@ -6,10 +6,10 @@
 #include <random>
 
 #include "cli/Commands.hpp"
-#include "cli/FlagSet.hpp"
 #include "cli/MutationFlags.hpp"
 #include "cli/OfflineMutation.hpp"
 #include "kube/ServiceAccountFile.hpp"
+#include "util/FlagSet.hpp"
 #include "webhook/AdmissionReview.hpp"
 #include "webhook/JsonPatchApplier.hpp"
 
@@ -36,7 +36,7 @@ int usageError(const std::string& message) {
 int mutateCommand(const std::vector<std::string>& args) {
   std::string podFile, saFile, configMapFile, ns, output = "patch", ccFile;
   webhook::MutationSettings settings;
-  FlagSet flags("mutate");
+  util::FlagSet flags("mutate");
   flags.addString("pod", &podFile, "Pod manifest (YAML or JSON) to mutate; required");
   flags.addString("service-account", &saFile,
                   "ServiceAccount(s) (YAML or JSON); without it the pod's ServiceAccount is not found");

@@ -4,7 +4,8 @@
 
 namespace irsa::cli {
 
-void addMutationFlags(FlagSet& flags, webhook::MutationSettings& s, std::string& containerCredentialsFile) {
+void addMutationFlags(util::FlagSet& flags, webhook::MutationSettings& s,
+                      std::string& containerCredentialsFile) {
   flags.addString("annotation-prefix", &s.annotationPrefix,
                   "prefix of the ServiceAccount and pod annotations");
   flags.addString("token-audience", &s.tokenAudience, "default audience of the projected token");

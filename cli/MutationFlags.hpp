@@ -4,12 +4,12 @@
 
 #include <string>
 
-#include "cli/FlagSet.hpp"
+#include "util/FlagSet.hpp"
 #include "webhook/Settings.hpp"
 
 namespace irsa::cli {
 
-void addMutationFlags(FlagSet& flags, webhook::MutationSettings& settings,
+void addMutationFlags(util::FlagSet& flags, webhook::MutationSettings& settings,
                       std::string& containerCredentialsFile);
 
 // Checks values that flags alone cannot (e.g. the token expiration minimum).

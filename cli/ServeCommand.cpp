@@ -4,10 +4,10 @@
 #include "aws/InstanceMetadata.hpp"
 #include "certs/TlsContextFactory.hpp"
 #include "cli/Commands.hpp"
-#include "cli/FlagSet.hpp"
 #include "cli/KlogFlags.hpp"
 #include "cli/MutationFlags.hpp"
 #include "server/Server.hpp"
+#include "util/FlagSet.hpp"
 #include "util/Log.hpp"
 
 namespace irsa::cli {
@@ -31,7 +31,7 @@ struct ReferenceOnlyFlags {
   bool version{false};  // a bool flag in the reference, so `--version=false` serves
 };
 
-void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, std::string& qpsText) {
+void addServeFlags(util::FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, std::string& qpsText) {
   f.addInt("port", &c.port, "HTTPS port of the webhook");
   f.addInt("metrics-port", &c.metricsPort, "plain-HTTP port of /metrics");
   f.addString("bind-address", &c.bindAddress,
@@ -94,7 +94,7 @@ void addServeFlags(FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags& r, s
 }
 
 // What parsing accepted but the operator should know, once the log is set up.
-void logStartWarnings(const FlagSet& flags, const server::ServerConfig& config) {
+void logStartWarnings(const util::FlagSet& flags, const server::ServerConfig& config) {
   for (const auto& warning : flags.warnings()) {
     util::Log::warn("Ignoring command-line argument",
                     {{"argument", warning.argument}, {"reason", warning.message}});
@@ -117,8 +117,8 @@ int serveCommand(const std::vector<std::string>& args) {
   ReferenceOnlyFlags reference;
   util::LogOptions logOptions;
   std::string qpsText = "50";
-  FlagSet flags("serve");
-  flags.positional(FlagSet::Positional::kWarn);  // pflag leaves them, and the reference ignores them
+  util::FlagSet flags("serve");
+  flags.positional(util::FlagSet::Positional::kWarn);  // pflag leaves them, and the reference ignores them
   addServeFlags(flags, config, reference, qpsText);
   addMutationFlags(flags, config.mutation, config.containerCredentialsConfigFile);
   addKlogFlags(flags, logOptions);

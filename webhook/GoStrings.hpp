@@ -2,26 +2,24 @@
 // Parsers that behave exactly like the Go standard library functions the
 // reference webhook uses, so annotations mean the same thing in both.
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "util/Result.hpp"
+#include "util/GoParse.hpp"
 
 namespace irsa::webhook {
 
-// strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False.
-std::optional<bool> goParseBool(std::string_view s);
+// strconv.ParseBool and time.ParseDuration live in util/ (util/GoParse.hpp),
+// where the flag parser below webhook/ uses them too; named here as well so
+// the annotation rules read them as the other Go parsers.
+using util::goParseBool;
+using util::goParseDuration;
 
 // strconv.ParseInt(s, 10, 64): optional sign, decimal digits, no spaces.
 std::optional<std::int64_t> goParseInt(std::string_view s);
-
-// time.ParseDuration ("300ms", "1.5s", "2m30s", a bare "0"), to whole
-// milliseconds. Negative durations are refused: no caller means anything by them.
-util::Result<std::chrono::milliseconds> goParseDuration(std::string_view s);
 
 // path.Clean on a slash-separated path.
 std::string goCleanPath(std::string_view path);

@@ -8,11 +8,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/FlagSet.hpp"
 #include "cli/MutationFlags.hpp"
 #include "cli/OfflineMutation.hpp"
 #include "kube/ServiceAccountFile.hpp"
 #include "util/Files.hpp"
+#include "util/FlagSet.hpp"
 #include "webhook/IdentityResolver.hpp"
 #include "webhook/Json.hpp"
 #include "webhook/JsonPatchApplier.hpp"
@@ -87,7 +87,7 @@ TEST_P(MutationFixture, ResultingPodMatchesExpectedAndSecondPassIsEmpty) {
   const fs::path dir = kFixtures / GetParam();
   webhook::MutationSettings settings;
   std::string ccFile;
-  cli::FlagSet flags("mutate");
+  util::FlagSet flags("mutate");
   cli::addMutationFlags(flags, settings, ccFile);
   if (fs::exists(dir / "flags")) {
     ASSERT_TRUE(flags.parse(readFlagLines(dir / "flags")).ok());

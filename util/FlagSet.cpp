@@ -1,24 +1,24 @@
-#include "cli/FlagSet.hpp"
+#include "util/FlagSet.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <sstream>
 #include <utility>
 
-#include "webhook/GoStrings.hpp"
+#include "util/GoParse.hpp"
 
-namespace irsa::cli {
+namespace irsa::util {
 namespace {
 
 template <typename Int>
-util::Status parseInteger(const std::string& name, const std::string& value, Int* target) {
+Status parseInteger(const std::string& name, const std::string& value, Int* target) {
   Int parsed{};
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
   if (ec != std::errc() || ptr != value.data() + value.size() || value.empty()) {
-    return util::fail("invalid value \"" + value + "\" for flag --" + name + ": not an integer");
+    return fail("invalid value \"" + value + "\" for flag --" + name + ": not an integer");
   }
   *target = parsed;
-  return util::okStatus();
+  return okStatus();
 }
 
 }  // namespace
@@ -30,19 +30,19 @@ void FlagSet::add(const std::string& name, Flag flag) {
 void FlagSet::addString(const std::string& name, std::string* target, std::string help) {
   add(name, Flag{std::move(help), *target, false, [target](const std::string& v) {
                    *target = v;
-                   return util::okStatus();
+                   return okStatus();
                  }});
 }
 
 void FlagSet::addBool(const std::string& name, bool* target, std::string help) {
-  add(name, Flag{std::move(help), *target ? "true" : "false", true, [name, target](const std::string& v) {
-                   auto parsed = webhook::goParseBool(v);
-                   if (!parsed)
-                     return util::Status(
-                         util::fail("invalid value \"" + v + "\" for flag --" + name + ": not a boolean"));
-                   *target = *parsed;
-                   return util::okStatus();
-                 }});
+  add(name,
+      Flag{std::move(help), *target ? "true" : "false", true, [name, target](const std::string& v) {
+             auto parsed = goParseBool(v);
+             if (!parsed)
+               return Status(fail("invalid value \"" + v + "\" for flag --" + name + ": not a boolean"));
+             *target = *parsed;
+             return okStatus();
+           }});
 }
 
 void FlagSet::addInt(const std::string& name, int* target, std::string help) {
@@ -61,15 +61,15 @@ void FlagSet::addSize(const std::string& name, std::size_t* target, std::string 
 }
 
 void FlagSet::addDuration(const std::string& name, std::chrono::milliseconds* target, std::string help) {
-  add(name, Flag{std::move(help), formatDuration(*target), false, [name, target](const std::string& v) {
-                   auto parsed = webhook::goParseDuration(v);
-                   if (!parsed) {
-                     return util::Status(util::fail("invalid value \"" + v + "\" for flag --" + name + ": " +
-                                                    parsed.error()));
-                   }
-                   *target = *parsed;
-                   return util::okStatus();
-                 }});
+  add(name,
+      Flag{std::move(help), formatDuration(*target), false, [name, target](const std::string& v) {
+             auto parsed = goParseDuration(v);
+             if (!parsed) {
+               return Status(fail("invalid value \"" + v + "\" for flag --" + name + ": " + parsed.error()));
+             }
+             *target = *parsed;
+             return okStatus();
+           }});
 }
 
 void FlagSet::addList(const std::string& name, std::vector<std::string>* target, std::string help) {
@@ -83,7 +83,7 @@ void FlagSet::addList(const std::string& name, std::vector<std::string>* target,
                    while (std::getline(ss, item, ',')) {
                      if (!item.empty()) target->push_back(item);
                    }
-                   return util::okStatus();
+                   return okStatus();
                  }});
 }
 
@@ -104,22 +104,22 @@ const std::string* FlagSet::resolve(const std::string& name) const {
 // pflag leaves non-flag arguments to the program; `bareBool` is the bool flag
 // (as written) just before, when there was one: `--flag false` is the usual
 // slip, and it turns the flag on.
-util::Status FlagSet::strayArgument(const std::string& arg, const std::string& bareBool) {
+Status FlagSet::strayArgument(const std::string& arg, const std::string& bareBool) {
   std::string message;
-  if (!bareBool.empty() && webhook::goParseBool(arg)) {
+  if (!bareBool.empty() && goParseBool(arg)) {
     message = bareBool + " takes no separate value, so it is set to true and \"" + arg +
               "\" is ignored; write " + bareBool + "=" + arg;
   } else {
     message = "'" + program_ + " " + command_ + "' takes no positional arguments";
   }
   if (positional_ == Positional::kReject) {
-    return util::fail("unexpected argument \"" + arg + "\": " + message);
+    return fail("unexpected argument \"" + arg + "\": " + message);
   }
   warnings_.push_back(FlagWarning{arg, "ignored argument \"" + arg + "\": " + message});
-  return util::okStatus();
+  return okStatus();
 }
 
-util::Status FlagSet::parse(const std::vector<std::string>& args) {
+Status FlagSet::parse(const std::vector<std::string>& args) {
   std::string bareBool;  // the previous argument, when it was a bool flag without a value
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -160,7 +160,7 @@ util::Status FlagSet::parse(const std::vector<std::string>& args) {
       }
     }
     if (resolved == nullptr) {
-      return util::fail("unknown flag --" + name + " (see '" + program_ + " " + command_ + " --help')");
+      return fail("unknown flag --" + name + " (see '" + program_ + " " + command_ + " --help')");
     }
     name = *resolved;
     Flag& flag = flags_.at(name);
@@ -171,14 +171,14 @@ util::Status FlagSet::parse(const std::vector<std::string>& args) {
       } else if (i + 1 < args.size()) {
         value = args[++i];
       } else {
-        return util::fail("flag --" + name + " needs a value");
+        return fail("flag --" + name + " needs a value");
       }
     }
     auto status = flag.set(value);
     if (!status) return status;
     set_.insert(name);
   }
-  return util::okStatus();
+  return okStatus();
 }
 
 std::vector<NoEffectFlag> FlagSet::noEffectSet() const {
@@ -231,4 +231,4 @@ std::string formatDuration(std::chrono::milliseconds d) {
   return std::to_string(ms) + "ms";
 }
 
-}  // namespace irsa::cli
+}  // namespace irsa::util

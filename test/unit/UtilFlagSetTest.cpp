@@ -1,4 +1,4 @@
-// cli/FlagSet: Go pflag syntax for the reference's flags, and
+// util/FlagSet: Go pflag syntax for the reference's flags, and
 // goParseDuration (Go time.ParseDuration, checked against Go 1.26).
 #include <gtest/gtest.h>
 
@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "cli/FlagSet.hpp"
-#include "webhook/GoStrings.hpp"
+#include "util/FlagSet.hpp"
+#include "util/GoParse.hpp"
 
-using irsa::cli::FlagSet;
-using irsa::cli::formatDuration;
-using irsa::webhook::goParseDuration;
+using irsa::util::FlagSet;
+using irsa::util::formatDuration;
+using irsa::util::goParseDuration;
 using std::chrono::milliseconds;
 
 namespace {
@@ -52,7 +52,7 @@ struct Flags {
   irsa::util::Status parse(std::vector<std::string> args) { return set.parse(args); }
 };
 
-TEST(CliFlagSet, LongFlagWithEquals) {
+TEST(UtilFlagSet, LongFlagWithEquals) {
   Flags f;
   ASSERT_TRUE(f.parse({"--name=b"}).ok());
   EXPECT_EQ(f.name, "b");
@@ -60,21 +60,21 @@ TEST(CliFlagSet, LongFlagWithEquals) {
   EXPECT_FALSE(f.set.wasSet("count"));
 }
 
-TEST(CliFlagSet, LongFlagWithSeparateValue) {
+TEST(UtilFlagSet, LongFlagWithSeparateValue) {
   Flags f;
   ASSERT_TRUE(f.parse({"--name", "b", "--count", "7"}).ok());
   EXPECT_EQ(f.name, "b");
   EXPECT_EQ(f.count, 7);
 }
 
-TEST(CliFlagSet, SingleDashFlagsWorkLikeDoubleDash) {
+TEST(UtilFlagSet, SingleDashFlagsWorkLikeDoubleDash) {
   Flags f;
   ASSERT_TRUE(f.parse({"-name=b", "-count", "9"}).ok());
   EXPECT_EQ(f.name, "b");
   EXPECT_EQ(f.count, 9);
 }
 
-TEST(CliFlagSet, ValueAfterEqualsMayContainEqualsAndBeEmpty) {
+TEST(UtilFlagSet, ValueAfterEqualsMayContainEqualsAndBeEmpty) {
   Flags f;
   ASSERT_TRUE(f.parse({"--name=a=b"}).ok());
   EXPECT_EQ(f.name, "a=b");
@@ -82,13 +82,13 @@ TEST(CliFlagSet, ValueAfterEqualsMayContainEqualsAndBeEmpty) {
   EXPECT_EQ(f.name, "");
 }
 
-TEST(CliFlagSet, SeparateValueMayStartWithADash) {
+TEST(UtilFlagSet, SeparateValueMayStartWithADash) {
   Flags f;
   ASSERT_TRUE(f.parse({"--name", "-x"}).ok());
   EXPECT_EQ(f.name, "-x");
 }
 
-TEST(CliFlagSet, BareBoolMeansTrueAndDoesNotTakeTheNextArgument) {
+TEST(UtilFlagSet, BareBoolMeansTrueAndDoesNotTakeTheNextArgument) {
   Flags f;
   ASSERT_TRUE(f.parse({"--on", "--count=4"}).ok());
   EXPECT_TRUE(f.on);
@@ -100,7 +100,7 @@ TEST(CliFlagSet, BareBoolMeansTrueAndDoesNotTakeTheNextArgument) {
   EXPECT_NE(status.error().find("write --on=false"), std::string::npos) << status.error();
 }
 
-TEST(CliFlagSet, BoolThenAWordWarnsWhenPositionalsAreWarnings) {
+TEST(UtilFlagSet, BoolThenAWordWarnsWhenPositionalsAreWarnings) {
   // pflag: `--on false` turns --on on and leaves "false" as a positional
   // argument, which the reference ignores.
   Flags f;
@@ -121,7 +121,7 @@ TEST(CliFlagSet, BoolThenAWordWarnsWhenPositionalsAreWarnings) {
       << f.set.warnings()[1].message;
 }
 
-TEST(CliFlagSet, OtherPositionalsWarnWhenPositionalsAreWarnings) {
+TEST(UtilFlagSet, OtherPositionalsWarnWhenPositionalsAreWarnings) {
   Flags f;
   f.set.positional(FlagSet::Positional::kWarn);
   ASSERT_TRUE(f.parse({"extra", "--name=a", "-", "--", "--count=5", "tail"}).ok());
@@ -148,7 +148,7 @@ TEST(CliFlagSet, OtherPositionalsWarnWhenPositionalsAreWarnings) {
   EXPECT_NE(h.set.warnings()[0].message.find("takes no positional arguments"), std::string::npos);
 }
 
-TEST(CliFlagSet, ShorthandTakesItsValueInEveryPflagForm) {
+TEST(UtilFlagSet, ShorthandTakesItsValueInEveryPflagForm) {
   for (std::vector<std::string> args : {std::vector<std::string>{"-v4"},
                                         {"-v=4"},
                                         {"-v", "4"},
@@ -164,7 +164,7 @@ TEST(CliFlagSet, ShorthandTakesItsValueInEveryPflagForm) {
   }
 }
 
-TEST(CliFlagSet, ShorthandErrorsNameTheFlag) {
+TEST(UtilFlagSet, ShorthandErrorsNameTheFlag) {
   Flags f;
   auto status = f.parse({"-vx"});
   ASSERT_FALSE(status.ok());
@@ -182,7 +182,7 @@ TEST(CliFlagSet, ShorthandErrorsNameTheFlag) {
   EXPECT_NE(attached.error().find("unknown flag --qtrue"), std::string::npos) << attached.error();
 }
 
-TEST(CliFlagSet, NoEffectFlagsParseAndAreReportedWhenSet) {
+TEST(UtilFlagSet, NoEffectFlagsParseAndAreReportedWhenSet) {
   Flags f;
   ASSERT_TRUE(f.parse({"--name=a"}).ok());
   EXPECT_TRUE(f.set.noEffectSet().empty());
@@ -193,7 +193,7 @@ TEST(CliFlagSet, NoEffectFlagsParseAndAreReportedWhenSet) {
   EXPECT_EQ(f.set.noEffectSet()[0].why, "kept for old manifests");
 }
 
-TEST(CliFlagSet, UsageListsNoEffectFlagsInASectionOfTheirOwn) {
+TEST(UtilFlagSet, UsageListsNoEffectFlagsInASectionOfTheirOwn) {
   Flags f;
   const std::string usage = f.set.usage();
   const auto section = usage.find("no effect here:");
@@ -206,7 +206,7 @@ TEST(CliFlagSet, UsageListsNoEffectFlagsInASectionOfTheirOwn) {
   EXPECT_EQ(usage.find("--name", section), std::string::npos) << usage;
 }
 
-TEST(CliFlagSet, BoolWithExplicitValue) {
+TEST(UtilFlagSet, BoolWithExplicitValue) {
   Flags f;
   ASSERT_TRUE(f.parse({"--yes=false", "--on=1"}).ok());
   EXPECT_FALSE(f.yes);
@@ -215,28 +215,28 @@ TEST(CliFlagSet, BoolWithExplicitValue) {
   EXPECT_TRUE(f.yes);
 }
 
-TEST(CliFlagSet, BadBoolValueIsAnError) {
+TEST(UtilFlagSet, BadBoolValueIsAnError) {
   Flags f;
   auto status = f.parse({"--on=yes"});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error(), "invalid value \"yes\" for flag --on: not a boolean");
 }
 
-TEST(CliFlagSet, UnknownFlagNamesTheFlagAndTheHelp) {
+TEST(UtilFlagSet, UnknownFlagNamesTheFlagAndTheHelp) {
   Flags f;
   auto status = f.parse({"--nope=1"});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error(), "unknown flag --nope (see 'irsa-webhook test --help')");
 }
 
-TEST(CliFlagSet, MissingValueIsAnError) {
+TEST(UtilFlagSet, MissingValueIsAnError) {
   Flags f;
   auto status = f.parse({"--name"});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error(), "flag --name needs a value");
 }
 
-TEST(CliFlagSet, BadIntegersAreErrors) {
+TEST(UtilFlagSet, BadIntegersAreErrors) {
   for (std::vector<std::string> args : {std::vector<std::string>{"--count=abc"},
                                         {"--count=1.5"},
                                         {"--count="},
@@ -253,7 +253,7 @@ TEST(CliFlagSet, BadIntegersAreErrors) {
   }
 }
 
-TEST(CliFlagSet, IntegersParse) {
+TEST(UtilFlagSet, IntegersParse) {
   Flags f;
   ASSERT_TRUE(f.parse({"--count=-3", "--big=9223372036854775807", "--size=4096"}).ok());
   EXPECT_EQ(f.count, -3);
@@ -261,7 +261,7 @@ TEST(CliFlagSet, IntegersParse) {
   EXPECT_EQ(f.size, 4096u);
 }
 
-TEST(CliFlagSet, DurationFlagParsesAndReportsBadValues) {
+TEST(UtilFlagSet, DurationFlagParsesAndReportsBadValues) {
   Flags f;
   ASSERT_TRUE(f.parse({"--wait=1m30s"}).ok());
   EXPECT_EQ(f.wait, milliseconds(90000));
@@ -270,19 +270,19 @@ TEST(CliFlagSet, DurationFlagParsesAndReportsBadValues) {
   EXPECT_EQ(status.error().rfind("invalid value \"5\" for flag --wait: ", 0), 0u) << status.error();
 }
 
-TEST(CliFlagSet, ListReplacesTheDefaultOnFirstUseThenAppends) {
+TEST(UtilFlagSet, ListReplacesTheDefaultOnFirstUseThenAppends) {
   Flags f;
   ASSERT_TRUE(f.parse({"--list=a,b", "--list", "c", "--list=,d,"}).ok());
   EXPECT_EQ(f.list, (std::vector<std::string>{"a", "b", "c", "d"}));
 }
 
-TEST(CliFlagSet, UnusedListKeepsItsDefault) {
+TEST(UtilFlagSet, UnusedListKeepsItsDefault) {
   Flags f;
   ASSERT_TRUE(f.parse({"--name=z"}).ok());
   EXPECT_EQ(f.list, (std::vector<std::string>{"x"}));
 }
 
-TEST(CliFlagSet, AliasSetsTheTargetFlag) {
+TEST(UtilFlagSet, AliasSetsTheTargetFlag) {
   Flags f;
   ASSERT_TRUE(f.parse({"-n", "via-alias"}).ok());
   EXPECT_EQ(f.name, "via-alias");
@@ -292,7 +292,7 @@ TEST(CliFlagSet, AliasSetsTheTargetFlag) {
   EXPECT_EQ(g.name, "other");
 }
 
-TEST(CliFlagSet, HelpFlagsSetHelpRequested) {
+TEST(UtilFlagSet, HelpFlagsSetHelpRequested) {
   for (const char* h : {"-h", "--help", "-help"}) {
     Flags f;
     EXPECT_FALSE(f.set.helpRequested());
@@ -301,7 +301,7 @@ TEST(CliFlagSet, HelpFlagsSetHelpRequested) {
   }
 }
 
-TEST(CliFlagSet, PositionalArgumentsAreErrorsByDefault) {
+TEST(UtilFlagSet, PositionalArgumentsAreErrorsByDefault) {
   for (std::vector<std::string> args :
        {std::vector<std::string>{"extra"}, {"-"}, {"--name=a", "extra"}, {"--", "extra"}}) {
     Flags f;
@@ -313,7 +313,7 @@ TEST(CliFlagSet, PositionalArgumentsAreErrorsByDefault) {
   EXPECT_TRUE(f.parse({"--name=a", "--"}).ok());
 }
 
-TEST(CliFlagSet, UsageListsFlagsDefaultsAndAliases) {
+TEST(UtilFlagSet, UsageListsFlagsDefaultsAndAliases) {
   Flags f;
   const std::string usage = f.set.usage();
   EXPECT_NE(usage.find("Usage: irsa-webhook test [flags]"), std::string::npos) << usage;
@@ -326,7 +326,7 @@ TEST(CliFlagSet, UsageListsFlagsDefaultsAndAliases) {
 
 // --- goParseDuration -----------------------------------------------------------
 
-TEST(CliParseGoDuration, ParsesGoDurations) {
+TEST(UtilParseGoDuration, ParsesGoDurations) {
   EXPECT_EQ(*goParseDuration("2s"), milliseconds(2000));
   EXPECT_EQ(*goParseDuration("1m30s"), milliseconds(90000));
   EXPECT_EQ(*goParseDuration("500ms"), milliseconds(500));
@@ -341,40 +341,40 @@ TEST(CliParseGoDuration, ParsesGoDurations) {
   EXPECT_EQ(*goParseDuration("2000000ns"), milliseconds(2));
 }
 
-TEST(CliParseGoDuration, RejectsANumberWithoutAUnit) {
+TEST(UtilParseGoDuration, RejectsANumberWithoutAUnit) {
   for (const char* s : {"5", "1.5", "1s2"}) {
     auto d = goParseDuration(s);
     EXPECT_FALSE(d.ok()) << s;
   }
 }
 
-TEST(CliParseGoDuration, RejectsNegativeDurations) {
+TEST(UtilParseGoDuration, RejectsNegativeDurations) {
   auto d = goParseDuration("-1s");
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.error().find("negative"), std::string::npos) << d.error();
 }
 
-TEST(CliParseGoDuration, RejectsGarbage) {
+TEST(UtilParseGoDuration, RejectsGarbage) {
   for (const char* s : {"abc", "", ".", "s", "1x", "1 s", " 1s", "1s "}) {
     EXPECT_FALSE(goParseDuration(s).ok()) << '"' << s << '"';
   }
 }
 
-TEST(CliParseGoDuration, RejectsMalformedNumbersLikeGo) {
+TEST(UtilParseGoDuration, RejectsMalformedNumbersLikeGo) {
   // Go: time: missing unit in duration "1.2.3s".
   for (const char* s : {"1.2.3s", "1..5s"}) {
     EXPECT_FALSE(goParseDuration(s).ok()) << s;
   }
 }
 
-TEST(CliParseGoDuration, RejectsOverflowLikeGo) {
+TEST(UtilParseGoDuration, RejectsOverflowLikeGo) {
   // Go: time: invalid duration "99999999999999999999h". Converting such a
   // value to an integer is undefined behaviour, so it must be refused.
   auto d = goParseDuration("99999999999999999999h");
   EXPECT_FALSE(d.ok()) << "parsed as " << (d.ok() ? d->count() : 0) << "ms";
 }
 
-TEST(CliFormatDuration, UsesTheLargestWholeUnit) {
+TEST(UtilFormatDuration, UsesTheLargestWholeUnit) {
   EXPECT_EQ(formatDuration(milliseconds(0)), "0s");
   EXPECT_EQ(formatDuration(milliseconds(2000)), "2s");
   EXPECT_EQ(formatDuration(milliseconds(120000)), "2m");

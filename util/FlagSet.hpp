@@ -16,7 +16,7 @@
 
 #include "util/Result.hpp"
 
-namespace irsa::cli {
+namespace irsa::util {
 
 // Something on the command line that parse() accepted but the user should
 // hear about (e.g. `--bool false`, where `false` is not the flag's value).
@@ -39,7 +39,7 @@ class FlagSet {
     kWarn,    // ignored with a warning, as pflag leaves them to the reference, which ignores them
   };
 
-  // `program` names the binary in usage() (irsa-bench reuses this parser).
+  // `program` names the binary in usage(): irsa-webhook and irsa-bench both parse with it.
   explicit FlagSet(std::string command, std::string program = "irsa-webhook")
       : command_(std::move(command)), program_(std::move(program)) {}
 
@@ -61,7 +61,7 @@ class FlagSet {
 
   // Parses `args` (without the program and command names). `-h`/`--help`
   // sets helpRequested(). Arguments that are not flags follow positional().
-  util::Status parse(const std::vector<std::string>& args);
+  Status parse(const std::vector<std::string>& args);
 
   bool helpRequested() const { return help_; }
   bool wasSet(const std::string& name) const { return set_.count(name) > 0; }
@@ -76,13 +76,15 @@ class FlagSet {
     std::string help;
     std::string defaultText;
     bool isBool{false};
-    std::function<util::Status(const std::string&)> set;
-    std::string noEffect;  // non-empty: why the flag has no effect here
+    std::function<Status(const std::string&)> set;
+    // Non-empty: why the flag has no effect here. Only markNoEffect() sets it,
+    // so the add*() functions leave it out (the {} says that is meant).
+    std::string noEffect{};
   };
   void add(const std::string& name, Flag flag);
   // The flag `name` (or alias) stands for; nullptr when unknown.
   const std::string* resolve(const std::string& name) const;
-  util::Status strayArgument(const std::string& arg, const std::string& afterBareBool);
+  Status strayArgument(const std::string& arg, const std::string& afterBareBool);
   void usageEntry(std::ostream& out, const std::string& name, const Flag& flag,
                   const std::string& note) const;
 
@@ -98,4 +100,4 @@ class FlagSet {
 
 std::string formatDuration(std::chrono::milliseconds d);
 
-}  // namespace irsa::cli
+}  // namespace irsa::util
