@@ -35,7 +35,15 @@ class PodWriter {
   std::string write(const BenchServiceAccount& sa, SizeClass size);
 
  private:
-  struct Context;
+  // What one pod's parts share.
+  struct Context {
+    const BenchServiceAccount& sa;
+    SizeClass size;
+    std::string app;
+    std::string hash;       // pod-template-hash, or the bare pod's name suffix
+    std::string apiAccess;  // kube-api-access-xxxxx
+    std::string registry;
+  };
   enum class Role { kBare, kInit, kMain, kSidecar, kWorker };
 
   void metadata(const Context& c);
