@@ -2,9 +2,9 @@
 # The linters CI runs before the build (scripts/test.sh), over every tracked file
 # of their language; each must pass on its own, so one failure still shows the
 # others' findings:
-#   clang-format --dry-run --Werror   the C++ (*.cpp, *.hpp) against .clang-format
-#   shellcheck                        the shell scripts (*.sh, .ci/run; .shellcheckrc)
-#   ruff check                        the Python (ruff.toml)
+#   - clang-format --dry-run --Werror the C++ (*.cpp, *.hpp) against .clang-format
+#   - shellcheck                      the shell scripts (*.sh, .ci/run; .shellcheckrc)
+#   - ruff check                      the Python (ruff.toml)
 # The tools come from scripts/setup.sh (Debian clang-format and shellcheck, ruff
 # pinned from PyPI). clang-tidy is not run here.
 #
