@@ -6,6 +6,8 @@
 #        scripts/setup.sh --build-only  only what `scripts/build.sh BUILD_DIR -DIRSA_BUILD_TESTS=OFF`
 #                                       needs: the container image's build stage (Dockerfile)
 #        scripts/setup.sh --bench       everything, plus the plotting tool of bench/run-all.sh
+# Besides the Debian packages, everything but --build-only gets ruff (the Python
+# linter of scripts/lint.sh), pinned, from PyPI with pip.
 set -euo pipefail
 
 # To compile and link build/irsa-webhook.
@@ -16,10 +18,12 @@ build_packages=(
 # For the tests (GoogleTest, the e2e and quickstart scripts) and development.
 test_packages=(
   googletest libgtest-dev
-  openssl curl ca-certificates jq python3
-  clang-format clang-tidy
+  openssl curl ca-certificates jq python3 python3-pip
+  clang-format clang-tidy shellcheck
   nghttp2-client
 )
+# ruff is not in Debian 12; pinned so a new release's rules never turn CI red.
+ruff_version=0.17.6
 # For bench/: gnuplot draws the PNG plots (h2load, the cross-check, is above).
 bench_packages=(gnuplot-nox)
 
@@ -35,14 +39,23 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all packages present"
-  exit 0
-fi
-
-echo "setup: installing ${missing[*]}"
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -q
-"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all packages present"
+else
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+[ "${1:-}" != --build-only ] || exit 0
+if [ "$(python3 -m ruff --version 2>/dev/null)" = "ruff ${ruff_version}" ]; then
+  echo "setup: ruff ${ruff_version} present"
+else
+  echo "setup: installing ruff ${ruff_version} (pip)"
+  # PIP_BREAK_SYSTEM_PACKAGES: Debian's own python3 refuses pip installs
+  # (PEP 668) unless told; ruff is one self-contained binary, no dependencies.
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check "ruff==${ruff_version}"
+fi

@@ -2,11 +2,13 @@
 # The whole test suite, from a fresh Debian machine: installs what is
 # missing, builds, and runs every test. `.ci/run` runs exactly this.
 #
+#   0. the linters (scripts/lint.sh: clang-format, shellcheck, ruff), before the build;
 #   1. unit, fixture and server integration tests (ctest) on a Release build;
 #   2. end-to-end tests against a real kube-apiserver and etcd, built once from
 #      their pinned Go modules into ~/.cache/irsa-webhook/tools (IRSA_SKIP_E2E=1 skips);
-#   3. Helm chart lint and render checks (deploy/ in step with the chart), with a
-#      pinned helm built the same way, and the container image's checks (no Docker engine);
+#   3. Helm chart checks: helm-unittest suites, helm lint --strict, deploy/ in step
+#      with the chart, with a pinned helm and helm-unittest built the same way, and
+#      the container image's checks (no Docker engine);
 #   4. a smoke run of every bench scenario: short windows, one run each, so the
 #      scripts keep working (bench/run-all.sh; IRSA_SKIP_BENCH=1 skips);
 #   5. the unit tests again under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips).
@@ -14,6 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+
+echo "== lint"
+bash scripts/lint.sh
 
 echo "== build (Release)"
 scripts/build.sh build
@@ -25,8 +30,9 @@ if [ "${IRSA_SKIP_E2E:-0}" != "1" ]; then
   IRSA_BINARY="$PWD/build/irsa-webhook" bash test/e2e/run.sh
 fi
 
-echo "== Helm chart (lint + template checks) and container image"
+echo "== Helm chart (helm-unittest, lint, deploy/ in step) and container image"
 bash test/e2e/build-helm.sh
+bash test/e2e/build-helm-unittest.sh
 bash test/chart/lint.sh
 IRSA_BINARY="$PWD/build/irsa-webhook" bash test/chart/image.sh
 

@@ -79,7 +79,10 @@ for i in range(n):
 
 def percentiles(values):
     s = sorted(values)
-    pick = lambda q: s[min(len(s) - 1, int(q * len(s)))]
+
+    def pick(q):
+        return s[min(len(s) - 1, int(q * len(s)))]
+
     return {"count": len(s), "p50": pick(0.5), "p90": pick(0.9), "p99": pick(0.99), "max": s[-1],
             "mean": sum(s) / len(s)}
 

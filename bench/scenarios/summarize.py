@@ -11,7 +11,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 
@@ -46,7 +45,7 @@ def fmt(value, digits=1):
 
 summary = {"date": time.strftime("%Y-%m-%d"), "machine": {}, "scenarios": {}}
 try:
-    cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
 except (OSError, StopIteration):
     cpu = platform.processor()
 summary["machine"] = {"cpu": cpu, "cores": os.cpu_count(),
@@ -70,7 +69,8 @@ for size in ("small", "medium", "large"):
             "p50Ms": med_of(runs, "latencyMs", "p50"), "p99Ms": med_of(runs, "latencyMs", "p99"),
             "errors": max(r["errors"]["total"] + r["non2xx"] + r["invalid"] for r in runs)}
     sat[size] = case
-    rows.append(f"| irsa-bench, closed loop, 8 conns | {size} (~{bytes_ / 1024:.1f} KB) | {fmt(case['requestsPerSecond'], 0)} "
+    rows.append(f"| irsa-bench, closed loop, 8 conns | {size} (~{bytes_ / 1024:.1f} KB) "
+                f"| {fmt(case['requestsPerSecond'], 0)} "
                 f"| {fmt(case['requestsPerServerCpuSecond'], 0)} | {fmt(case['serverCpuSecondsPer1000'], 3)} "
                 f"| {fmt(case['p50Ms'], 2)} | {fmt(case['p99Ms'], 2)} | {case['errors']} |")
 h2 = load("1-h2load-medium-*.json")
@@ -85,12 +85,14 @@ if h2:
 satur = load("1-saturate-medium-*.json")
 if satur:
     sat["saturate-medium"] = {"runs": len(satur),
-                              "maxRateP99Under2ms": med([r["results"]["maxRate"] for r in satur if r["results"]["found"]]),
+                              "maxRateP99Under2ms":
+                                  med([r["results"]["maxRate"] for r in satur if r["results"]["found"]]),
                               "found": all(r["results"]["found"] for r in satur)}
 summary["scenarios"]["1-saturation"] = sat
 if rows:
     md += ["### 1. Saturation throughput and CPU per request", "",
-           "| load | pods | req/s (one core) | req per server CPU-s | server CPU s / 1k req | p50 ms | p99 ms | errors |",
+           "| load | pods | req/s (one core) | req per server CPU-s | server CPU s / 1k req "
+           "| p50 ms | p99 ms | errors |",
            "|---|---|---|---|---|---|---|---|", *rows, ""]
     if "saturate-medium" in sat:
         md += [f"Highest open-loop rate with p99 under 2 ms (medium pods, 32 connections): "
@@ -175,11 +177,14 @@ if storm or hs:
     s4 = summary["scenarios"]["4-handshakes"]
     md += ["### 4. TLS handshakes (ECDSA P-256)", "",
            "| case | result |", "|---|---|",
-           f"| storm: 75 new connections at once, one request each | all answered in {fmt(s4['storm75']['allDoneSeconds'], 3)} s; "
-           f"handshake p50 {fmt(s4['storm75']['handshakeP50Ms'], 1)} ms, max {fmt(s4['storm75']['handshakeMaxMs'], 1)} ms; "
+           f"| storm: 75 new connections at once, one request each "
+           f"| all answered in {fmt(s4['storm75']['allDoneSeconds'], 3)} s; "
+           f"handshake p50 {fmt(s4['storm75']['handshakeP50Ms'], 1)} ms, "
+           f"max {fmt(s4['storm75']['handshakeMaxMs'], 1)} ms; "
            f"errors {s4['storm75']['errors']} |",
            f"| closed loop of full handshakes, 8 connections | {fmt(s4['fullHandshakes']['perSecond'], 0)} /s; "
-           f"{fmt(s4['fullHandshakes']['perServerCpuSecond'], 0)} per server CPU-second; errors {s4['fullHandshakes']['errors']} |", ""]
+           f"{fmt(s4['fullHandshakes']['perServerCpuSecond'], 0)} per server CPU-second; "
+           f"errors {s4['fullHandshakes']['errors']} |", ""]
 
 # 5. Cache miss.
 miss = load("5-cache-miss-*.json")
@@ -192,7 +197,8 @@ if miss:
     summary["scenarios"]["5-cache-miss"] = case
     md += ["### 5. The cache-miss path (ServiceAccount created just before its pod)", "",
            "| pod's ServiceAccount | p50 ms | p90 ms | p99 ms | max ms |", "|---|---|---|---|---|",
-           *[f"| {label} | {fmt(case[k]['p50'], 2)} | {fmt(case[k]['p90'], 2)} | {fmt(case[k]['p99'], 2)} | {fmt(case[k]['max'], 2)} |"
+           *[f"| {label} | {fmt(case[k]['p50'], 2)} | {fmt(case[k]['p90'], 2)} "
+             f"| {fmt(case[k]['p99'], 2)} | {fmt(case[k]['max'], 2)} |"
              for k, label in (("miss", "created just before the pod"), ("hit", "created long before (cached)"))],
            "", "How the webhook found the ServiceAccounts, per run (median; hit: already cached, waited_hit: "
            "delivered by the watch while the pod waited, api_hit: found by the direct GET, miss: not found): " +
@@ -202,7 +208,8 @@ if miss:
 t = []
 medium = sat.get("medium", {})
 if medium:
-    t.append(("≥ 20k mutating req/s per core on 7.5 KB pods", f"{fmt(medium['requestsPerSecond'], 0)} req/s on one core",
+    t.append(("≥ 20k mutating req/s per core on 7.5 KB pods",
+              f"{fmt(medium['requestsPerSecond'], 0)} req/s on one core",
               medium["requestsPerSecond"] >= 20000))
 if "2000" in lat:
     c = lat["2000"]
@@ -214,10 +221,12 @@ if "2000" in lat:
               f"{fmt(c['p99'] * 1000, 0)} µs, p99.9 {fmt(c['p999'] * 1000, 0)} µs)", ok))
 if "50000" in scale:
     mb = scale["50000"]["rssMiB"] * 1.048576
-    t.append(("RSS ≤ 30 MB with 50k ServiceAccounts", f"{mb:.1f} MB ({fmt(scale['50000']['rssMiB'], 1)} MiB)", mb <= 30))
+    t.append(("RSS ≤ 30 MB with 50k ServiceAccounts",
+              f"{mb:.1f} MB ({fmt(scale['50000']['rssMiB'], 1)} MiB)", mb <= 30))
 if "4-handshakes" in summary["scenarios"]:
     v = summary["scenarios"]["4-handshakes"]["fullHandshakes"]["perServerCpuSecond"]
-    t.append(("≥ 5k full handshakes/s per core (ECDSA)", f"{fmt(v, 0)} per server CPU-second", v is not None and v >= 5000))
+    t.append(("≥ 5k full handshakes/s per core (ECDSA)", f"{fmt(v, 0)} per server CPU-second",
+              v is not None and v >= 5000))
 summary["targets"] = [{"target": a, "measured": b, "met": c} for a, b, c in t]
 if t:
     md = md[:2] + ["### Targets", "", "| target | measured | met |", "|---|---|---|",

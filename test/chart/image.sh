@@ -131,7 +131,9 @@ else
   check "chroot: serve exits 0 on SIGTERM" test "${rc}" -eq 0
 
   # The reference's own Deployment: `command: [/webhook, …]`, read from its tarball.
-  tarball="$(ls "${REFERENCE_DIR}"/*.tar.gz 2>/dev/null | head -1 || true)"
+  tarballs=("${REFERENCE_DIR}"/*.tar.gz) # sorted, as ls sorts; the pattern itself when none
+  tarball=""
+  [[ -f "${tarballs[0]}" ]] && tarball="${tarballs[0]}"
   ref_command=()
   if [[ -n "${tarball}" ]]; then
     # The items of the first `command:` list (one `- item` a line).

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Static checks of the Helm chart: `helm lint --strict` and `helm template` over
-# every charts/irsa-webhook/ci/*-values.yaml, with assertions on the rendered
-# objects (grep over `helm template --output-dir`, so nothing but helm is needed),
-# and deploy/irsa-webhook.yaml is exactly what scripts/render-deploy.sh renders now.
-# helm is the pinned build from test/e2e/build-helm.sh (HELM_BIN overrides).
+# Static checks of the Helm chart:
+#   - the chart's unit tests, charts/irsa-webhook/tests/*_test.yaml (one suite per
+#     template, over the value sets of charts/irsa-webhook/ci/), run by the pinned
+#     helm-unittest of test/e2e/build-helm-unittest.sh: its standalone binary,
+#     which needs no helm plugin install (the plugin's install hook downloads);
+#   - `helm lint --strict` and `helm template` with the pinned helm over every
+#     ci/*-values.yaml, and what helm-unittest cannot see: the caBundle equal to
+#     the generated Secret's CA (two templates of one render), the chart's
+#     kubeVersion floor (helm-unittest renders without checking it), and that the
+#     packaged chart leaves the unit tests out (.helmignore);
+#   - deploy/irsa-webhook.yaml is exactly what scripts/render-deploy.sh renders now.
+# helm is the pinned build from test/e2e/build-helm.sh (HELM_BIN overrides),
+# helm-unittest from test/e2e/build-helm-unittest.sh (HELM_UNITTEST_BIN overrides).
 #
 # Usage: test/chart/lint.sh     prints one line per failed check, then "N passed, N failed"
 set -euo pipefail
@@ -12,6 +20,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CHART="${IRSA_CHART_DIR:-${ROOT}/charts/irsa-webhook}"  # override to self-test on a broken copy
 HELM="${HELM_BIN:-$("${ROOT}/test/e2e/build-helm.sh" --path)}"
 [[ -x "${HELM}" ]] || { echo "helm not found at ${HELM}: run test/e2e/build-helm.sh first" >&2; exit 2; }
+UNITTEST="${HELM_UNITTEST_BIN:-$("${ROOT}/test/e2e/build-helm-unittest.sh" --path)}"
+[[ -x "${UNITTEST}" ]] || { echo "helm-unittest not found at ${UNITTEST}: run test/e2e/build-helm-unittest.sh first" >&2; exit 2; }
 NS=irsa-system
 REL=irsa
 
@@ -21,18 +31,6 @@ passed=0 failed=0
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); printf 'FAIL [%s] %s\n' "${SET}" "$*"; }
 check() { local desc="$1"; shift; if "$@" >/dev/null 2>&1; then pass; else fail "${desc}"; fi; }
-
-T() { printf '%s/%s/irsa-webhook/templates/%s' "${OUT}" "${SET}" "$1"; }
-# has FILE REGEX: the rendered template file contains an (extended) regex match.
-has() { [[ -f "$(T "$1")" ]] && grep -Eq -- "$2" "$(T "$1")"; }
-hasnt() { ! has "$1" "$2"; }
-exists() { [[ -s "$(T "$1")" ]]; }
-absent() { [[ ! -s "$(T "$1")" ]]; }
-# kinds: the kinds rendered for the set, one per line.
-kinds() { cat "${OUT}/${SET}"/irsa-webhook/templates/*.yaml "${OUT}/${SET}"/irsa-webhook/templates/tests/*.yaml 2>/dev/null | sed -n 's/^kind: //p' | sort; }
-has_kind() { kinds | grep -qx "$1"; }
-# field FILE KEY: the first value of "KEY: value" in FILE (any indentation).
-field() { sed -n "s/^ *$2: *//p" "$(T "$1")" | head -1; }
 
 render() {
   SET="$1"; shift
@@ -45,132 +43,46 @@ render() {
   pass
 }
 
-# Checks every value set must pass.
-common() {
-  check "Deployment, Service, ServiceAccount, ClusterRole(Binding), webhook rendered" \
-    bash -c "$(declare -f T kinds has_kind); SET=${SET} OUT=${OUT}; for k in Deployment Service ServiceAccount ClusterRole ClusterRoleBinding MutatingWebhookConfiguration Pod; do has_kind \$k || exit 1; done"
-  check "runs serve" has deployment.yaml '^ +- serve$'
-  check "rolling update maxUnavailable 0" has deployment.yaml '^ +maxUnavailable: 0$'
-  check "preStop sleep" has deployment.yaml '^ +sleep:$'
-  check "liveness /healthz over HTTPS" has deployment.yaml 'path: /healthz'
-  check "readiness /readyz over HTTPS" has deployment.yaml 'path: /readyz'
-  check "probes use HTTPS" test "$(grep -c 'scheme: HTTPS' "$(T deployment.yaml)")" -eq 2
-  check "runAsNonRoot" has deployment.yaml 'runAsNonRoot: true'
-  check "readOnlyRootFilesystem" has deployment.yaml 'readOnlyRootFilesystem: true'
-  check "drop ALL capabilities" has deployment.yaml 'drop: \[ALL\]'
-  check "seccomp RuntimeDefault" has deployment.yaml 'type: RuntimeDefault'
-  check "no privilege escalation" has deployment.yaml 'allowPrivilegeEscalation: false'
-  check "resources set" has deployment.yaml '^ +resources:$'
-  check "cert mounted from a Secret" has deployment.yaml 'mountPath: /etc/webhook/certs'
-  check "grace period covers preStop + drain" test "$(field deployment.yaml terminationGracePeriodSeconds)" -ge 30
-  check "ClusterRole only reads serviceaccounts" has rbac.yaml 'resources: \[serviceaccounts\]'
-  check "no write verbs in RBAC" hasnt rbac.yaml 'create|update|patch|delete|mutatingwebhookconfigurations'
-  check "webhook sideEffects None" has mutatingwebhookconfiguration.yaml 'sideEffects: None'
-  check "admissionReviewVersions v1, v1beta1" has mutatingwebhookconfiguration.yaml 'admissionReviewVersions: \[v1, v1beta1\]'
-  check "reinvocationPolicy IfNeeded" has mutatingwebhookconfiguration.yaml 'reinvocationPolicy: IfNeeded'
-  check "failurePolicy Ignore by default" has mutatingwebhookconfiguration.yaml 'failurePolicy: Ignore'
-  check "timeoutSeconds set" has mutatingwebhookconfiguration.yaml 'timeoutSeconds: [0-9]+'
-  check "path /mutate" has mutatingwebhookconfiguration.yaml 'path: /mutate'
-  check "skip label opt-out" has mutatingwebhookconfiguration.yaml 'key: eks.amazonaws.com/skip-pod-identity-webhook'
-  check "skip label is DoesNotExist" has mutatingwebhookconfiguration.yaml 'operator: DoesNotExist'
-  check "release namespace excluded" has mutatingwebhookconfiguration.yaml "^ +- ${NS}\$"
-  check "helm test pod checks /healthz over TLS" has tests/test-healthz.yaml "https://.*/healthz"
-  check "helm test pod verifies with a CA" has tests/test-healthz.yaml -- '--cacert='
-}
-
-ha_on() {
-  check "2 replicas" has deployment.yaml '^  replicas: 2$'
-  check "PodDisruptionBudget" exists pdb.yaml
-  check "spread across hostnames" has deployment.yaml 'topologyKey: kubernetes.io/hostname'
-  check "spread across zones" has deployment.yaml 'topologyKey: topology.kubernetes.io/zone'
-  check "priorityClassName system-cluster-critical" has deployment.yaml 'priorityClassName: system-cluster-critical'
-}
-
-no_configmap_source() {
-  check "no ConfigMap Role" bash -c "! grep -q '^kind: Role$' '$(T rbac.yaml)'"
-  check "--watch-config-map=false" has deployment.yaml -- '--watch-config-map=false'
-}
-
-# ---- selfsigned -------------------------------------------------------------
-if render selfsigned -f "${CHART}/ci/selfsigned-values.yaml"; then
-  common; ha_on; no_configmap_source
-  check "TLS Secret with ca.crt" has tls.yaml '^  ca.crt: [A-Za-z0-9+/=]{100,}$'
-  ca_secret="$(sed -n 's/^  ca.crt: //p' "$(T tls.yaml)")"
-  ca_webhook="$(sed -n 's/^ *caBundle: //p' "$(T mutatingwebhookconfiguration.yaml)")"
-  check "caBundle equals the Secret's ca.crt" test -n "${ca_secret}" -a "${ca_secret}" = "${ca_webhook}"
-  check "caBundle is a PEM certificate" bash -c "base64 -d <<<'${ca_webhook}' | grep -q 'BEGIN CERTIFICATE'"
-  check "no cert-manager objects" absent certmanager.yaml
-  check "no cainjector annotation" hasnt mutatingwebhookconfiguration.yaml 'inject-ca-from'
-  check "region flag" has deployment.yaml -- '--aws-default-region=eu-west-1'
-  check "regional STS flag" has deployment.yaml -- '--sts-regional-endpoint=true'
-  check "expiration flag" has deployment.yaml -- '--token-expiration=3600'
-  check "verbosity flag" has deployment.yaml -- '-v=3'
-  check "extraArgs passed" has deployment.yaml -- '--tls-min-version=VersionTLS13'
-  check "extra excluded namespace" has mutatingwebhookconfiguration.yaml '^ +- kube-system$'
-  check "ServiceMonitor" has servicemonitor.yaml 'kind: ServiceMonitor'
-  check "ServiceMonitor selected by labels" has servicemonitor.yaml 'release: prometheus'
-  check "pods roll when the certificate changes" has deployment.yaml 'checksum/tls:'
+# ---- the unit tests (helm-unittest) -------------------------------------------
+SET=unittest
+# Its summary ("Tests: N passed, N total") goes to the log; the test names of a
+# failure are printed. --strict: a typo in a suite's keys is an error.
+if "${UNITTEST}" --strict --color=false "${CHART}" >"${OUT}/unittest.log" 2>&1; then
+  pass
+  sed -n 's/^Tests: */helm-unittest: /p' "${OUT}/unittest.log"
+else
+  fail "helm-unittest ${CHART}/tests"; sed 's/^/    /' "${OUT}/unittest.log"
 fi
 
-# ---- certmanager ------------------------------------------------------------
-if render certmanager -f "${CHART}/ci/certmanager-values.yaml"; then
-  common; ha_on; no_configmap_source
-  check "cert-manager Issuers" test "$(grep -c '^kind: Issuer$' "$(T tls.yaml)")" -eq 2
-  check "cert-manager Certificates (CA + serving)" test "$(grep -c '^kind: Certificate$' "$(T tls.yaml)")" -eq 2
-  check "serving cert covers the Service name" has tls.yaml "^ +- ${REL}-irsa-webhook\\.${NS}\\.svc\$"
-  check "serving cert written to the mounted Secret" has tls.yaml "secretName: ${REL}-irsa-webhook-tls"
-  check "cainjector annotation" has mutatingwebhookconfiguration.yaml "cert-manager.io/inject-ca-from: ${NS}/${REL}-irsa-webhook\$"
-  check "no static caBundle" hasnt mutatingwebhookconfiguration.yaml 'caBundle:'
-  check "no chart-generated Secret" hasnt tls.yaml '^kind: Secret$'
-fi
-
-# ---- existing-secret --------------------------------------------------------
-if render existing-secret -f "${CHART}/ci/existing-secret-values.yaml"; then
-  common; ha_on; no_configmap_source
-  check "mounts the user's Secret" has deployment.yaml 'secretName: my-webhook-tls'
-  check "caBundle from values" has mutatingwebhookconfiguration.yaml 'caBundle: LS0tLS1CRUdJTi'
-  check "no TLS objects rendered" absent tls.yaml
-  check "helm test gets the CA from the caBundle" has tests/test-healthz.yaml 'BEGIN CERTIFICATE'
-fi
-SET=existing-secret-no-ca
-check "existingSecret without caBundle is refused" bash -c \
-  "! '${HELM}' template r '${CHART}' --set tls.mode=existingSecret --set tls.existingSecret.name=x"
-
-# ---- configmap-on -----------------------------------------------------------
-if render configmap-on -f "${CHART}/ci/configmap-on-values.yaml"; then
-  common; ha_on
-  check "--watch-config-map=true" has deployment.yaml -- '--watch-config-map=true'
-  check "--namespace is the release namespace" has deployment.yaml -- "--namespace=${NS}\$"
-  check "Role on configmaps" has rbac.yaml 'resources: \[configmaps\]'
-  check "Role is namespaced to the release" test "$(grep -c "namespace: ${NS}" "$(T rbac.yaml)")" -ge 3
-  check "no ClusterRole on configmaps" bash -c "! awk '/^kind: ClusterRole\$/{c=1} /^---/{c=0} c' '$(T rbac.yaml)' | grep -q configmaps"
-  check "ConfigMap pod-identity-webhook" has configmap.yaml '^  name: pod-identity-webhook$'
-  check "ConfigMap data in the reference's format" has configmap.yaml 'default/app.*RoleARN.*arn:aws:iam::111122223333:role/app'
-  check "container-credentials flag" has deployment.yaml -- '--watch-container-credentials-config=/etc/webhook/container-credentials/config.json'
-  check "container-credentials config mounted" has deployment.yaml 'mountPath: /etc/webhook/container-credentials'
-  check "container-credentials identities" has configmap.yaml 'serviceAccount.{0,4}:.{0,4}pod-identity'
-fi
-
-# ---- ha-off -----------------------------------------------------------------
-if render ha-off -f "${CHART}/ci/ha-off-values.yaml"; then
-  common; no_configmap_source
-  check "1 replica" has deployment.yaml '^  replicas: 1$'
-  check "no PDB with one replica" absent pdb.yaml
-  check "no topology spread" hasnt deployment.yaml topologySpreadConstraints
-  check "no priorityClassName" hasnt deployment.yaml priorityClassName
-  check "no ServiceMonitor by default" absent servicemonitor.yaml
-fi
-
-# ---- the schema refuses typos and bad values -----------------------------------
-SET=schema
-for bad in "replicaCout=2" "config.regoin=eu-west-1" "webhook.failurePolicy=Maybe" "tls.mode=acme" \
-           "config.tokenExpiration=60" "image.foo=bar"; do
-  check "schema refuses --set ${bad}" bash -c "! '${HELM}' template r '${CHART}' --set '${bad}' >/dev/null 2>&1"
+# ---- lint and render every CI value set with the pinned helm --------------------
+for values in "${CHART}"/ci/*-values.yaml; do
+  set_name="$(basename "${values}" -values.yaml)"
+  render "${set_name}" -f "${values}" || true
 done
-check "failurePolicy Fail accepted" "${HELM}" template r "${CHART}" --set webhook.failurePolicy=Fail
+
+# The chart-generated CA is random per render and memoised within one: the
+# webhook's caBundle must be the very ca.crt of the Secret rendered with it.
+SET=selfsigned
+T="${OUT}/selfsigned/irsa-webhook/templates"
+ca_secret="$(sed -n 's/^  ca.crt: //p' "${T}/tls.yaml" 2>/dev/null || true)"
+ca_webhook="$(sed -n 's/^ *caBundle: //p' "${T}/mutatingwebhookconfiguration.yaml" 2>/dev/null || true)"
+check "caBundle equals the Secret's ca.crt" test -n "${ca_secret}" -a "${ca_secret}" = "${ca_webhook}"
+
 # kubeVersion floor: the oldest upstream-supported minor (Chart.yaml says why).
+SET=kube-version
 check "renders for Kubernetes 1.35.0, the floor" "${HELM}" template r "${CHART}" --kube-version 1.35.0
 check "refuses Kubernetes 1.34 (below the floor)" bash -c "! '${HELM}' template r '${CHART}' --kube-version 1.34.9"
+
+# ---- the packaged chart: the helm test Pod in, the unit tests out -----------------
+SET=package
+if "${HELM}" package "${CHART}" --destination "${OUT}/package" >/dev/null 2>"${OUT}/package.err"; then
+  pass
+  tar -tzf "${OUT}"/package/*.tgz >"${OUT}/package.list"
+  check "package keeps templates/tests/ (the helm test Pod)" grep -qx 'irsa-webhook/templates/tests/test-healthz.yaml' "${OUT}/package.list"
+  check "package leaves out the unit tests (tests/, .helmignore)" bash -c "! grep -q '^irsa-webhook/tests/' '${OUT}/package.list'"
+else
+  fail "helm package"; sed 's/^/    /' "${OUT}/package.err"
+fi
 
 # ---- deploy/: the plain manifests are the chart's current render ---------------
 SET=deploy

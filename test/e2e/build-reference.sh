@@ -10,7 +10,8 @@
 # next to SOURCE (the tarball's name and sha256) and BUILDINFO. The cache is
 # keyed on the tarball's name and content: a binary whose SOURCE does not match
 # the tarball (same name, new content) is rebuilt. The Go module and build
-# caches are shared with build-tools.sh and build-helm.sh (go/mod, go/build).
+# caches are shared with build-tools.sh and build-helm.sh (go/mod, go/build),
+# and so are the build steps (common.sh: e2e_work_dir, e2e_go_nice, e2e_install_tool).
 #
 # Why from the tarball and not `go install github.com/aws/...@version`: the
 # tarball is a commit after the last tag, and it is the source the test pins.
@@ -47,7 +48,7 @@ case "${1:-}" in
 esac
 
 if is_current; then
-  e2e_log "reference ${VERSION} already built:"
+  e2e_log "reference ${VERSION} already built (cached):"
   printf '%s\n' "${REF_BIN}"
   exit 0
 fi
@@ -56,12 +57,13 @@ e2e_go_build_env
 e2e_build_lock build-reference
 if is_current; then printf '%s\n' "${REF_BIN}"; exit 0; fi # the other one built it
 
-WORK="$(mktemp -d "${IRSA_TOOLS_CACHE}/.build-reference.XXXXXX")"
-trap 'chmod -R u+w "${WORK}" 2>/dev/null; rm -rf "${WORK}"' EXIT
+e2e_work_dir reference
 t0=${SECONDS}
-tar -xzf "${TARBALL}" -C "${WORK}"
-src=("${WORK}"/*/)
-((${#src[@]} == 1)) && [[ -f "${src[0]}/go.mod" ]] || e2e_die "${NAME}: expected one top directory with a go.mod"
+tar -xzf "${TARBALL}" -C "${E2E_WORK}"
+src=("${E2E_WORK}"/*/)
+if ((${#src[@]} != 1)) || [[ ! -f "${src[0]}/go.mod" ]]; then
+  e2e_die "${NAME}: expected one top directory with a go.mod"
+fi
 cd "${src[0]}"
 
 # The reference's go.mod says which Go it needs; say so plainly rather than
@@ -73,18 +75,14 @@ e2e_go_at_least "${need_go}" \
 ! grep -Eq '^[[:space:]]*replace([[:space:]]|\()' go.mod \
   || e2e_log "note: ${NAME}'s go.mod has replace lines; they are used as written"
 
-e2e_log "reference: go build ${VERSION} (nice -n 10, GOFLAGS=${GOFLAGS}, GOPROXY=$(go env GOPROXY))"
-if ! nice -n 10 go build -trimpath -ldflags='-s -w' -o "${WORK}/out/webhook" . 2>"${WORK}/build.err"; then
-  cat "${WORK}/build.err" >&2
-  e2e_die "reference: go build failed (errors above)"
-fi
-[[ -x "${WORK}/out/webhook" ]] || e2e_die "reference: go build produced no binary"
-printf '%s\n' "${SOURCE_KEY}" >"${WORK}/out/SOURCE"
+mkdir -p "${E2E_WORK}/out"
+e2e_go_nice reference "go build ${VERSION} (GOPROXY=$(go env GOPROXY))" \
+  go build -trimpath -ldflags='-s -w' -o "${E2E_WORK}/out/webhook" .
+[[ -x "${E2E_WORK}/out/webhook" ]] || e2e_die "reference: go build produced no binary"
+printf '%s\n' "${SOURCE_KEY}" >"${E2E_WORK}/out/SOURCE"
 printf 'tarball=%s\ngo=%s\nbuilt=%s\nbuild_seconds=%s\n' "${NAME}" "$(go env GOVERSION)" \
-  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$((SECONDS - t0))" >"${WORK}/out/BUILDINFO"
+  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$((SECONDS - t0))" >"${E2E_WORK}/out/BUILDINFO"
 
-cd /
-rm -rf "${REF_DIR}"
-mv "${WORK}/out" "${REF_DIR}"
+e2e_install_tool "${E2E_WORK}/out" "${REF_DIR}"
 e2e_log "reference: built in $((SECONDS - t0))s ($(du -h "${REF_BIN}" | cut -f1))"
 printf '%s\n' "${REF_BIN}"

@@ -42,7 +42,7 @@ def manifest_args(path):
     if len(deployment) != 1:
         fail(f"{path}: expected one Deployment document, found {len(deployment)}")
     lines = deployment[0].splitlines()
-    starts = [i for i, l in enumerate(lines) if re.match(r"^\s*-?\s*command:\s*$", l)]
+    starts = [i for i, line in enumerate(lines) if re.match(r"^\s*-?\s*command:\s*$", line)]
     if len(starts) != 1:
         fail(f"{path}: expected one block `command:` list in the Deployment, found {len(starts)}")
     items = []
@@ -150,7 +150,7 @@ def diff(a, b, path, out):
             else:
                 diff(a[k], b[k], p, out)
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):  # lengths are equal (checked above)
             diff(x, y, f"{path}[{i}]", out)
     elif a != b:
         out.append(f"  {path}:\n    reference:   {json.dumps(a, sort_keys=True)}\n"

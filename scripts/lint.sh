@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The linters CI runs before the build (scripts/test.sh), over every tracked file
+# of their language; each must pass on its own, so one failure still shows the
+# others' findings:
+#   - clang-format --dry-run --Werror the C++ (*.cpp, *.hpp) against .clang-format
+#   - shellcheck                      the shell scripts (*.sh, .ci/run; .shellcheckrc)
+#   - ruff check                      the Python (ruff.toml)
+# The tools come from scripts/setup.sh (Debian clang-format and shellcheck, ruff
+# pinned from PyPI). clang-tidy is not run here.
+#
+# Usage: scripts/lint.sh     prints each linter's findings, then "lint: N passed, N failed"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Scripts that test/e2e's move to pytest replaces (issue #10): their findings
+# are left to that move instead of being fixed in files about to go. Remove an
+# entry when its file is gone or clean.
+shellcheck_exclude=(
+  test/e2e/admission-cluster.sh # SC2016: the $1 in '…' is the inner bash -c's, on purpose
+  test/e2e/side-by-side.sh      # SC2016: the same, for eval '…'
+)
+
+passed=0 failed=0
+# lint NAME CMD...: one linter over its files.
+lint() {
+  local name="$1"; shift
+  echo "== lint: ${name}"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: ${name}"; fi
+}
+need() { command -v "$1" >/dev/null || { echo "lint: $1 not found: run scripts/setup.sh" >&2; exit 2; }; }
+need clang-format
+need shellcheck
+python3 -m ruff --version >/dev/null 2>&1 || { echo "lint: ruff not found: run scripts/setup.sh" >&2; exit 2; }
+
+mapfile -t cpp < <(git ls-files '*.cpp' '*.hpp')
+mapfile -t py < <(git ls-files '*.py')
+shell=()
+while IFS= read -r f; do
+  for x in "${shellcheck_exclude[@]}"; do [[ "${f}" == "${x}" ]] && continue 2; done
+  shell+=("${f}")
+done < <(git ls-files '*.sh' .ci/run)
+
+lint "clang-format (${#cpp[@]} files)" clang-format --dry-run --Werror "${cpp[@]}"
+lint "shellcheck (${#shell[@]} files, ${#shellcheck_exclude[@]} excluded)" shellcheck "${shell[@]}"
+lint "ruff (${#py[@]} files)" python3 -m ruff check --no-cache "${py[@]}"
+
+printf 'lint: %d passed, %d failed\n' "${passed}" "${failed}"
+[[ ${failed} -eq 0 ]]
