@@ -16,7 +16,7 @@ build_packages=(
 # For the tests (GoogleTest, the e2e and quickstart scripts) and development.
 test_packages=(
   googletest libgtest-dev
-  openssl curl ca-certificates jq python3
+  openssl curl ca-certificates jq python3 python3-pytest python3-pytest-timeout
   clang-format clang-tidy
   nghttp2-client
 )
