@@ -28,9 +28,11 @@ class ControlPlane:
         self.extra_env = extra_env or {}
         self.env = {}
 
-    def run(self, *args, check=True):
-        return subprocess.run([str(CONTROL_PLANE), *args, str(self.workdir)], check=check,
-                              env={**os.environ, **self.extra_env}, capture_output=True, text=True)
+    def run(self, *args, check=True, env=None):
+        """control-plane.sh COMMAND WORKDIR [ARGS]: e.g. run("restart-apiserver") (see its usage)."""
+        command, rest = args[0], args[1:]
+        return subprocess.run([str(CONTROL_PLANE), command, str(self.workdir), *rest], check=check,
+                              env={**os.environ, **self.extra_env, **(env or {})}, capture_output=True, text=True)
 
     def start(self):
         result = self.run("start", check=False)
