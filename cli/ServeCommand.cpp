@@ -38,6 +38,9 @@ void addServeFlags(util::FlagSet& f, server::ServerConfig& c, ReferenceOnlyFlags
               "address both ports listen on (default: every address, IPv6 and IPv4, like Go's \":port\"; "
               "0.0.0.0 where the kernel has no IPv6)");
   f.addInt("threads", &c.threads, "I/O threads (0: one per core)");
+  f.addString("ready-file", &c.readyFile,
+              "once both ports listen, write {\"port\":N,\"metricsPort\":M,\"pid\":P} to this file "
+              "(atomically: a temporary file, then rename); how scripts learn the ports of --port 0");
   f.addString("tls-cert", &c.tlsCert, "serving certificate (PEM); reloaded when it changes");
   f.addString("tls-key", &c.tlsKey, "serving key (PEM); reloaded when it changes");
   f.addList("tls-cipher-suites", &c.tlsCipherSuites, "comma-separated TLS 1.2 cipher suites (Go/IANA names)");

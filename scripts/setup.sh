@@ -18,7 +18,7 @@ build_packages=(
 # For the tests (GoogleTest, the e2e and quickstart scripts) and development.
 test_packages=(
   googletest libgtest-dev
-  openssl curl ca-certificates jq python3 python3-pip
+  openssl curl ca-certificates jq python3 python3-pip python3-pytest python3-pytest-timeout
   clang-format clang-tidy shellcheck
   nghttp2-client
 )

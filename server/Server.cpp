@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "server/HttpSession.hpp"
+#include "server/ReadyFile.hpp"
 #include "util/Files.hpp"
 #include "util/Log.hpp"
 
@@ -89,7 +90,14 @@ util::Status Server::init() {
       "metrics", "--metrics-port");
   if (!metricsListener) return util::fail(metricsListener.error());
   metricsListener_ = *metricsListener;
-  return initWatchers();
+  if (auto status = initWatchers(); !status) return status;
+  // Last: a supervisor that sees the file may connect at once (both sockets
+  // listen, so connections queue until run() accepts), and no later start
+  // step can fail after it.
+  if (!config_.readyFile.empty()) {
+    return writeReadyFile(config_.readyFile, tlsListener_->port(), metricsListener_->port());
+  }
+  return util::okStatus();
 }
 
 util::Status Server::initWatchers() {

@@ -35,6 +35,8 @@ struct ServerConfig {
   int port{443};
   int metricsPort{9999};
   int threads{0};  // 0: one per core
+  // Written once both ports listen: {"port","metricsPort","pid"} (ReadyFile).
+  std::string readyFile;
 
   // TLS.
   std::string tlsCert{"/etc/webhook/certs/tls.crt"};

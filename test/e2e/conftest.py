@@ -1,0 +1,104 @@
+"""Fixtures of the e2e suite: one control plane per session, webhooks started on demand.
+
+`cluster` starts etcd + kube-apiserver through control-plane.sh (once per session);
+`kube` is kubectl against it; `webhook(*args)` starts `irsa-webhook serve` on loopback with
+port 0 and reads its ports from --ready-file; `register(wh)` points a
+MutatingWebhookConfiguration for pods in namespaces labelled irsa-e2e=enabled at it.
+"""
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lib.controlplane import E2E_DIR, ControlPlane  # noqa: E402
+from lib.kube import Kube  # noqa: E402
+from lib.webhook import Webhook  # noqa: E402
+
+REPO = E2E_DIR.parent.parent
+E2E_LABEL = {"irsa-e2e": "enabled"}
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        _STATE["failed"] = True
+
+
+_STATE = {"failed": False}
+
+
+@pytest.fixture(scope="session")
+def irsa_binary():
+    binary = os.environ.get("IRSA_BINARY", str(REPO / "build" / "irsa-webhook"))
+    if not os.access(binary, os.X_OK):
+        pytest.fail(f"no webhook binary at {binary}: build first (scripts/build.sh)")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    cp = ControlPlane().start()
+    os.environ["PATH"] = str(Path(cp.env["KUBECTL"]).parent) + os.pathsep + os.environ["PATH"]
+    yield cp
+    cp.stop(passed=not _STATE["failed"])
+
+
+@pytest.fixture(scope="session")
+def kube(cluster):
+    return Kube(cluster.env["KUBECTL"], cluster.kubeconfig)
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory, irsa_binary):
+    """A dev certificate for 127.0.0.1 (ca.crt, tls.crt, tls.key)."""
+    out = tmp_path_factory.mktemp("certs")
+    subprocess.run([irsa_binary, "dev-cert", "--out-dir", str(out)], check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def webhook(cluster, irsa_binary, certs, request):
+    """webhook(*serve_args, certs=None, tls_name=None): a started serve; stopped at the module's end."""
+    started = []
+    name = request.module.__name__.rsplit(".", 1)[-1]
+
+    def start(*args, cert_dir=None, tls_name="127.0.0.1"):
+        log = cluster.logs / f"webhook.{name}.{len(started)}.log"
+        wh = Webhook(irsa_binary, cert_dir or certs, log, [str(a) for a in args], tls_name=tls_name)
+        started.append(wh)
+        return wh
+
+    yield start
+    for wh in started:
+        wh.stop(10)
+
+
+@pytest.fixture(scope="module")
+def register(kube):
+    """register(wh): pod CREATE in namespaces labelled irsa-e2e=enabled goes to wh (failurePolicy Fail:
+    a stored pod proves the webhook answered)."""
+
+    def apply(wh):
+        ca = base64.b64encode((wh.certs / "ca.crt").read_bytes()).decode()
+        kube.apply({
+            "apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+            "metadata": {"name": "irsa-webhook-e2e"},
+            "webhooks": [{
+                "name": "irsa.e2e.local",
+                "clientConfig": {"url": f"https://127.0.0.1:{wh.port}/mutate", "caBundle": ca},
+                "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
+                           "resources": ["pods"]}],
+                "namespaceSelector": {"matchLabels": E2E_LABEL},
+                "sideEffects": "None", "admissionReviewVersions": ["v1", "v1beta1"],
+                "failurePolicy": "Fail", "timeoutSeconds": 10, "reinvocationPolicy": "IfNeeded",
+            }],
+        })
+
+    yield apply
+    kube.run("delete", "mutatingwebhookconfiguration", "irsa-webhook-e2e", "--ignore-not-found",
+             "--wait=false", "--request-timeout=5s", check=False)

@@ -1,0 +1,156 @@
+"""`irsa-webhook serve` on loopback, learning its ports from --ready-file (never from the log)."""
+
+import base64
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import ssl
+import subprocess
+import urllib.request
+from pathlib import Path
+
+from lib.poll import poll
+
+SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?)\s+(\S+)")
+
+
+def parse_metrics(text):
+    """{'name{labels}': value} of a Prometheus text scrape (labels as written)."""
+    out = {}
+    for line in text.splitlines():
+        m = SAMPLE.match(line)
+        if m and not line.startswith("#"):
+            out[m.group(1)] = float(m.group(2))
+    return out
+
+
+class _NamedTlsConnection(http.client.HTTPSConnection):
+    """TLS to 127.0.0.1, verifying (and sending SNI for) another name, as curl --resolve does."""
+
+    def __init__(self, port, context, name, timeout):
+        super().__init__("127.0.0.1", port, context=context, timeout=timeout)
+        self._name = name
+
+    def connect(self):
+        sock = socket.create_connection((self.host, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self._name)
+
+
+class Webhook:
+    def __init__(self, binary, certs, log, args, tls_name="127.0.0.1"):
+        self.certs = Path(certs)
+        self.log = Path(log)
+        self.tls_name = tls_name
+        ready = self.log.with_suffix(".ready.json")
+        ready.unlink(missing_ok=True)
+        cmd = [binary, "serve", "--bind-address", "127.0.0.1", "--port", "0", "--metrics-port", "0",
+               "--tls-cert", str(self.certs / "tls.crt"), "--tls-key", str(self.certs / "tls.key"),
+               "--ready-file", str(ready), *args]
+        with open(self.log, "w") as err:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT)
+        if not poll(10, lambda: ready.exists() or self.proc.poll() is not None) or not ready.exists():
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError(f"serve did not write {ready}; its log:\n{self.log.read_text()}")
+        info = json.loads(ready.read_text())
+        self.port, self.metrics_port, self.pid = info["port"], info["metricsPort"], info["pid"]
+        self.mark = 0
+        self.exit_code = None
+
+    # --- the process
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self, timeout=30):
+        """SIGTERM, then wait; SIGKILL after `timeout` seconds. The exit code (137 when killed)."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGCONT)
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.exit_code = 137
+                return self.exit_code
+        if self.exit_code is None:
+            self.exit_code = self.proc.returncode
+        return self.exit_code
+
+    # --- the log
+    def log_mark(self):
+        self.mark = self.log.stat().st_size
+
+    def log_since_mark(self):
+        with open(self.log, "rb") as f:
+            f.seek(self.mark)
+            return f.read().decode(errors="replace")
+
+    def wait_log(self, timeout, text):
+        """A log message (klog text) starting with `text` appears after the mark, within `timeout` s."""
+        return bool(poll(timeout, lambda: f"] {text}" in self.log_since_mark()))
+
+    # --- HTTP
+    def tls_context(self):
+        return ssl.create_default_context(cafile=str(self.certs / "ca.crt"))
+
+    def tls_request(self, method, path, body=None, timeout=15):
+        """(status, body) over TLS, the certificate verified as issued for tls_name."""
+        conn = _NamedTlsConnection(self.port, self.tls_context(), self.tls_name, timeout)
+        headers = {"Host": f"{self.tls_name}:{self.port}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        return response.status, data
+
+    def readyz(self):
+        try:
+            return self.tls_request("GET", "/readyz", timeout=5)[0]
+        except OSError:
+            return 0
+
+    def metrics_text(self):
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode()
+
+    def metrics(self):
+        return parse_metrics(self.metrics_text())
+
+    def metric(self, series):
+        """One sample's value, 0 when absent (as the bash helper answered)."""
+        return self.metrics().get(series, 0.0)
+
+    def lookups(self, outcome):
+        return self.metric(f'irsa_webhook_service_account_lookups_total{{outcome="{outcome}"}}')
+
+    def debug(self, path):
+        url = f"http://127.0.0.1:{self.metrics_port}{path}"
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, r.read()
+
+    def review(self, ns, sa):
+        """An AdmissionReview for a minimal pod straight to /mutate: the response object."""
+        body = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                "request": {"uid": "e2e-review", "operation": "CREATE", "namespace": ns,
+                            "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                            "resource": {"group": "", "version": "v1", "resource": "pods"},
+                            "object": {"apiVersion": "v1", "kind": "Pod",
+                                       "metadata": {"name": "direct", "namespace": ns},
+                                       "spec": {"serviceAccountName": sa,
+                                                "containers": [{"name": "app", "image": "busybox"}]}}}}
+        status, data = self.tls_request("POST", "/mutate?timeout=10s", json.dumps(body))
+        assert status == 200, data
+        return json.loads(data)["response"]
+
+
+def decoded_patch(response):
+    """The JSON Patch of an AdmissionReview response, [] when it has none."""
+    patch = response.get("patch")
+    return json.loads(base64.b64decode(patch)) if patch else []
