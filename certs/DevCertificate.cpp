@@ -139,12 +139,12 @@ util::Result<DevCertificate> generateDevCertificate(const DevCertificateOptions&
   }
   ERR_clear_error();
   auto caKey = newP256Key();
-  if (!caKey) return util::fail(caKey.error());
+  if (!caKey) return caKey.failure();
   auto leafKey = newP256Key();
-  if (!leafKey) return util::fail(leafKey.error());
+  if (!leafKey) return leafKey.failure();
 
   auto ca = newCertificate(options.commonName + " dev CA", caKey->get(), options.validity);
-  if (!ca) return util::fail(ca.error());
+  if (!ca) return ca.failure();
   X509* caCert = ca->get();
   // The issuer name must be set before extensions that reference it (AKI).
   if (X509_set_issuer_name(caCert, X509_get_subject_name(caCert)) != 1 ||
@@ -153,10 +153,10 @@ util::Result<DevCertificate> generateDevCertificate(const DevCertificateOptions&
       !addExtension(caCert, caCert, NID_subject_key_identifier, "hash")) {
     return util::fail("cannot build dev CA: " + takeOpenSslError());
   }
-  if (auto r = sign(caCert, caKey->get()); !r) return util::fail(r.error());
+  if (auto r = sign(caCert, caKey->get()); !r) return r.failure();
 
   auto leaf = newCertificate(options.commonName, leafKey->get(), options.validity);
-  if (!leaf) return util::fail(leaf.error());
+  if (!leaf) return leaf.failure();
   X509* leafCert = leaf->get();
   const char* eku = options.clientAuth ? "serverAuth,clientAuth" : "serverAuth";
   if (X509_set_issuer_name(leafCert, X509_get_subject_name(caCert)) != 1 ||
@@ -167,15 +167,15 @@ util::Result<DevCertificate> generateDevCertificate(const DevCertificateOptions&
       !addExtension(leafCert, caCert, NID_authority_key_identifier, "keyid:always")) {
     return util::fail("cannot build dev serving certificate: " + takeOpenSslError());
   }
-  if (auto r = addSubjectAltNames(leafCert, options); !r) return util::fail(r.error());
-  if (auto r = sign(leafCert, caKey->get()); !r) return util::fail(r.error());
+  if (auto r = addSubjectAltNames(leafCert, options); !r) return r.failure();
+  if (auto r = sign(leafCert, caKey->get()); !r) return r.failure();
 
   auto caPem = certificateToPem(caCert);
   auto leafPem = certificateToPem(leafCert);
   auto keyPem = privateKeyToPem(leafKey->get());
-  if (!caPem) return util::fail(caPem.error());
-  if (!leafPem) return util::fail(leafPem.error());
-  if (!keyPem) return util::fail(keyPem.error());
+  if (!caPem) return caPem.failure();
+  if (!leafPem) return leafPem.failure();
+  if (!keyPem) return keyPem.failure();
   return DevCertificate{std::move(caPem).value(), std::move(leafPem).value(), std::move(keyPem).value()};
 }
 

@@ -8,9 +8,9 @@ namespace irsa::certs {
 
 util::Result<KeyPair> KeyPair::loadFiles(const std::string& certPath, const std::string& keyPath) {
   auto certPem = readPemFile(certPath, "tls cert");
-  if (!certPem) return util::fail(certPem.error());
+  if (!certPem) return certPem.failure();
   auto keyPem = readPemFile(keyPath, "tls key");
-  if (!keyPem) return util::fail(keyPem.error());
+  if (!keyPem) return keyPem.failure();
   return parse(std::move(certPem).value(), std::move(keyPem).value(), "tls cert " + certPath,
                "tls key " + keyPath);
 }
@@ -22,9 +22,9 @@ util::Result<KeyPair> KeyPair::fromPem(std::string certPem, std::string keyPem) 
 util::Result<KeyPair> KeyPair::parse(std::string certPem, std::string keyPem, const std::string& certSource,
                                      const std::string& keySource) {
   auto chain = parseCertificates(certPem, certSource);
-  if (!chain) return util::fail(chain.error());
+  if (!chain) return chain.failure();
   auto key = parsePrivateKey(keyPem, keySource);
-  if (!key) return util::fail(key.error());
+  if (!key) return key.failure();
 
   // The one check that catches a Secret updated half-way (new cert, old key).
   ERR_clear_error();
@@ -33,7 +33,7 @@ util::Result<KeyPair> KeyPair::parse(std::string certPem, std::string keyPem, co
     return util::fail("tls key does not match certificate (" + keySource + ", " + certSource + ")");
   }
   auto notAfter = toTimePoint(X509_get0_notAfter(chain->front().get()));
-  if (!notAfter) return util::fail(certSource + ": " + notAfter.error());
+  if (!notAfter) return notAfter.failure().within(certSource);
 
   KeyPair pair;
   pair.certPem_ = std::move(certPem);

@@ -121,9 +121,9 @@ util::Result<bool> useKeyPair(SSL_CTX* ctx, const KeyPair& keyPair) {
 
 util::Result<bool> requireClientCertificates(SSL_CTX* ctx, const std::string& caFile) {
   auto pem = readPemFile(caFile, "client ca file");
-  if (!pem) return util::fail(pem.error());
+  if (!pem) return pem.failure();
   auto cas = parseCertificates(*pem, "client ca file " + caFile);
-  if (!cas) return util::fail(cas.error());
+  if (!cas) return cas.failure();
 
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
   if (store == nullptr) return util::fail("out of memory");
@@ -179,9 +179,9 @@ util::Result<CipherConfig> mapCipherSuites(const std::vector<std::string>& names
 util::Result<std::shared_ptr<ssl::context>> makeServerContext(const KeyPair& keyPair,
                                                               const TlsOptions& options) {
   auto minVersion = parseMinTlsVersion(options.minVersion);
-  if (!minVersion) return util::fail(minVersion.error());
+  if (!minVersion) return minVersion.failure();
   auto ciphers = mapCipherSuites(options.cipherSuites);
-  if (!ciphers) return util::fail(ciphers.error());
+  if (!ciphers) return ciphers.failure();
 
   // asio's constructor throws on allocation failure; keep that inside.
   std::shared_ptr<ssl::context> context;
@@ -207,7 +207,7 @@ util::Result<std::shared_ptr<ssl::context>> makeServerContext(const KeyPair& key
   if (SSL_CTX_set_ciphersuites(ctx, ciphers->tls13.c_str()) != 1) {
     return util::fail("tls 1.3 cipher suites not supported by this OpenSSL: " + ciphers->tls13);
   }
-  if (auto r = useKeyPair(ctx, keyPair); !r) return util::fail(r.error());
+  if (auto r = useKeyPair(ctx, keyPair); !r) return r.failure();
 
   SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, nullptr);
 
@@ -220,7 +220,7 @@ util::Result<std::shared_ptr<ssl::context>> makeServerContext(const KeyPair& key
   }
 
   if (!options.clientCaFile.empty()) {
-    if (auto r = requireClientCertificates(ctx, options.clientCaFile); !r) return util::fail(r.error());
+    if (auto r = requireClientCertificates(ctx, options.clientCaFile); !r) return r.failure();
   }
   ERR_clear_error();
   return context;

@@ -11,7 +11,7 @@ util::Result<std::unique_ptr<TlsContextStore>> TlsContextStore::create(std::stri
                                                                        TlsOptions options) {
   // The same build() that reload() uses, so start-up and reload validate alike.
   auto initial = build(certPath, keyPath, options);
-  if (!initial) return util::fail(initial.error());
+  if (!initial) return initial.failure();
   return std::make_unique<TlsContextStore>(Token{}, std::move(certPath), std::move(keyPath),
                                            std::move(options), std::move(initial).value());
 }
@@ -26,14 +26,14 @@ TlsContextStore::TlsContextStore(Token, std::string certPath, std::string keyPat
 util::Result<std::shared_ptr<const TlsContextStore::Snapshot>> TlsContextStore::build(
     const std::string& certPath, const std::string& keyPath, const TlsOptions& options) {
   auto keyPair = KeyPair::loadFiles(certPath, keyPath);
-  if (!keyPair) return util::fail(keyPair.error());
+  if (!keyPair) return keyPair.failure();
   // Served anyway, as the reference does, but made loud: clients will refuse it.
   if (keyPair->notAfter() <= std::chrono::system_clock::now()) {
     util::Log::warn("Serving certificate has expired",
                     {{"cert", certPath}, {"notAfter", formatTime(keyPair->notAfter())}});
   }
   auto context = makeServerContext(*keyPair, options);
-  if (!context) return util::fail(context.error());
+  if (!context) return context.failure();
   return std::make_shared<const Snapshot>(Snapshot{std::move(context).value(), keyPair->notAfter()});
 }
 

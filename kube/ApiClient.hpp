@@ -21,7 +21,7 @@ struct ApiResponse {
 
 enum class RateLimit {
   kWait,           // wait for a token of the QPS/burst limiter (client-go's behaviour)
-  kSkipIfLimited,  // fail at once with kRateLimitedError instead of queueing
+  kSkipIfLimited,  // fail at once (ErrorCode::kRateLimited) instead of queueing
 };
 
 inline constexpr std::string_view kRateLimitedError = "client-side rate limit reached";

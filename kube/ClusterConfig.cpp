@@ -32,11 +32,11 @@ util::Result<ClusterConfig> inClusterConfig(const std::string& host, const std::
   out.host =
       host.size() > 2 && host.front() == '[' && host.back() == ']' ? host.substr(1, host.size() - 2) : host;
   auto url = parseServerUrl(joinHostPort(out.host, port));
-  if (!url) return util::fail("in-cluster config: KUBERNETES_SERVICE_HOST/PORT: " + url.error());
+  if (!url) return url.failure().within("in-cluster config: KUBERNETES_SERVICE_HOST/PORT");
   out.port = url->port;
   const std::string caFile = (std::filesystem::path(dir) / "ca.crt").string();
   auto ca = certs::readPemFile(caFile, "in-cluster CA");
-  if (!ca) return util::fail("in-cluster config: " + ca.error());
+  if (!ca) return ca.failure().within("in-cluster config");
   out.caPem = std::move(*ca);
   out.tokenFile = (std::filesystem::path(dir) / "token").string();
   out.source = "in-cluster";
@@ -73,7 +73,7 @@ util::Result<ClusterConfig> loadClusterConfig(const ClusterConfigOptions& option
 
   if (!options.serverOverride.empty()) {
     auto url = parseServerUrl(options.serverOverride);
-    if (!url) return util::fail("--kube-api: " + url.error());
+    if (!url) return url.failure().within("--kube-api");
     config->host = url->host;
     config->port = url->port;
     config->basePath = url->basePath;

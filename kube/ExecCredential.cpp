@@ -68,7 +68,7 @@ std::string execInfoJson(const ExecCredentialConfig& exec, const ClusterConfig& 
 util::Result<ExecCredentialStatus> parseExecCredential(std::string_view json, std::string_view apiVersion) {
   rapidjson::Document doc;
   if (auto status = webhook::parseJson(doc, json, kMaxJsonDepth); !status) {
-    return util::fail("its output is not JSON: " + status.error());
+    return status.failure().within("its output is not JSON");
   }
   if (!doc.IsObject()) return util::fail("its output is not a JSON object");
   const std::string_view kind = webhook::stringMember(doc, "kind");

@@ -107,7 +107,7 @@ void ExecCredentialProvider::run() {
       cached_ = *result;
       outcome = result->credential;
     } else {
-      outcome = util::Error{result.error()};
+      outcome = result.failure();
     }
     waiters.swap(waiters_);
   }
@@ -135,7 +135,7 @@ util::Result<ExecCredentialProvider::Cached> ExecCredentialProvider::runOnce() {
   spec.env = environment_;
   spec.timeout = options_.timeout;
   auto ran = runChildProcess(spec, &childPid_);
-  if (!ran) return util::fail(name + ": " + ran.error());
+  if (!ran) return ran.failure().within(name);
   if (ran->signaled) {
     return util::fail(name + ": killed by signal " + std::to_string(ran->signal) + stderrNote(*ran));
   }

@@ -44,7 +44,9 @@ void GetRequest::begin(RateLimit limit) {
   if (limit == RateLimit::kSkipIfLimited) {
     if (!state_->limiter.tryAcquire()) {
       // Posted so `done` never runs inside get() (the caller may hold a lock).
-      net::post(state_->executor, [self] { self->finish(util::fail(std::string(kRateLimitedError))); });
+      net::post(state_->executor, [self] {
+        self->finish(util::fail(util::ErrorCode::kRateLimited, std::string(kRateLimitedError)));
+      });
       return;
     }
     return acquireCredential();

@@ -52,7 +52,7 @@ util::Result<std::unique_ptr<KubeApiClient>> KubeApiClient::create(boost::asio::
   }
 
   auto tls = makeKubeTlsContext(config);
-  if (!tls) return util::fail("kube client: " + tls.error());
+  if (!tls) return tls.failure().within("kube client");
   auto endpoint = std::make_shared<KubeEndpoint>();
   endpoint->host = config.host;
   endpoint->port = config.port;
@@ -74,7 +74,7 @@ util::Result<std::unique_ptr<KubeApiClient>> KubeApiClient::create(boost::asio::
         std::make_shared<TokenSource>(config.bearerToken, config.tokenFile, options.tokenRecheckInterval);
     // Read the token once now, so a missing token file fails at start-up
     // rather than on the first request. (A plugin runs on first use, as in client-go.)
-    if (auto token = tokens->current(); !token) return util::fail("kube client: " + token.error());
+    if (auto token = tokens->current(); !token) return token.failure().within("kube client");
     credentials = std::move(tokens);
   }
   auto state = std::make_shared<KubeClientState>(ioc.get_executor(), std::move(endpoint), config.basePath,

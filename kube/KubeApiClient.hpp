@@ -62,7 +62,7 @@ class KubeApiClient : public ApiClient {
   KubeApiClient& operator=(const KubeApiClient&) = delete;
 
   // Transport errors read "GET <target>: <reason>"; kSkipIfLimited with no
-  // free token fails with exactly kRateLimitedError.
+  // free token fails at once with ErrorCode::kRateLimited.
   void get(std::string target, std::chrono::milliseconds timeout, RateLimit limit,
            ResponseCallback done) override;
 

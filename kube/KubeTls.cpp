@@ -30,7 +30,7 @@ util::Result<std::shared_ptr<ssl::context>> makeKubeTlsContext(const ClusterConf
       }
     } else {
       auto cas = certs::parseCertificates(config.caPem, "the cluster CA");
-      if (!cas) return util::fail("TLS: " + cas.error());
+      if (!cas) return cas.failure().within("TLS");
       X509_STORE* store = SSL_CTX_get_cert_store(native);
       for (const auto& ca : *cas) {
         if (X509_STORE_add_cert(store, ca.get()) != 1) {
@@ -48,7 +48,7 @@ util::Result<std::shared_ptr<ssl::context>> makeKubeTlsContext(const ClusterConf
   if (!config.clientCertPem.empty() || !config.clientKeyPem.empty()) {
     // KeyPair checks parse errors and that the key matches, with one-line errors.
     auto pair = certs::KeyPair::fromPem(config.clientCertPem, config.clientKeyPem);
-    if (!pair) return util::fail("TLS client certificate: " + pair.error());
+    if (!pair) return pair.failure().within("TLS client certificate");
     if (SSL_CTX_use_certificate(native, pair->leaf()) != 1 ||
         SSL_CTX_use_PrivateKey(native, pair->privateKey()) != 1) {
       return util::fail("TLS client certificate: " + certs::takeOpenSslError());

@@ -3,7 +3,6 @@
 #include <rapidjson/document.h>
 
 #include <filesystem>
-#include <optional>
 
 #include "certs/Pem.hpp"
 #include "kube/ExecCredential.hpp"
@@ -26,24 +25,22 @@ class Reader {
   util::Error error(const std::string& what) const { return util::fail("kubeconfig " + path_ + ": " + what); }
 
   // An optional string field; absent or null reads as "".
-  std::optional<util::Error> string(const Value& obj, const char* name, const std::string& where,
-                                    std::string& out) const {
+  util::Status string(const Value& obj, const char* name, const std::string& where, std::string& out) const {
     out.clear();
     const auto it = obj.FindMember(name);
-    if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
+    if (it == obj.MemberEnd() || it->value.IsNull()) return util::okStatus();
     if (!it->value.IsString()) return error(where + ": " + name + " must be a string");
     out.assign(it->value.GetString(), it->value.GetStringLength());
-    return std::nullopt;
+    return util::okStatus();
   }
 
-  std::optional<util::Error> boolean(const Value& obj, const char* name, const std::string& where,
-                                     bool& out) const {
+  util::Status boolean(const Value& obj, const char* name, const std::string& where, bool& out) const {
     out = false;
     const auto it = obj.FindMember(name);
-    if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
+    if (it == obj.MemberEnd() || it->value.IsNull()) return util::okStatus();
     if (!it->value.IsBool()) return error(where + ": " + name + " must be true or false");
     out = it->value.GetBool();
-    return std::nullopt;
+    return util::okStatus();
   }
 
   // The `inner` object of the entry called `name` in the list `list`
@@ -76,8 +73,8 @@ class Reader {
                                        const std::string& where) const {
     std::string data;
     std::string file;
-    if (auto err = string(obj, (field + "-data").c_str(), where, data)) return *err;
-    if (auto err = string(obj, field.c_str(), where, file)) return *err;
+    if (auto status = string(obj, (field + "-data").c_str(), where, data); !status) return status.failure();
+    if (auto status = string(obj, field.c_str(), where, file); !status) return status.failure();
     if (!data.empty()) {
       std::string compact;  // Go's base64 decoder skips line breaks
       for (char c : data) {
@@ -106,11 +103,10 @@ class Reader {
   std::string dir_;
 };
 
-std::optional<util::Error> readCluster(const Reader& r, const Value& cluster, const std::string& name,
-                                       ClusterConfig& out) {
+util::Status readCluster(const Reader& r, const Value& cluster, const std::string& name, ClusterConfig& out) {
   const std::string where = "cluster \"" + name + "\"";
   std::string server;
-  if (auto err = r.string(cluster, "server", where, server)) return err;
+  if (auto status = r.string(cluster, "server", where, server); !status) return status;
   if (server.empty()) return r.error(where + " has no server");
   auto url = parseServerUrl(server);
   if (!url) return r.error(where + ": " + url.error());
@@ -119,35 +115,37 @@ std::optional<util::Error> readCluster(const Reader& r, const Value& cluster, co
   out.basePath = url->basePath;
 
   std::string proxy;
-  if (auto err = r.string(cluster, "proxy-url", where, proxy)) return err;
+  if (auto status = r.string(cluster, "proxy-url", where, proxy); !status) return status;
   if (!proxy.empty()) return r.error(where + ": proxy-url is not supported");
-  if (auto err = r.string(cluster, "tls-server-name", where, out.tlsServerName)) return err;
-  if (auto err = r.boolean(cluster, "insecure-skip-tls-verify", where, out.insecureSkipTlsVerify)) return err;
+  if (auto status = r.string(cluster, "tls-server-name", where, out.tlsServerName); !status) return status;
+  if (auto status = r.boolean(cluster, "insecure-skip-tls-verify", where, out.insecureSkipTlsVerify); !status)
+    return status;
   auto ca = r.dataOrFile(cluster, "certificate-authority", where);
-  if (!ca) return util::fail(ca.error());
+  if (!ca) return ca.failure();
   out.caPem = std::move(*ca);
   if (out.insecureSkipTlsVerify && !out.caPem.empty()) {
     // client-go refuses this combination too: one of them is a mistake.
     return r.error(where + ": certificate-authority and insecure-skip-tls-verify are mutually exclusive");
   }
-  return std::nullopt;
+  return util::okStatus();
 }
 
 // users[].user.exec, checked as clientcmd validates it.
-std::optional<util::Error> readExec(const Reader& r, const Value& exec, const std::string& where,
-                                    ExecCredentialConfig& out) {
-  if (auto err = r.string(exec, "apiVersion", where, out.apiVersion)) return err;
+util::Status readExec(const Reader& r, const Value& exec, const std::string& where,
+                      ExecCredentialConfig& out) {
+  if (auto status = r.string(exec, "apiVersion", where, out.apiVersion); !status) return status;
   if (out.apiVersion.empty()) return r.error(where + ": apiVersion is required");
   if (out.apiVersion != kExecApiV1 && out.apiVersion != kExecApiV1beta1) {
     return r.error(where + ": apiVersion \"" + out.apiVersion + "\" is not supported (use " +
                    std::string(kExecApiV1) + " or " + std::string(kExecApiV1beta1) + ")");
   }
-  if (auto err = r.string(exec, "command", where, out.command)) return err;
+  if (auto status = r.string(exec, "command", where, out.command); !status) return status;
   if (out.command.empty()) return r.error(where + ": command is required");
   // clientcmd resolves only a path (./bin/plugin) against the kubeconfig; a bare name is looked up in PATH.
   if (out.command.find('/') != std::string::npos) out.command = r.resolve(out.command);
-  if (auto err = r.string(exec, "installHint", where, out.installHint)) return err;
-  if (auto err = r.boolean(exec, "provideClusterInfo", where, out.provideClusterInfo)) return err;
+  if (auto status = r.string(exec, "installHint", where, out.installHint); !status) return status;
+  if (auto status = r.boolean(exec, "provideClusterInfo", where, out.provideClusterInfo); !status)
+    return status;
 
   const auto args = exec.FindMember("args");
   if (args != exec.MemberEnd() && !args->value.IsNull()) {
@@ -164,8 +162,8 @@ std::optional<util::Error> readExec(const Reader& r, const Value& exec, const st
       if (!var.IsObject()) return r.error(where + ": env must be a list of {name, value}");
       std::string name;
       std::string value;
-      if (auto err = r.string(var, "name", where + " env", name)) return err;
-      if (auto err = r.string(var, "value", where + " env", value)) return err;
+      if (auto status = r.string(var, "name", where + " env", name); !status) return status;
+      if (auto status = r.string(var, "value", where + " env", value); !status) return status;
       if (name.empty() || name.find('=') != std::string::npos) {
         return r.error(where + ": env entries need a name without '='");
       }
@@ -173,7 +171,7 @@ std::optional<util::Error> readExec(const Reader& r, const Value& exec, const st
     }
   }
   std::string mode;
-  if (auto err = r.string(exec, "interactiveMode", where, mode)) return err;
+  if (auto status = r.string(exec, "interactiveMode", where, mode); !status) return status;
   if (mode.empty() && out.apiVersion == kExecApiV1) {
     return r.error(where + ": interactiveMode is required for " + std::string(kExecApiV1));
   }
@@ -185,36 +183,35 @@ std::optional<util::Error> readExec(const Reader& r, const Value& exec, const st
   if (!mode.empty() && mode != "Never" && mode != "IfAvailable") {
     return r.error(where + ": interactiveMode must be Never, IfAvailable or Always");
   }
-  return std::nullopt;
+  return util::okStatus();
 }
 
-std::optional<util::Error> readUser(const Reader& r, const Value& user, const std::string& name,
-                                    ClusterConfig& out) {
+util::Status readUser(const Reader& r, const Value& user, const std::string& name, ClusterConfig& out) {
   const std::string where = "user \"" + name + "\"";
-  const auto unsupported = [&](const char* field, const char* what) -> std::optional<util::Error> {
+  const auto unsupported = [&](const char* field, const char* what) -> util::Status {
     const auto it = user.FindMember(field);
-    if (it == user.MemberEnd() || it->value.IsNull()) return std::nullopt;
+    if (it == user.MemberEnd() || it->value.IsNull()) return util::okStatus();
     return r.error(where + ": " + what + " is not supported; use a token, tokenFile or client certificate");
   };
-  if (auto err = unsupported("auth-provider", "an auth-provider plugin")) return err;
-  if (auto err = unsupported("username", "basic authentication (username)")) return err;
-  if (auto err = unsupported("password", "basic authentication (password)")) return err;
-  if (auto err = unsupported("as", "impersonation (as)")) return err;
-  if (auto err = unsupported("as-groups", "impersonation (as-groups)")) return err;
-  if (auto err = unsupported("as-uid", "impersonation (as-uid)")) return err;
+  if (auto status = unsupported("auth-provider", "an auth-provider plugin"); !status) return status;
+  if (auto status = unsupported("username", "basic authentication (username)"); !status) return status;
+  if (auto status = unsupported("password", "basic authentication (password)"); !status) return status;
+  if (auto status = unsupported("as", "impersonation (as)"); !status) return status;
+  if (auto status = unsupported("as-groups", "impersonation (as-groups)"); !status) return status;
+  if (auto status = unsupported("as-uid", "impersonation (as-uid)"); !status) return status;
 
   auto cert = r.dataOrFile(user, "client-certificate", where);
-  if (!cert) return util::fail(cert.error());
+  if (!cert) return cert.failure();
   auto key = r.dataOrFile(user, "client-key", where);
-  if (!key) return util::fail(key.error());
+  if (!key) return key.failure();
   if (cert->empty() != key->empty()) {
     return r.error(where + ": client-certificate and client-key must be given together");
   }
   out.clientCertPem = std::move(*cert);
   out.clientKeyPem = std::move(*key);
-  if (auto err = r.string(user, "token", where, out.bearerToken)) return err;
+  if (auto status = r.string(user, "token", where, out.bearerToken); !status) return status;
   std::string tokenFile;
-  if (auto err = r.string(user, "tokenFile", where, tokenFile)) return err;
+  if (auto status = r.string(user, "tokenFile", where, tokenFile); !status) return status;
   out.tokenFile = r.resolve(tokenFile);
   const auto exec = user.FindMember("exec");
   if (exec != user.MemberEnd() && !exec->value.IsNull()) {
@@ -223,10 +220,10 @@ std::optional<util::Error> readUser(const Reader& r, const Value& user, const st
       return r.error(where + ": exec and token/tokenFile are mutually exclusive");
     }
     ExecCredentialConfig config;
-    if (auto err = readExec(r, exec->value, where + " exec", config)) return err;
+    if (auto status = readExec(r, exec->value, where + " exec", config); !status) return status;
     out.exec = std::move(config);
   }
-  return std::nullopt;
+  return util::okStatus();
 }
 
 // The cluster's extension for exec plugins (extensions: [{name, extension}]),
@@ -253,33 +250,34 @@ std::string execExtension(const Value& cluster) {
 
 util::Result<ClusterConfig> readKubeconfig(const std::string& path, const std::string& context) {
   auto docs = yaml::YamlJson::readFile(path);
-  if (!docs) return util::fail("kubeconfig: " + docs.error());
+  if (!docs) return docs.failure().within("kubeconfig");
   const Reader r(path);
   if (docs->size() != 1 || !docs->front().IsObject()) return r.error("expected one kubeconfig object");
   const Value& root = docs->front();
 
   std::string contextName = context;
   if (contextName.empty()) {
-    if (auto err = r.string(root, "current-context", "file", contextName)) return *err;
+    if (auto status = r.string(root, "current-context", "file", contextName); !status)
+      return status.failure();
     if (contextName.empty()) return r.error("current-context is not set");
   }
   auto ctx = r.named(root, "contexts", "context", contextName, "context");
-  if (!ctx) return util::fail(ctx.error());
+  if (!ctx) return ctx.failure();
   const std::string where = "context \"" + contextName + "\"";
   std::string clusterName;
   std::string userName;
-  if (auto err = r.string(**ctx, "cluster", where, clusterName)) return *err;
-  if (auto err = r.string(**ctx, "user", where, userName)) return *err;
+  if (auto status = r.string(**ctx, "cluster", where, clusterName); !status) return status.failure();
+  if (auto status = r.string(**ctx, "user", where, userName); !status) return status.failure();
   if (clusterName.empty()) return r.error(where + " names no cluster");
 
   ClusterConfig out;
   auto cluster = r.named(root, "clusters", "cluster", clusterName, "cluster");
-  if (!cluster) return util::fail(cluster.error());
-  if (auto err = readCluster(r, **cluster, clusterName, out)) return *err;
+  if (!cluster) return cluster.failure();
+  if (auto status = readCluster(r, **cluster, clusterName, out); !status) return status.failure();
   if (!userName.empty()) {  // a context without a user connects anonymously, as kubectl does
     auto user = r.named(root, "users", "user", userName, "user");
-    if (!user) return util::fail(user.error());
-    if (auto err = readUser(r, **user, userName, out)) return *err;
+    if (!user) return user.failure();
+    if (auto status = readUser(r, **user, userName, out); !status) return status.failure();
     if (out.exec && out.exec->provideClusterInfo) out.exec->clusterConfigJson = execExtension(**cluster);
   }
   out.source = "kubeconfig " + path + " context " + contextName;

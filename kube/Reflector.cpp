@@ -238,7 +238,8 @@ void Reflector::onWatchClosed(util::Status status) {
   const std::string error = status ? "watch ended at once without events" : status.error();
   util::Log::warn("Watch failed", {{"resource", name_}, {"err", error}});
   // 410 Gone when opening the watch: our resourceVersion is too old to resume.
-  const bool gone = error.find("HTTP 410") != std::string::npos;
+  const bool gone =
+      !status && status.failure().code == util::ErrorCode::kHttpStatus && status.failure().httpStatus == 410;
   retryLater(gone || consecutiveFailures_ + 1 >= kRelistAfterFailures);
 }
 

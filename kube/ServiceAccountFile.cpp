@@ -17,7 +17,7 @@ using webhook::member;
 util::Result<std::string_view> stringField(const rapidjson::Value& obj, const char* name,
                                            const std::string& where) {
   auto value = optionalStringMember(obj, name, name);
-  if (!value) return util::fail(where + ": " + value.error());
+  if (!value) return value.failure().within(where);
   return value;
 }
 
@@ -25,7 +25,7 @@ util::Result<std::string_view> stringField(const rapidjson::Value& obj, const ch
 // must not name another group or version.
 util::Status checkApiVersion(const rapidjson::Value& obj, const std::string& where) {
   const auto apiVersion = stringField(obj, "apiVersion", where);
-  if (!apiVersion) return util::fail(apiVersion.error());
+  if (!apiVersion) return apiVersion.failure();
   if (!apiVersion->empty() && *apiVersion != "v1") {
     return util::fail(where + ": apiVersion \"" + std::string(*apiVersion) + "\" is not v1");
   }
@@ -41,11 +41,11 @@ util::Result<webhook::ServiceAccount> readServiceAccount(const rapidjson::Value&
     return util::fail(where + ": expected a ServiceAccount object, found " + jsonTypeName(v));
   }
   const auto kind = stringField(v, "kind", where);
-  if (!kind) return util::fail(kind.error());
+  if (!kind) return kind.failure();
   if (!kind->empty() && *kind != "ServiceAccount") {
     return util::fail(where + ": kind \"" + std::string(*kind) + "\" is not ServiceAccount");
   }
-  if (auto status = checkApiVersion(v, where); !status) return util::fail(status.error());
+  if (auto status = checkApiVersion(v, where); !status) return status.failure();
   return serviceAccountFromObject(v, prefix, where);
 }
 
@@ -72,16 +72,16 @@ class Collector {
 util::Result<std::vector<webhook::ServiceAccount>> ServiceAccountFile::parse(
     std::string_view text, std::string_view annotationPrefix) {
   auto docs = yaml::YamlJson::parseAll(text);
-  if (!docs) return util::fail(docs.error());
+  if (!docs) return docs.failure();
   return fromDocuments(*docs, annotationPrefix);
 }
 
 util::Result<std::vector<webhook::ServiceAccount>> ServiceAccountFile::load(
     const std::string& path, std::string_view annotationPrefix) {
   auto docs = yaml::YamlJson::readFile(path);  // its errors already name the file
-  if (!docs) return util::fail(docs.error());
+  if (!docs) return docs.failure();
   auto accounts = fromDocuments(*docs, annotationPrefix);
-  if (!accounts) return util::fail(path + ": " + accounts.error());
+  if (!accounts) return accounts.failure().within(path);
   return accounts;
 }
 
@@ -94,12 +94,12 @@ util::Result<std::vector<webhook::ServiceAccount>> ServiceAccountFile::fromDocum
     if (doc.IsNull()) continue;  // an empty document
     if (!doc.IsObject()) return util::fail(where + ": expected an object, found " + jsonTypeName(doc));
     const auto kind = stringField(doc, "kind", where);
-    if (!kind) return util::fail(kind.error());
+    if (!kind) return kind.failure();
     if (kind->empty()) return util::fail(where + ": missing kind");
 
     if (*kind == "ServiceAccount") {
       auto sa = readServiceAccount(doc, annotationPrefix, where);
-      if (!sa) return util::fail(sa.error());
+      if (!sa) return sa.failure();
       collector.add(std::move(*sa));
       continue;
     }
@@ -107,7 +107,7 @@ util::Result<std::vector<webhook::ServiceAccount>> ServiceAccountFile::fromDocum
       return util::fail(where + ": kind \"" + std::string(*kind) +
                         "\" is not ServiceAccount, ServiceAccountList or List");
     }
-    if (auto status = checkApiVersion(doc, where); !status) return util::fail(status.error());
+    if (auto status = checkApiVersion(doc, where); !status) return status.failure();
     const rapidjson::Value* items = member(doc, "items");
     if (items == nullptr || items->IsNull()) continue;
     if (!items->IsArray()) {
@@ -117,7 +117,7 @@ util::Result<std::vector<webhook::ServiceAccount>> ServiceAccountFile::fromDocum
     for (rapidjson::SizeType j = 0; j < items->Size(); ++j) {
       auto sa =
           readServiceAccount((*items)[j], annotationPrefix, where + ", items[" + std::to_string(j) + "]");
-      if (!sa) return util::fail(sa.error());
+      if (!sa) return sa.failure();
       collector.add(std::move(*sa));
     }
   }

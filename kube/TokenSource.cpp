@@ -35,7 +35,7 @@ TokenSource::Stamp TokenSource::statFile() const {
 
 util::Result<std::string> TokenSource::readFile() const {
   auto text = util::readTextFile(tokenFile_, kMaxTokenBytes);
-  if (!text) return util::fail("token file: " + text.error());
+  if (!text) return text.failure().within("token file");
   std::string token = trim(std::move(*text));
   if (token.empty()) return util::fail("token file " + tokenFile_ + " is empty");
   return token;
@@ -63,7 +63,7 @@ util::Result<std::string> TokenSource::current() {
   if (!token) {
     if (fileToken_.empty()) {
       if (!staticToken_.empty()) return staticToken_;
-      return util::fail(token.error());
+      return token.failure();
     }
     util::Log::warn("Service account token not re-read, keeping the last one", {{"err", token.error()}});
     return fileToken_;
@@ -75,7 +75,7 @@ util::Result<std::string> TokenSource::current() {
 
 std::optional<util::Result<Credential>> TokenSource::acquire(const boost::asio::any_io_executor&, Done) {
   auto token = current();
-  if (!token) return util::Result<Credential>(util::Error{token.error()});
+  if (!token) return util::Result<Credential>(token.failure());
   return util::Result<Credential>(Credential{std::move(*token), 0});
 }
 

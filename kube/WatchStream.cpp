@@ -50,6 +50,12 @@ util::Error WatchStream::error(const std::string& reason) const {
   return util::fail("watch " + target_ + ": " + reason);
 }
 
+util::Error WatchStream::httpError(const std::string& body) const {
+  std::string reason = "HTTP " + std::to_string(status_);
+  if (!body.empty()) reason += ": " + body;
+  return util::httpFailure(status_, std::move(error(reason).message));
+}
+
 void WatchStream::cancel() {
   net::post(conn_->executor(), [self = shared_from_this()] {
     if (!self->onClose_) return;
@@ -121,7 +127,7 @@ void WatchStream::onHeader(const boost::system::error_code& ec) {
   if (status_ == 401) state_->credentials->invalidate(credential_);
   if (parser_->is_done()) {  // no body at all
     if (status_ == 200) return finish(util::okStatus());
-    return finish(error("HTTP " + std::to_string(status_)));
+    return finish(httpError(""));
   }
   readBody();
 }
@@ -152,7 +158,7 @@ void WatchStream::onBody(const boost::system::error_code& readEc) {
     if (status_ != 200) {
       while (!errorBody_.empty() && std::isspace(static_cast<unsigned char>(errorBody_.back())))
         errorBody_.pop_back();
-      return finish(error("HTTP " + std::to_string(status_) + ": " + errorBody_));
+      return finish(httpError(errorBody_));
     }
     if (!partial_.empty() && !emitLine(partial_)) return;  // a last line without '\n'
     partial_.clear();

@@ -41,7 +41,7 @@ util::Status CallbackMetrics::add(std::string name, std::string help, prometheus
                                   std::function<double()> read, const std::string& labels) {
   if (!prometheus::CheckMetricName(name)) return util::fail("invalid metric name \"" + name + "\"");
   auto parsed = parseLabels(labels);
-  if (!parsed) return util::fail(name + ": " + parsed.error());
+  if (!parsed) return parsed.failure().within(name);
   std::lock_guard lock(mutex_);
   for (auto& f : families_) {
     if (f.name != name) continue;

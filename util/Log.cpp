@@ -48,7 +48,7 @@ std::shared_ptr<const LogState> current() {
 
 Status Log::configure(const LogSettings& settings) {
   auto output = LogOutput::create(settings);
-  if (!output) return fail(output.error());
+  if (!output) return output.failure();
   g_state.store(makeState(settings, std::move(*output)), std::memory_order_release);
   g_verbosity.store(settings.verbosity, std::memory_order_relaxed);
   g_hasVModule.store(!settings.vmodule.empty(), std::memory_order_relaxed);

@@ -17,7 +17,7 @@ LogFile::Descriptor::~Descriptor() {
 Result<std::shared_ptr<LogFile>> LogFile::open(Opener opener, std::uint64_t maxBytes) {
   std::uint64_t header = 0;
   auto first = opener(true, header);
-  if (!first) return fail(first.error());
+  if (!first) return first.failure();
   std::shared_ptr<LogFile> file(new LogFile(std::move(opener), maxBytes));
   file->current_.store(std::move(*first));
   file->bytes_.store(header);

@@ -110,13 +110,13 @@ Result<std::unique_ptr<LogOutput>> LogOutput::create(const LogSettings& settings
   if (settings.logToStderr) return output;  // klog: the file flags have no effect then
   if (!settings.logFile.empty()) {
     auto file = LogFile::open(singleFile(settings), settings.logFileMaxBytes);
-    if (!file) return fail("log: unable to create log: " + file.error());
+    if (!file) return file.failure().within("log: unable to create log");
     output->files_.fill(*file);
     return output;
   }
   for (int s = 0; s < 4; ++s) {
     auto file = LogFile::open(directoryFile(settings, kSeverityNames[s]), settings.logFileMaxBytes);
-    if (!file) return fail(file.error());
+    if (!file) return file.failure();
     output->files_[static_cast<std::size_t>(s)] = std::move(*file);
   }
   return output;

@@ -76,7 +76,7 @@ util::Status applyOne(rapidjson::Document& doc, const rapidjson::Value& op) {
   if (!pathValue || !pathValue->IsString()) return util::fail("patch operation without a path");
   const std::string path(view(*pathValue));
   auto tokens = splitPointer(path);
-  if (!tokens) return util::fail(tokens.error());
+  if (!tokens) return tokens.failure();
   const rapidjson::Value* value = member(op, "value");
   if ((name == "add" || name == "replace" || name == "test") && !value) {
     return util::fail("patch operation '" + std::string(name) + "' without a value at " + path);

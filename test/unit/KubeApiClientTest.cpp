@@ -324,6 +324,7 @@ TEST_F(KubeApiClientTest, WithNoFreeTokenSkipFailsAtOnceAndWaitSucceedsLater) {
   const auto skipStart = Clock::now();
   auto skipped = get("/api", 5s, RateLimit::kSkipIfLimited);
   ASSERT_FALSE(skipped.ok());
+  EXPECT_EQ(skipped.failure().code, util::ErrorCode::kRateLimited);
   EXPECT_EQ(skipped.error(), kRateLimitedError);
   EXPECT_LT(Clock::now() - skipStart, 500ms);
 

@@ -63,6 +63,7 @@ class FakeApiClient final : public ApiClient {
     }
     bool closeOk() { return finish(util::okStatus()); }
     bool closeWithError(std::string message) { return finish(util::fail(std::move(message))); }
+    bool closeWithFailure(util::Error error) { return finish(std::move(error)); }
     bool open() const { return !closed_; }
 
     const std::string target;

@@ -222,6 +222,24 @@ TEST_F(KubeReflectorTest, RepeatedWatchFailuresFallBackToARelist) {
   EXPECT_EQ(api_.watchCount(), 5u);
 }
 
+// 410 Gone when opening the watch: the resourceVersion is too old to resume,
+// so the next attempt is a list. The status comes from the error's code.
+TEST_F(KubeReflectorTest, WatchRefusedWithGoneRelists) {
+  sync("10");
+  api_.lastStream().closeWithFailure(util::httpFailure(410, "watch /api/v1/serviceaccounts: Expired"));
+  ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 2; }));
+  EXPECT_EQ(api_.watchCount(), 1u);
+}
+
+// Error text is for people: a message that merely mentions "HTTP 410" is an
+// ordinary failure, after which the watch resumes.
+TEST_F(KubeReflectorTest, FailureTextMentioningGoneIsNotGone) {
+  sync("10");
+  api_.lastStream().closeWithError("proxy: upstream said HTTP 410 once");
+  ASSERT_TRUE(runUntil(io_, [&] { return api_.watchCount() == 2; }));
+  EXPECT_EQ(api_.getCount(), 1u);
+}
+
 TEST_F(KubeReflectorTest, FailedListsAbortAndAreRetriedAfterBackoff) {
   reflector_->start();
   ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 1; }));

@@ -137,6 +137,8 @@ TEST_F(KubeWatchStreamTest, AGoneAnswerInAChunkedBodyIsAnErrorToo) {
   ASSERT_FALSE(closed->ok());
   EXPECT_NE(closed->error().find(R"(HTTP 410: {"kind":"Status","code":410})"), std::string::npos)
       << closed->error();
+  EXPECT_EQ(closed->failure().code, util::ErrorCode::kHttpStatus);
+  EXPECT_EQ(closed->failure().httpStatus, 410);
 }
 
 TEST_F(KubeWatchStreamTest, ALineOverTheEventLimitEndsTheStream) {
