@@ -9,6 +9,7 @@
 #include "cli/FlagSet.hpp"
 #include "cli/MutationFlags.hpp"
 #include "cli/OfflineMutation.hpp"
+#include "kube/ContainerCredentialsFile.hpp"
 #include "kube/ServiceAccountFile.hpp"
 #include "webhook/AdmissionReview.hpp"
 #include "webhook/JsonPatchApplier.hpp"
@@ -74,9 +75,9 @@ int mutateCommand(const std::vector<std::string>& args) {
     in.configMap = std::move(*cm);
   }
   if (!ccFile.empty()) {
-    auto cc = loadContainerCredentials(ccFile);
+    auto cc = kube::ContainerCredentialsFile::load(ccFile);
     if (!cc) return usageError(cc.error());
-    in.containerCredentials = std::move(*cc);
+    in.containerCredentials = std::move(cc->identities);
   }
 
   webhook::AdmissionPlanner planner(settings);
