@@ -8,6 +8,7 @@
 #include "cli/Commands.hpp"
 #include "cli/MutationFlags.hpp"
 #include "cli/OfflineMutation.hpp"
+#include "kube/ContainerCredentialsFile.hpp"
 #include "kube/ServiceAccountFile.hpp"
 #include "util/FlagSet.hpp"
 #include "webhook/AdmissionReview.hpp"
@@ -74,9 +75,9 @@ int mutateCommand(const std::vector<std::string>& args) {
     in.configMap = std::move(*cm);
   }
   if (!ccFile.empty()) {
-    auto cc = loadContainerCredentials(ccFile);
+    auto cc = kube::ContainerCredentialsFile::load(ccFile);
     if (!cc) return usageError(cc.error());
-    in.containerCredentials = std::move(*cc);
+    in.containerCredentials = std::move(cc->identities);
   }
 
   webhook::AdmissionPlanner planner(settings);

@@ -2,6 +2,7 @@
 
 #include "util/Files.hpp"
 #include "webhook/AdmissionReview.hpp"
+#include "webhook/IdentityInputs.hpp"
 #include "webhook/Json.hpp"
 #include "yaml/YamlJson.hpp"
 
@@ -32,18 +33,7 @@ util::Result<webhook::ConfigMapIdentities> loadConfigMap(const std::string& path
   if (docs->size() != 1) return util::fail(path + ": expected one ConfigMap document");
   const rapidjson::Value& cm = docs->front();
   if (webhook::stringMember(cm, "kind") != "ConfigMap") return util::fail(path + ": not a ConfigMap");
-  const rapidjson::Value* data = webhook::objectMember(cm, "data");
-  const std::string_view config = data ? webhook::stringMember(*data, "config") : std::string_view();
-  if (config.empty()) return webhook::ConfigMapIdentities::parse("{}", warnings);
-  auto parsed = webhook::ConfigMapIdentities::parse(config, warnings);
-  if (!parsed) return util::fail(path + ": " + parsed.error());
-  return parsed;
-}
-
-util::Result<webhook::ContainerCredentialsConfig> loadContainerCredentials(const std::string& path) {
-  auto text = util::readTextFile(path);
-  if (!text) return util::fail(text.error());
-  auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
+  auto parsed = webhook::configMapIdentitiesOf(cm, warnings);
   if (!parsed) return util::fail(path + ": " + parsed.error());
   return parsed;
 }
@@ -62,14 +52,15 @@ OfflineResult mutateOffline(const OfflineInputs& in, const webhook::AdmissionPla
   OfflineResult out;
   if (in.operation != "CREATE") return out;
   const std::string_view saName = webhook::podServiceAccountName(in.pod);
-  webhook::IdentitySources sources;
+  const webhook::ServiceAccount* serviceAccount = nullptr;
   // The last matching document wins, as when the server loads such a file.
   for (const auto& sa : in.serviceAccounts) {
-    if (sa.ns() == in.ns && sa.name() == saName) sources.serviceAccount = &sa;
+    if (sa.ns() == in.ns && sa.name() == saName) serviceAccount = &sa;
   }
-  out.serviceAccountFound = sources.serviceAccount != nullptr;
-  if (in.configMap) sources.configMapEntry = in.configMap->find(in.ns, saName);
-  sources.containerCredentials = in.containerCredentials && in.containerCredentials->contains(in.ns, saName);
+  out.serviceAccountFound = serviceAccount != nullptr;
+  const webhook::IdentityInputs inputs{in.configMap ? &*in.configMap : nullptr,
+                                       in.containerCredentials ? &*in.containerCredentials : nullptr};
+  const auto sources = inputs.sourcesFor(in.ns, saName, serviceAccount);
   auto outcome = planner.plan(in.pod, sources, random);
   out.identity = std::move(outcome.identity);
   out.patch = std::move(outcome.patch);

@@ -34,11 +34,11 @@ struct OfflineResult {
 // Loads a Pod from a YAML/JSON file; fails unless it is exactly one Pod.
 util::Result<rapidjson::Document> loadPod(const std::string& path);
 
-// Loads ConfigMap `pod-identity-webhook` (YAML/JSON) and parses data.config.
+// Loads ConfigMap `pod-identity-webhook` (YAML/JSON) and parses data.config
+// as --watch-config-map does. (kube::ContainerCredentialsFile loads the
+// container-credentials file, for `serve` too.)
 util::Result<webhook::ConfigMapIdentities> loadConfigMap(const std::string& path,
                                                          std::vector<std::string>& warnings);
-
-util::Result<webhook::ContainerCredentialsConfig> loadContainerCredentials(const std::string& path);
 
 // The request namespace `mutate` uses: the flag, else the pod's, else default.
 std::string requestNamespace(const rapidjson::Value& pod, const std::string& flag);

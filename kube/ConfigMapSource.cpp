@@ -1,7 +1,7 @@
 #include "kube/ConfigMapSource.hpp"
 
 #include "util/Log.hpp"
-#include "webhook/Json.hpp"
+#include "webhook/IdentityInputs.hpp"
 
 namespace irsa::kube {
 
@@ -14,10 +14,8 @@ ConfigMapSource::ConfigMapSource(boost::asio::any_io_executor executor, ApiClien
 }
 
 util::Result<ConfigMapSource::Snapshot> ConfigMapSource::parse(const rapidjson::Value& configMap) {
-  const rapidjson::Value* data = webhook::objectMember(configMap, "data");
-  const std::string_view config = data ? webhook::stringMember(*data, "config") : std::string_view();
   std::vector<std::string> warnings;
-  auto parsed = webhook::ConfigMapIdentities::parse(config.empty() ? "{}" : config, warnings);
+  auto parsed = webhook::configMapIdentitiesOf(configMap, warnings);
   for (const auto& w : warnings)
     util::Log::warn("ConfigMap pod-identity-webhook: entry ignored", {{"err", w}});
   if (!parsed) return util::fail(parsed.error());

@@ -21,11 +21,12 @@
 #include "kube/ApiClient.hpp"
 #include "kube/Reflector.hpp"
 #include "kube/ServiceAccountLookup.hpp"
+#include "webhook/Annotations.hpp"
 
 namespace irsa::kube {
 
 struct ServiceAccountCacheOptions {
-  std::string annotationPrefix{"eks.amazonaws.com"};
+  std::string annotationPrefix{webhook::kDefaultAnnotationPrefix};
   std::size_t maxConcurrentGets{8};
   std::chrono::milliseconds getTimeout{std::chrono::seconds(2)};
 };

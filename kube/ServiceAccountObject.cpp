@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "webhook/Annotations.hpp"
 #include "webhook/Json.hpp"
 
 namespace irsa::kube {
@@ -10,11 +11,6 @@ namespace {
 using webhook::member;
 using webhook::objectMember;
 using webhook::view;
-
-bool underPrefix(std::string_view key, std::string_view prefix) {
-  return key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0 &&
-         key[prefix.size()] == '/';
-}
 
 }  // namespace
 
@@ -51,7 +47,7 @@ util::Result<webhook::ServiceAccount> serviceAccountFromObject(const rapidjson::
       return fail("annotation \"" + std::string(key) + "\" must be a string, found " + jsonTypeName(m.value) +
                   " (quote the value)");
     }
-    if (!underPrefix(key, prefix)) continue;
+    if (!webhook::isUnderAnnotationPrefix(key, prefix)) continue;
     kept.emplace_back(key, view(m.value));  // null reads as ""
   }
   return webhook::ServiceAccount(saNamespace, *name, kept);

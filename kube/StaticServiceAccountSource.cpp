@@ -29,7 +29,7 @@ struct StaticServiceAccountSource::Snapshot {
 
 util::Result<std::unique_ptr<StaticServiceAccountSource>> StaticServiceAccountSource::create(
     std::string path, std::string annotationPrefix) {
-  auto snapshot = loadSnapshot(path, annotationPrefix);
+  auto snapshot = loadSnapshot(path, webhook::AnnotationKeys(annotationPrefix));
   if (!snapshot) return util::fail(snapshot.error());
   util::Log::info("ServiceAccounts file loaded",
                   {{"path", path}, {"count", (*snapshot)->size}, {"annotated", (*snapshot)->annotated}});
@@ -40,13 +40,13 @@ util::Result<std::unique_ptr<StaticServiceAccountSource>> StaticServiceAccountSo
 }
 
 StaticServiceAccountSource::StaticServiceAccountSource(Token, std::string path, std::string annotationPrefix)
-    : path_(std::move(path)), prefix_(std::move(annotationPrefix)) {}
+    : path_(std::move(path)), keys_(annotationPrefix) {}
 
 StaticServiceAccountSource::~StaticServiceAccountSource() = default;
 
 bool StaticServiceAccountSource::reload() {
   const std::lock_guard<std::mutex> lock(reloadMutex_);
-  auto next = loadSnapshot(path_, prefix_);
+  auto next = loadSnapshot(path_, keys_);
   if (!next) {
     util::Log::warn("ServiceAccounts file not reloaded, keeping the last good one",
                     {{"path", path_}, {"err", next.error()}});
@@ -89,13 +89,12 @@ std::size_t StaticServiceAccountSource::annotatedCount() const {
 }
 
 util::Result<std::shared_ptr<const StaticServiceAccountSource::Snapshot>>
-StaticServiceAccountSource::loadSnapshot(const std::string& path, const std::string& annotationPrefix) {
-  auto accounts = ServiceAccountFile::load(path, annotationPrefix);
+StaticServiceAccountSource::loadSnapshot(const std::string& path, const webhook::AnnotationKeys& keys) {
+  auto accounts = ServiceAccountFile::load(path, keys.prefix());
   if (!accounts) return util::fail(accounts.error());
   auto snapshot = std::make_shared<Snapshot>();
-  const std::string roleArn = annotationPrefix + "/role-arn";
   for (auto& sa : *accounts) {
-    if (sa.annotation(roleArn)) ++snapshot->annotated;
+    if (sa.annotation(keys.roleArn())) ++snapshot->annotated;
     auto& names = snapshot->byNamespace[std::string(sa.ns())];
     std::string name(sa.name());
     names.insert_or_assign(std::move(name), std::make_shared<const webhook::ServiceAccount>(std::move(sa)));

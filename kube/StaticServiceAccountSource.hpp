@@ -15,6 +15,7 @@
 
 #include "kube/ServiceAccountLookup.hpp"
 #include "util/Result.hpp"
+#include "webhook/Annotations.hpp"
 
 namespace irsa::kube {
 
@@ -54,10 +55,10 @@ class StaticServiceAccountSource final : public ServiceAccountLookup {
  private:
   struct Snapshot;
   static util::Result<std::shared_ptr<const Snapshot>> loadSnapshot(const std::string& path,
-                                                                    const std::string& annotationPrefix);
+                                                                    const webhook::AnnotationKeys& keys);
 
   const std::string path_;
-  const std::string prefix_;
+  const webhook::AnnotationKeys keys_;
   // Serialises reload() so a slower, older read never replaces a newer one.
   // find() never takes it; only reloaders wait on each other's file I/O.
   std::mutex reloadMutex_;

@@ -133,16 +133,9 @@ void AdmissionHandler::finish(Pending& p, kube::ServiceAccountLookup::Ptr sa) co
                            webhook::encodeAdmissionResponse(req.apiVersion, req.uid, nullptr)));
     return;
   }
-  webhook::IdentitySources sources;
-  sources.serviceAccount = sa.get();
-  const auto configMap = identityConfig_.configMap();
-  if (configMap) sources.configMapEntry = configMap->find(req.ns, req.serviceAccountName);
-  const auto containerCredentials = identityConfig_.containerCredentials();
-  sources.containerCredentials =
-      containerCredentials && containerCredentials->contains(req.ns, req.serviceAccountName);
-  // As the reference counts it: container credentials never look, and a
-  // ConfigMap entry counts as found.
-  if (!sa && !sources.configMapEntry && !sources.containerCredentials) metrics_.missingServiceAccount();
+  const auto snapshot = identityConfig_.snapshot();
+  const auto sources = snapshot.inputs().sourcesFor(req.ns, req.serviceAccountName, sa.get());
+  if (webhook::countsAsMissingServiceAccount(sources)) metrics_.missingServiceAccount();
 
   ThreadRandom random;
   auto outcome = planner_.plan(*req.pod, sources, random);

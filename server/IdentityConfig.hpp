@@ -9,6 +9,7 @@
 
 #include "webhook/ConfigMapIdentities.hpp"
 #include "webhook/ContainerCredentialsConfig.hpp"
+#include "webhook/IdentityInputs.hpp"
 
 namespace irsa::server {
 
@@ -23,13 +24,18 @@ class IdentityConfig {
   ConfigMap configMap() const { return configMap_.load(); }
   void setConfigMap(ConfigMap c) { configMap_.store(std::move(c)); }
 
-  // Whether the container-credentials list or the ConfigMap names this
-  // ServiceAccount, so that its pod has an identity without the object.
-  // The reference answers such pods without waiting for the object.
+  // Both snapshots, held for one request so that they stay alive while the
+  // planner reads them through webhook::IdentityInputs.
+  struct Snapshot {
+    ContainerCredentials containerCredentials;
+    ConfigMap configMap;
+    webhook::IdentityInputs inputs() const { return {configMap.get(), containerCredentials.get()}; }
+  };
+  Snapshot snapshot() const { return {containerCredentials(), configMap()}; }
+
+  // See webhook::IdentityInputs::namesServiceAccount.
   bool namesServiceAccount(std::string_view ns, std::string_view name) const {
-    if (const auto c = containerCredentials(); c && c->contains(ns, name)) return true;
-    const auto m = configMap();
-    return m && m->find(ns, name) != nullptr;
+    return snapshot().inputs().namesServiceAccount(ns, name);
   }
 
  private:

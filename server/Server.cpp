@@ -48,13 +48,13 @@ util::Status Server::init() {
   if (!tls) return util::fail(tls.error());
   tls_ = std::move(*tls);
 
-  auto sources = IdentitySources::create(config_, ioc_, identityConfig_);
-  if (!sources) return util::fail(sources.error());
-  sources_ = std::move(*sources);
+  auto feeds = IdentityFeeds::create(config_, ioc_, identityConfig_);
+  if (!feeds) return util::fail(feeds.error());
+  feeds_ = std::move(*feeds);
   admission_ =
-      std::make_unique<AdmissionHandler>(config_, sources_->serviceAccounts(), identityConfig_, metrics_);
+      std::make_unique<AdmissionHandler>(config_, feeds_->serviceAccounts(), identityConfig_, metrics_);
   if (config_.enableDebuggingHandlers) {
-    debug_ = std::make_unique<DebugHandler>(config_.mutation, sources_->serviceAccounts());
+    debug_ = std::make_unique<DebugHandler>(config_.mutation, feeds_->serviceAccounts());
   }
   initRoutes();
   if (auto status = initMetrics(); !status) return status;
@@ -111,12 +111,12 @@ util::Status Server::initWatchers() {
   std::vector<std::string> tlsFiles{config_.tlsCert, config_.tlsKey};
   if (!config_.clientCaFile.empty()) tlsFiles.push_back(config_.clientCaFile);
   if (auto s = add(std::move(tlsFiles), [this] { tls_->reload(); }); !s) return s;
-  if (auto s = sources_->watchFiles(ex, watchers_); !s) return s;
+  if (auto s = feeds_->watchFiles(ex, watchers_); !s) return s;
   return util::okStatus();
 }
 
 bool Server::ready() const {
-  return !draining_.load() && sources_->ready();
+  return !draining_.load() && feeds_->ready();
 }
 
 void Server::initRoutes() {
@@ -163,7 +163,7 @@ void Server::initRoutes() {
 util::Status Server::initMetrics() {
   // The reference sets pod_identity_webhook_used when its cache takes in any
   // ServiceAccount, annotated or not.
-  metrics_.usedWhen([this] { return sources_->serviceAccounts().size() > 0; });
+  metrics_.usedWhen([this] { return feeds_->serviceAccounts().size() > 0; });
   std::vector<util::Status> added;
   added.push_back(metrics_.addGauge(
       "irsa_webhook_build_info", "Build information", [] { return 1.0; },
@@ -176,7 +176,7 @@ util::Status Server::initMetrics() {
       }));
   added.push_back(metrics_.addGauge("irsa_webhook_connections_active", "Open connections on both ports",
                                     [this] { return static_cast<double>(tracker_.active()); }));
-  sources_->registerMetrics(metrics_);
+  feeds_->registerMetrics(metrics_);
   for (auto& status : added) {
     if (!status) return status;
   }
@@ -189,7 +189,7 @@ int Server::run() {
     util::Log::info("Received signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
     beginDrain();
   });
-  sources_->start();
+  feeds_->start();
   tlsListener_->start();
   metricsListener_->start();
   int threads = config_.threads > 0 ? config_.threads : static_cast<int>(std::thread::hardware_concurrency());
@@ -233,7 +233,7 @@ void Server::beginDrain() {
   metricsListener_->stop();
   for (auto& w : watchers_)
     w->stop();
-  sources_->stop();
+  feeds_->stop();
   drainDeadline_ = std::chrono::steady_clock::now() + config_.shutdownTimeout;
   pollDrain();
 }

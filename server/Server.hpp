@@ -16,7 +16,7 @@
 #include "server/ConnectionTracker.hpp"
 #include "server/DebugHandler.hpp"
 #include "server/IdentityConfig.hpp"
-#include "server/IdentitySources.hpp"
+#include "server/IdentityFeeds.hpp"
 #include "server/Listener.hpp"
 #include "server/Metrics.hpp"
 #include "server/Router.hpp"
@@ -72,7 +72,7 @@ class Server {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drainTimer_;
   std::chrono::steady_clock::time_point drainDeadline_;
-  std::unique_ptr<IdentitySources> sources_;  // after ioc_: holds its timers and sockets
+  std::unique_ptr<IdentityFeeds> feeds_;  // after ioc_: holds its timers and sockets
   std::shared_ptr<Listener> tlsListener_;
   std::shared_ptr<Listener> metricsListener_;
   std::vector<std::unique_ptr<certs::DirectoryWatcher>> watchers_;

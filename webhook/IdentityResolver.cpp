@@ -19,11 +19,7 @@ std::string partitionForRegion(std::string_view region) {
 }
 
 IdentityResolver::IdentityResolver(const MutationSettings& settings)
-    : settings_(settings),
-      roleArnKey_(settings.annotationPrefix + "/role-arn"),
-      audienceKey_(settings.annotationPrefix + "/audience"),
-      regionalStsKey_(settings.annotationPrefix + "/sts-regional-endpoints"),
-      tokenExpirationKey_(settings.annotationPrefix + "/token-expiration") {}
+    : settings_(settings), keys_(settings.annotationPrefix) {}
 
 std::string IdentityResolver::composeRoleArn(std::string_view role) const {
   // The reference expands any value that does not contain "arn:".
@@ -33,7 +29,7 @@ std::string IdentityResolver::composeRoleArn(std::string_view role) const {
 }
 
 std::optional<std::string> IdentityResolver::roleArnOf(const ServiceAccount& sa) const {
-  const auto role = sa.annotation(roleArnKey_);
+  const auto role = sa.annotation(keys_.roleArn());
   if (!role || role->empty()) return std::nullopt;
   return composeRoleArn(*role);
 }
@@ -43,11 +39,11 @@ void IdentityResolver::applyServiceAccountParameters(const ServiceAccount* sa, R
   out.regionalSts = settings_.stsRegionalEndpoint;
   out.tokenExpiration = settings_.tokenExpiration;
   if (!sa) return;
-  if (const auto aud = sa->annotation(audienceKey_)) out.audience = *aud;
-  if (const auto sts = sa->annotation(regionalStsKey_)) {
+  if (const auto aud = sa->annotation(keys_.audience())) out.audience = *aud;
+  if (const auto sts = sa->annotation(keys_.stsRegionalEndpoints())) {
     if (auto parsed = goParseBool(*sts)) out.regionalSts = *parsed;  // invalid: keep the flag
   }
-  if (const auto exp = sa->annotation(tokenExpirationKey_)) {
+  if (const auto exp = sa->annotation(keys_.tokenExpiration())) {
     if (auto parsed = goParseInt(*exp)) out.tokenExpiration = clampTokenExpiration(*parsed);
   }
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "webhook/Annotations.hpp"
 #include "webhook/ConfigMapIdentities.hpp"
 #include "webhook/ResolvedIdentity.hpp"
 #include "webhook/ServiceAccount.hpp"
@@ -54,10 +55,7 @@ class IdentityResolver {
   std::string composeRoleArn(std::string_view role) const;
 
   const MutationSettings& settings_;
-  std::string roleArnKey_;
-  std::string audienceKey_;
-  std::string regionalStsKey_;
-  std::string tokenExpirationKey_;
+  const AnnotationKeys keys_;
 };
 
 }  // namespace irsa::webhook

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "webhook/AwsEnvironment.hpp"
 #include "webhook/GoStrings.hpp"
 #include "webhook/IdentityResolver.hpp"
 #include "webhook/Json.hpp"
@@ -15,11 +16,11 @@ namespace {
 using rapidjson::Value;
 using Allocator = rapidjson::Document::AllocatorType;
 
-constexpr std::string_view kIdentityEnvWeb[] = {"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"};
-constexpr std::string_view kIdentityEnvContainer[] = {"AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                                                      "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"};
-constexpr std::string_view kRegionEnv[] = {"AWS_REGION", "AWS_DEFAULT_REGION"};
-constexpr std::string_view kStsEnv = "AWS_STS_REGIONAL_ENDPOINTS";
+// The defined sets (DESIGN.md "Per container"): any one name present counts.
+constexpr std::string_view kIdentityEnvWeb[] = {kEnvRoleArn, kEnvWebIdentityTokenFile};
+constexpr std::string_view kIdentityEnvContainer[] = {kEnvContainerCredentialsFullUri,
+                                                      kEnvContainerAuthorizationTokenFile};
+constexpr std::string_view kRegionEnv[] = {kEnvRegion, kEnvDefaultRegion};
 
 Value str(std::string_view s, Allocator& a) {
   return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
@@ -65,15 +66,13 @@ struct PodMutator::Plan {
 };
 
 PodMutator::PodMutator(const MutationSettings& settings)
-    : settings_(settings),
-      tokenExpirationKey_(settings.annotationPrefix + "/token-expiration"),
-      skipContainersKey_(settings.annotationPrefix + "/skip-containers") {}
+    : settings_(settings), keys_(settings.annotationPrefix) {}
 
 std::int64_t PodMutator::tokenExpiration(const Value* annotations, const ResolvedIdentity& identity,
                                          RandomSource& random) const {
   std::int64_t expiration = identity.tokenExpiration;
   if (annotations) {
-    if (const Value* v = member(*annotations, tokenExpirationKey_); v && v->IsString()) {
+    if (const Value* v = member(*annotations, keys_.tokenExpiration()); v && v->IsString()) {
       if (auto parsed = goParseInt(view(*v))) expiration = clampTokenExpiration(*parsed);
     }
   }
@@ -112,7 +111,7 @@ Patch PodMutator::plan(const Value& pod, const ResolvedIdentity& identity, Rando
   }
   plan.expiration = tokenExpiration(annotations, identity, random);
   if (annotations) {
-    if (const Value* v = member(*annotations, skipContainersKey_); v && v->IsString()) {
+    if (const Value* v = member(*annotations, keys_.skipContainers()); v && v->IsString()) {
       // A malformed list skips nothing, as in the reference.
       if (auto names = goReadCsvRecord(view(*v))) plan.skip.insert(names->begin(), names->end());
     }
@@ -150,25 +149,25 @@ void PodMutator::planContainer(const Value& container, const std::string& path, 
   const bool identityDefined =
       container_credentials ? hasAny(kIdentityEnvContainer) : hasAny(kIdentityEnvWeb);
   const bool regionDefined = hasAny(kRegionEnv);
-  const bool stsDefined = hasNamedEntry(env, kStsEnv);
+  const bool stsDefined = hasNamedEntry(env, kEnvStsRegionalEndpoints);
   // The reference leaves such a container alone entirely, mount included.
   if (identityDefined && regionDefined && stsDefined) return;
 
   auto& a = patch.allocator();
   std::vector<Value> additions;
-  if (!stsDefined && plan.identity->regionalSts) additions.push_back(envVar(kStsEnv, "regional", a));
+  if (!stsDefined && plan.identity->regionalSts)
+    additions.push_back(envVar(kEnvStsRegionalEndpoints, kStsRegionalEndpointsValue, a));
   if (!regionDefined && !settings_.awsDefaultRegion.empty()) {
-    additions.push_back(envVar("AWS_DEFAULT_REGION", settings_.awsDefaultRegion, a));
-    additions.push_back(envVar("AWS_REGION", settings_.awsDefaultRegion, a));
+    additions.push_back(envVar(kEnvDefaultRegion, settings_.awsDefaultRegion, a));
+    additions.push_back(envVar(kEnvRegion, settings_.awsDefaultRegion, a));
   }
   if (!identityDefined) {
     if (container_credentials) {
-      additions.push_back(
-          envVar("AWS_CONTAINER_CREDENTIALS_FULL_URI", settings_.containerCredentials.fullUri, a));
-      additions.push_back(envVar("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", plan.tokenFile, a));
+      additions.push_back(envVar(kEnvContainerCredentialsFullUri, settings_.containerCredentials.fullUri, a));
+      additions.push_back(envVar(kEnvContainerAuthorizationTokenFile, plan.tokenFile, a));
     } else {
-      additions.push_back(envVar("AWS_ROLE_ARN", plan.identity->roleArn, a));
-      additions.push_back(envVar("AWS_WEB_IDENTITY_TOKEN_FILE", plan.tokenFile, a));
+      additions.push_back(envVar(kEnvRoleArn, plan.identity->roleArn, a));
+      additions.push_back(envVar(kEnvWebIdentityTokenFile, plan.tokenFile, a));
     }
   }
   if (!additions.empty()) {
@@ -229,7 +228,7 @@ void PodMutator::planLabel(const Value& pod, Patch& patch) const {
   const Value* metadata = objectMember(pod, "metadata");
   if (!metadata) {
     Value labels(rapidjson::kObjectType);
-    labels.AddMember(str(kPodIdentityLabel, a), Value("enabled"), a);
+    labels.AddMember(str(kPodIdentityLabel, a), str(kPodIdentityLabelValue, a), a);
     Value meta(rapidjson::kObjectType);
     meta.AddMember("labels", labels, a);
     patch.add("/metadata", std::move(meta));
@@ -238,14 +237,14 @@ void PodMutator::planLabel(const Value& pod, Patch& patch) const {
   const Value* labels = objectMember(*metadata, "labels");
   if (!labels) {
     Value fresh(rapidjson::kObjectType);
-    fresh.AddMember(str(kPodIdentityLabel, a), Value("enabled"), a);
+    fresh.AddMember(str(kPodIdentityLabel, a), str(kPodIdentityLabelValue, a), a);
     patch.add("/metadata/labels", std::move(fresh));
     return;
   }
-  if (stringMember(*labels, kPodIdentityLabel) == "enabled") return;
+  if (stringMember(*labels, kPodIdentityLabel) == kPodIdentityLabelValue) return;
   std::string path = "/metadata/labels";
   appendPointerToken(path, kPodIdentityLabel);
-  patch.add(std::move(path), Value("enabled"));
+  patch.add(std::move(path), str(kPodIdentityLabelValue, a));
 }
 
 }  // namespace irsa::webhook

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "webhook/Annotations.hpp"
 #include "webhook/Patch.hpp"
 #include "webhook/RandomSource.hpp"
 #include "webhook/ResolvedIdentity.hpp"
@@ -36,8 +37,7 @@ class PodMutator {
   void planLabel(const rapidjson::Value& pod, Patch& patch) const;
 
   const MutationSettings& settings_;
-  std::string tokenExpirationKey_;
-  std::string skipContainersKey_;
+  const AnnotationKeys keys_;
 };
 
 }  // namespace irsa::webhook

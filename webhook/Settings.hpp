@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "webhook/Annotations.hpp"
+
 namespace irsa::webhook {
 
 inline constexpr std::int64_t kDefaultTokenExpiration = 86400;
@@ -30,7 +32,7 @@ struct RoleArnComposition {
 };
 
 struct MutationSettings {
-  std::string annotationPrefix{"eks.amazonaws.com"};
+  std::string annotationPrefix{kDefaultAnnotationPrefix};
   std::string tokenAudience{"sts.amazonaws.com"};
   std::string tokenMountPath{"/var/run/secrets/eks.amazonaws.com/serviceaccount"};
   std::int64_t tokenExpiration{kDefaultTokenExpiration};
@@ -43,6 +45,5 @@ struct MutationSettings {
 // The web-identity volume's fixed names (the reference's).
 inline constexpr const char* kWebIdentityVolumeName = "aws-iam-token";
 inline constexpr const char* kWebIdentityTokenPath = "token";
-inline constexpr const char* kPodIdentityLabel = "eks.amazonaws.com/pod-identity";
 
 }  // namespace irsa::webhook

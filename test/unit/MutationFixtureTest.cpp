@@ -10,6 +10,7 @@
 
 #include "cli/MutationFlags.hpp"
 #include "cli/OfflineMutation.hpp"
+#include "kube/ContainerCredentialsFile.hpp"
 #include "kube/ServiceAccountFile.hpp"
 #include "util/Files.hpp"
 #include "util/FlagSet.hpp"
@@ -123,9 +124,9 @@ TEST_P(MutationFixture, ResultingPodMatchesExpectedAndSecondPassIsEmpty) {
     in.configMap = std::move(*cm);
   }
   if (fs::exists(dir / "container-credentials.json")) {
-    auto cc = cli::loadContainerCredentials((dir / "container-credentials.json").string());
+    auto cc = kube::ContainerCredentialsFile::load((dir / "container-credentials.json").string());
     ASSERT_TRUE(cc.ok()) << cc.error();
-    in.containerCredentials = std::move(*cc);
+    in.containerCredentials = std::move(cc->identities);
   }
 
   webhook::AdmissionPlanner planner(settings);

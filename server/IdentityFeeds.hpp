@@ -1,8 +1,10 @@
 #pragma once
-// Where identities come from, chosen once at start: a ServiceAccount file
-// (--service-accounts), or the API server (kubeconfig or in-cluster) with the
-// optional ConfigMap source, plus the container-credentials file. Owns them,
-// starts and stops them, and publishes their metrics.
+// The live feeds of the identity inputs, chosen once at start: a
+// ServiceAccount file (--service-accounts), or the API server (kubeconfig or
+// in-cluster) with the optional ConfigMap source, plus the
+// container-credentials file. Owns them, starts and stops them, watches their
+// files, publishes their metrics, and keeps IdentityConfig's snapshots
+// current. (webhook::IdentityInputs builds one pod's inputs from those.)
 
 #include <boost/asio/io_context.hpp>
 #include <memory>
@@ -24,13 +26,13 @@ class StaticServiceAccountSource;
 
 namespace irsa::server {
 
-class IdentitySources {
+class IdentityFeeds {
  public:
   // Destroy before `ioc`: the API-server objects hold its timers and sockets.
-  static util::Result<std::unique_ptr<IdentitySources>> create(const ServerConfig& config,
-                                                               boost::asio::io_context& ioc,
-                                                               IdentityConfig& identityConfig);
-  ~IdentitySources();
+  static util::Result<std::unique_ptr<IdentityFeeds>> create(const ServerConfig& config,
+                                                             boost::asio::io_context& ioc,
+                                                             IdentityConfig& identityConfig);
+  ~IdentityFeeds();
 
   kube::ServiceAccountLookup& serviceAccounts() { return *serviceAccounts_; }
   bool ready() const;
@@ -43,7 +45,7 @@ class IdentitySources {
                           std::vector<std::unique_ptr<certs::DirectoryWatcher>>& watchers);
 
  private:
-  IdentitySources(const ServerConfig& config, IdentityConfig& identityConfig);
+  IdentityFeeds(const ServerConfig& config, IdentityConfig& identityConfig);
   util::Status initCluster(boost::asio::io_context& ioc);
   util::Status loadContainerCredentials();
 

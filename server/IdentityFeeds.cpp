@@ -1,4 +1,4 @@
-#include "server/IdentitySources.hpp"
+#include "server/IdentityFeeds.hpp"
 
 #include <sys/stat.h>
 
@@ -6,25 +6,25 @@
 
 #include "kube/ClusterConfig.hpp"
 #include "kube/ConfigMapSource.hpp"
+#include "kube/ContainerCredentialsFile.hpp"
 #include "kube/KubeApiClient.hpp"
 #include "kube/ServiceAccountCache.hpp"
 #include "kube/StaticServiceAccountSource.hpp"
-#include "util/Files.hpp"
 #include "util/Log.hpp"
 
 namespace irsa::server {
 
-IdentitySources::IdentitySources(const ServerConfig& config, IdentityConfig& identityConfig)
+IdentityFeeds::IdentityFeeds(const ServerConfig& config, IdentityConfig& identityConfig)
     : config_(config), identityConfig_(identityConfig) {}
 
-IdentitySources::~IdentitySources() {
+IdentityFeeds::~IdentityFeeds() {
   stop();
 }
 
-util::Result<std::unique_ptr<IdentitySources>> IdentitySources::create(const ServerConfig& config,
-                                                                       boost::asio::io_context& ioc,
-                                                                       IdentityConfig& identityConfig) {
-  std::unique_ptr<IdentitySources> sources(new IdentitySources(config, identityConfig));
+util::Result<std::unique_ptr<IdentityFeeds>> IdentityFeeds::create(const ServerConfig& config,
+                                                                   boost::asio::io_context& ioc,
+                                                                   IdentityConfig& identityConfig) {
+  std::unique_ptr<IdentityFeeds> sources(new IdentityFeeds(config, identityConfig));
   if (!config.serviceAccountsFile.empty()) {
     auto source = kube::StaticServiceAccountSource::create(config.serviceAccountsFile,
                                                            config.mutation.annotationPrefix);
@@ -45,7 +45,7 @@ util::Result<std::unique_ptr<IdentitySources>> IdentitySources::create(const Ser
   return sources;
 }
 
-util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
+util::Status IdentityFeeds::initCluster(boost::asio::io_context& ioc) {
   kube::ClusterConfigOptions options;
   options.kubeconfigPath = config_.kubeconfig;
   options.context = config_.kubeContext;
@@ -87,7 +87,7 @@ util::Status IdentitySources::initCluster(boost::asio::io_context& ioc) {
   return util::okStatus();
 }
 
-util::Status IdentitySources::loadContainerCredentials() {
+util::Status IdentityFeeds::loadContainerCredentials() {
   const auto& path = config_.containerCredentialsConfigFile;
   if (path.empty()) return util::okStatus();
   struct stat st {};
@@ -99,34 +99,32 @@ util::Status IdentitySources::loadContainerCredentials() {
     identityConfig_.setContainerCredentials(std::make_shared<const webhook::ContainerCredentialsConfig>());
     return util::okStatus();
   }
-  auto text = util::readTextFile(path);
-  if (!text) return util::fail(text.error());
-  auto parsed = webhook::ContainerCredentialsConfig::parse(*text);
-  if (!parsed) return util::fail(path + ": " + parsed.error());
-  util::Log::info(text->empty() ? "Container credentials config file is empty, clearing cache"
+  auto loaded = kube::ContainerCredentialsFile::load(path);
+  if (!loaded) return util::fail(loaded.error());
+  util::Log::info(loaded->empty ? "Container credentials config file is empty, clearing cache"
                                 : "Successfully loaded container credentials config file",
-                  {{"file", path}, {"identities", parsed->size()}});
+                  {{"file", path}, {"identities", loaded->identities.size()}});
   identityConfig_.setContainerCredentials(
-      std::make_shared<const webhook::ContainerCredentialsConfig>(std::move(*parsed)));
+      std::make_shared<const webhook::ContainerCredentialsConfig>(std::move(loaded->identities)));
   return util::okStatus();
 }
 
-bool IdentitySources::ready() const {
+bool IdentityFeeds::ready() const {
   if (!serviceAccounts_->ready()) return false;
   return !configMap_ || configMap_->ready();
 }
 
-void IdentitySources::start() {
+void IdentityFeeds::start() {
   if (cache_) cache_->start();
   if (configMap_) configMap_->start();
 }
 
-void IdentitySources::stop() {
+void IdentityFeeds::stop() {
   if (cache_) cache_->stop();
   if (configMap_) configMap_->stop();
 }
 
-void IdentitySources::registerMetrics(Metrics& metrics) {
+void IdentityFeeds::registerMetrics(Metrics& metrics) {
   metrics.addGauge("irsa_webhook_service_accounts", "ServiceAccounts held by the identity cache",
                    [this] { return static_cast<double>(serviceAccounts_->size()); });
   if (staticSource_ && staticSource_->annotatedCount() > 0) metrics.markUsed();
@@ -159,8 +157,8 @@ void IdentitySources::registerMetrics(Metrics& metrics) {
                      [&reflector] { return static_cast<double>(reflector.relists.load()); });
 }
 
-util::Status IdentitySources::watchFiles(boost::asio::any_io_executor executor,
-                                         std::vector<std::unique_ptr<certs::DirectoryWatcher>>& watchers) {
+util::Status IdentityFeeds::watchFiles(boost::asio::any_io_executor executor,
+                                       std::vector<std::unique_ptr<certs::DirectoryWatcher>>& watchers) {
   using Missing = certs::DirectoryWatcher::MissingDirectory;
   auto add = [&](const std::string& file, std::function<void()> onChange, Missing missing) -> util::Status {
     auto watcher = certs::DirectoryWatcher::create(executor, {file}, std::move(onChange),
