@@ -16,7 +16,7 @@
 # Why the ldflags: helm's Makefile stamps the version (`helm version`) and the
 # Kubernetes version helm assumes offline (.Capabilities.KubeVersion in
 # `helm template`, deprecation checks in `helm lint`). Without them a module
-# build reports v3.22 and pretends the cluster is Kubernetes v1.20. We derive
+# build reports v3.21 and pretends the cluster is Kubernetes v1.20. We derive
 # the Kubernetes minor from the k8s.io/client-go version helm's go.mod requires,
 # exactly as the Makefile does (client-go v0.N.x => Kubernetes 1.N).
 #
@@ -55,7 +55,7 @@ if [[ -x "${HELM_BIN}" ]]; then
 fi
 
 [[ "${HELM_VERSION}" =~ ^v3\.[0-9]+\.[0-9]+$ ]] \
-  || e2e_die "HELM_VERSION=${HELM_VERSION}: expected a helm v3 release like v3.22.0"
+  || e2e_die "HELM_VERSION=${HELM_VERSION}: expected a helm v3 release like v3.21.4"
 
 e2e_go_build_env
 gomod="$(e2e_go_mod_download "${HELM_MODULE}" "${HELM_VERSION}")"
