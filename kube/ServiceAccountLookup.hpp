@@ -25,8 +25,14 @@ class ServiceAccountLookup {
 
   // Finds the ServiceAccount, waiting (asynchronously, never blocking the
   // caller's thread) at most until `deadline` for it to appear. `done` is
-  // called exactly once, possibly before lookup() returns, with nullptr when
-  // it is still absent at the deadline.
+  // called exactly once, with nullptr when it is still absent at the
+  // deadline, and never under the source's locks. Where it runs:
+  //   - inline, before lookup() returns, when the answer is known at once
+  //     (found, or absent with no time left to wait; a file source always);
+  //   - otherwise on a thread running the source's io_context, on whichever
+  //     strand delivered the answer (the watch's, the direct GET's or the
+  //     deadline timer's). No strand of the caller's: a caller whose state
+  //     needs one posts to it (HttpSession's responder dispatches to its own).
   virtual void lookup(std::string_view ns, std::string_view name,
                       std::chrono::steady_clock::time_point deadline, Callback done) = 0;
 
