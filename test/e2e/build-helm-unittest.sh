@@ -41,18 +41,7 @@ UNITTEST_PKG="${UNITTEST_MODULE}/cmd/helm-unittest"
 UNITTEST_DIR="${IRSA_TOOLS_CACHE}/helm-unittest-${HELM_UNITTEST_VERSION}"
 UNITTEST_BIN="${UNITTEST_DIR}/helm-unittest"
 
-case "${1:-}" in
-  --check) [[ -x "${UNITTEST_BIN}" ]]; exit ;;
-  --path) printf '%s\n' "${UNITTEST_BIN}"; exit 0 ;;
-  "") ;;
-  *) e2e_die "usage: $0 [--check|--path]" ;;
-esac
-
-if [[ -x "${UNITTEST_BIN}" ]]; then
-  e2e_log "helm-unittest ${HELM_UNITTEST_VERSION} already built (cached):"
-  printf '%s\n' "${UNITTEST_BIN}"
-  exit 0
-fi
+e2e_tool_cli "${UNITTEST_BIN}" "helm-unittest ${HELM_UNITTEST_VERSION}" "${1:-}"
 
 [[ "${HELM_UNITTEST_VERSION}" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] \
   || e2e_die "HELM_UNITTEST_VERSION=${HELM_UNITTEST_VERSION}: expected a release like v1.1.2"

@@ -41,18 +41,7 @@ HELM_PKG="${HELM_MODULE}/cmd/helm"
 HELM_DIR="${IRSA_TOOLS_CACHE}/helm-${HELM_VERSION}"
 HELM_BIN="${HELM_DIR}/helm"
 
-case "${1:-}" in
-  --check) [[ -x "${HELM_BIN}" ]]; exit ;;
-  --path) printf '%s\n' "${HELM_BIN}"; exit 0 ;;
-  "") ;;
-  *) e2e_die "usage: $0 [--check|--path]" ;;
-esac
-
-if [[ -x "${HELM_BIN}" ]]; then
-  e2e_log "helm ${HELM_VERSION} already built (cached):"
-  printf '%s\n' "${HELM_BIN}"
-  exit 0
-fi
+e2e_tool_cli "${HELM_BIN}" "helm ${HELM_VERSION}" "${1:-}"
 
 [[ "${HELM_VERSION}" =~ ^v3\.[0-9]+\.[0-9]+$ ]] \
   || e2e_die "HELM_VERSION=${HELM_VERSION}: expected a helm v3 release like v3.21.4"

@@ -35,18 +35,7 @@ MOCK_PKG="${MOCK_MODULE}/cmd/ec2-metadata-mock"
 MOCK_DIR="${IRSA_TOOLS_CACHE}/ec2-metadata-mock-${EC2_METADATA_MOCK_VERSION}"
 MOCK_BIN="${MOCK_DIR}/ec2-metadata-mock"
 
-case "${1:-}" in
-  --check) [[ -x "${MOCK_BIN}" ]]; exit ;;
-  --path) printf '%s\n' "${MOCK_BIN}"; exit 0 ;;
-  "") ;;
-  *) e2e_die "usage: $0 [--check|--path]" ;;
-esac
-
-if [[ -x "${MOCK_BIN}" ]]; then
-  e2e_log "ec2-metadata-mock ${EC2_METADATA_MOCK_VERSION} already built (cached):"
-  printf '%s\n' "${MOCK_BIN}"
-  exit 0
-fi
+e2e_tool_cli "${MOCK_BIN}" "ec2-metadata-mock ${EC2_METADATA_MOCK_VERSION}" "${1:-}"
 
 [[ "${EC2_METADATA_MOCK_VERSION}" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] \
   || e2e_die "EC2_METADATA_MOCK_VERSION=${EC2_METADATA_MOCK_VERSION}: expected a release like v1.13.0"

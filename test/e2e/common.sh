@@ -238,6 +238,25 @@ e2e_go_build_module() {
 }
 
 # e2e_go_at_least VERSION: the local Go is VERSION (like 1.26.5) or newer.
+# e2e_tool_cli BIN LABEL ARG: the command line every build-<tool>.sh shares.
+# `--check` exits 0 when BIN exists (1 otherwise), `--path` prints BIN, and with
+# no argument an existing BIN is printed and the script exits: it is cached.
+# Only a missing binary returns, for the caller to build it.
+e2e_tool_cli() {
+  local bin="$1" label="$2" arg="${3:-}"
+  case "${arg}" in
+    --check) [[ -x "${bin}" ]]; exit ;;
+    --path) printf '%s\n' "${bin}"; exit 0 ;;
+    "") ;;
+    *) e2e_die "usage: $0 [--check|--path]" ;;
+  esac
+  if [[ -x "${bin}" ]]; then
+    e2e_log "${label} already built (cached):"
+    printf '%s\n' "${bin}"
+    exit 0
+  fi
+}
+
 e2e_go_at_least() {
   local have
   have="$(go env GOVERSION)"; have="${have#go}"
