@@ -64,6 +64,9 @@ struct AdmissionHandler::Pending {
   rapidjson::Document doc;
   webhook::AdmissionRequest request;
   Responder respond;
+  // The ConfigMap and container-credentials lists, read once: the wait
+  // decision and the planner see the same ones.
+  IdentityConfig::Snapshot identity;
   std::chrono::milliseconds waited{0};  // how long the lookup may wait for the ServiceAccount
 };
 
@@ -109,10 +112,11 @@ void AdmissionHandler::handle(Request&& req, Responder respond) {
     return;
   }
   const auto& r = pending->request;
+  pending->identity = identityConfig_.snapshot();
   // A pod with an identity from the ConfigMap or the container-credentials
   // list does not wait for its ServiceAccount: the reference answers it at
   // once with that identity, and a drop-in must give the same pod.
-  const auto budget = identityConfig_.namesServiceAccount(r.ns, r.serviceAccountName)
+  const auto budget = pending->identity.inputs().namesServiceAccount(r.ns, r.serviceAccountName)
                           ? std::chrono::milliseconds(0)
                           : waitBudget(req.target());
   if (budget.count() > 0 && !serviceAccounts_.find(r.ns, r.serviceAccountName)) {
@@ -133,8 +137,7 @@ void AdmissionHandler::finish(Pending& p, kube::ServiceAccountLookup::Ptr sa) co
                            webhook::encodeAdmissionResponse(req.apiVersion, req.uid, nullptr)));
     return;
   }
-  const auto snapshot = identityConfig_.snapshot();
-  const auto sources = snapshot.inputs().sourcesFor(req.ns, req.serviceAccountName, sa.get());
+  const auto sources = p.identity.inputs().sourcesFor(req.ns, req.serviceAccountName, sa.get());
   if (webhook::countsAsMissingServiceAccount(sources)) metrics_.missingServiceAccount();
 
   ThreadRandom random;

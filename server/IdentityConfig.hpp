@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <memory>
-#include <string_view>
 
 #include "webhook/ConfigMapIdentities.hpp"
 #include "webhook/ContainerCredentialsConfig.hpp"
@@ -32,11 +31,6 @@ class IdentityConfig {
     webhook::IdentityInputs inputs() const { return {configMap.get(), containerCredentials.get()}; }
   };
   Snapshot snapshot() const { return {containerCredentials(), configMap()}; }
-
-  // See webhook::IdentityInputs::namesServiceAccount.
-  bool namesServiceAccount(std::string_view ns, std::string_view name) const {
-    return snapshot().inputs().namesServiceAccount(ns, name);
-  }
 
  private:
   std::atomic<ContainerCredentials> containerCredentials_;
