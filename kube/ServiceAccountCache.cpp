@@ -1,8 +1,5 @@
 #include "kube/ServiceAccountCache.hpp"
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <functional>
 
 #include "kube/ServiceAccountObject.hpp"
@@ -14,12 +11,12 @@ namespace irsa::kube {
 namespace net = boost::asio;
 
 // One pod waiting for its ServiceAccount. Completed exactly once, by whoever
-// gets there first: the watch, the direct GET or the deadline timer.
+// gets there first: the watch, the direct GET or the deadline alarm.
 struct ServiceAccountCache::Waiter {
-  explicit Waiter(net::any_io_executor ex) : timer(net::make_strand(ex)) {}
+  Waiter(const DeadlineClock& clock, net::any_io_executor ex) : alarm(clock.makeAlarm(std::move(ex))) {}
   std::atomic<bool> done{false};
   Callback callback;
-  net::steady_timer timer;  // used on its own strand only
+  const std::unique_ptr<Alarm> alarm;  // set before the waiter is shared: safe to use from any thread
 };
 
 namespace {
@@ -146,8 +143,8 @@ void ServiceAccountCache::lookup(std::string_view ns, std::string_view name,
       return;
     }
     // Invalid names can never appear (and must not reach a URL): no wait.
-    if (deadline > std::chrono::steady_clock::now() && isValidObjectName(ns) && isValidObjectName(name)) {
-      waiter = std::make_shared<Waiter>(executor_);
+    if (deadline > options_.clock->now() && isValidObjectName(ns) && isValidObjectName(name)) {
+      waiter = std::make_shared<Waiter>(*options_.clock, executor_);
       waiter->callback = std::move(done);
       key = std::string(lookupKey.view());
       shard.waiters[key].push_back(waiter);
@@ -158,14 +155,9 @@ void ServiceAccountCache::lookup(std::string_view ns, std::string_view name,
     done(nullptr);
     return;
   }
-  auto self = shared_from_this();
-  net::post(waiter->timer.get_executor(), [self, waiter, key, deadline] {
-    if (waiter->done.load()) return;  // answered already by the watch
-    waiter->timer.expires_at(deadline);
-    waiter->timer.async_wait([self, waiter, key](const boost::system::error_code& ec) {
-      if (!ec) self->onDeadline(key, waiter);
-    });
-  });
+  // A watch event may have completed (and cancelled) it already: then the
+  // alarm never fires.
+  waiter->alarm->arm(deadline, [self = shared_from_this(), waiter, key] { self->onDeadline(key, waiter); });
   if (!waiter->done.load()) directGet(std::string(ns), std::string(name), deadline);
 }
 
@@ -173,7 +165,7 @@ void ServiceAccountCache::complete(const WaiterPtr& waiter, Ptr account,
                                    std::atomic<std::uint64_t>& outcome) {
   if (waiter->done.exchange(true)) return;
   ++outcome;
-  net::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
+  waiter->alarm->cancel();
   waiter->callback(std::move(account));
 }
 
@@ -289,8 +281,7 @@ void ServiceAccountCache::directGet(const std::string& ns, const std::string& na
     if (getsInFlight_.count(key) > 0 || getsInFlight_.size() >= options_.maxConcurrentGets) return;
     getsInFlight_.insert(key);
   }
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - options_.clock->now());
   const auto timeout = std::max(std::chrono::milliseconds(1), std::min(left, options_.getTimeout));
   client_.get("/api/v1/namespaces/" + ns + "/serviceaccounts/" + name, timeout, RateLimit::kSkipIfLimited,
               [self = shared_from_this(), key](util::Result<ApiResponse> response) {

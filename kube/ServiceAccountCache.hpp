@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "kube/ApiClient.hpp"
+#include "kube/DeadlineClock.hpp"
 #include "kube/Reflector.hpp"
 #include "kube/ServiceAccountLookup.hpp"
 #include "webhook/Annotations.hpp"
@@ -29,6 +30,9 @@ struct ServiceAccountCacheOptions {
   std::string annotationPrefix{webhook::kDefaultAnnotationPrefix};
   std::size_t maxConcurrentGets{8};
   std::chrono::milliseconds getTimeout{std::chrono::seconds(2)};
+  // What lookup deadlines are measured against; tests drive a manual one.
+  // Not owned: it must outlive the cache (the steady one lives forever).
+  const DeadlineClock* clock{&steadyDeadlineClock()};
 };
 
 struct LookupStats {

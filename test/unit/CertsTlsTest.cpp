@@ -16,6 +16,7 @@
 #include "certs/DevCertificate.hpp"
 #include "certs/KeyPair.hpp"
 #include "certs/TlsContextFactory.hpp"
+#include "test/support/IoPump.hpp"
 #include "test/support/TempDir.hpp"
 
 namespace irsa::certs {
@@ -25,17 +26,7 @@ namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 
-// Runs `ioc` in small steps until `done` or the deadline; never a fixed sleep.
-bool runUntil(asio::io_context& ioc, const std::function<bool()>& done,
-              std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    if (ioc.stopped()) ioc.restart();
-    ioc.run_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
+using testsupport::runUntil;
 
 struct Outcome {
   bool finished = false;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "certs/DirectoryWatcher.hpp"
+#include "test/support/IoPump.hpp"
 #include "test/support/TempDir.hpp"
 
 namespace irsa::certs {
@@ -39,20 +40,11 @@ class CertsWatcher : public ::testing::Test {
     return watcher.ok() ? std::move(watcher).value() : nullptr;
   }
 
-  // Runs the loop in small steps until `done` or a 5 s deadline.
+  // The loop has the watch's pending read, so these wait rather than spin.
   bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      if (ioc_.stopped()) ioc_.restart();
-      ioc_.run_for(10ms);
-    }
-    return true;
+    return testsupport::runUntil(ioc_, done, timeout);
   }
-  // Lets the loop run for a while to show that nothing (more) happens.
-  void runFor(std::chrono::milliseconds window) {
-    runUntil([] { return false; }, window);
-  }
+  void runFor(std::chrono::milliseconds window) { testsupport::runFor(ioc_, window); }
 
   // Declared first so it is destroyed last, after the watchers.
   boost::asio::io_context ioc_;

@@ -6,13 +6,11 @@
 // posted to the test's io_context, like a real client running them on an
 // I/O thread, so a test decides exactly when they run by pumping that
 // io_context. Single-threaded: only the thread running the io_context may
-// use it. Below it: helpers that pump the io_context with a deadline,
-// writers for the JSON an API server sends (objects, list pages, events), and
-// the first list a started reflector waits for.
+// use it. Below it: the first list a started reflector waits for. The JSON an
+// API server sends is written by KubeApiJson.hpp, and the io_context is pumped
+// with test/support/IoPump.hpp; both come with this header.
 
 #include <gtest/gtest.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -24,9 +22,15 @@
 #include <utility>
 #include <vector>
 
+#include "KubeApiJson.hpp"
 #include "kube/ApiClient.hpp"
+#include "test/support/IoPump.hpp"
 
 namespace irsa::kube::testing {
+
+using testsupport::drain;
+using testsupport::runFor;
+using testsupport::runUntil;
 
 class FakeApiClient final : public ApiClient {
  public:
@@ -162,146 +166,6 @@ class FakeApiClient final : public ApiClient {
   std::deque<Get> gets_;  // deque: references stay valid as GETs are added
   std::vector<std::shared_ptr<FakeStream>> streams_;
 };
-
-// Pumps `io` in small steps until `done()` holds or `limit` passes; false on
-// timeout. The caller keeps a work guard so run_for() waits rather than spins.
-template <typename Predicate>
-bool runUntil(boost::asio::io_context& io, Predicate done,
-              std::chrono::milliseconds limit = std::chrono::seconds(5)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    io.run_for(std::chrono::milliseconds(2));
-    if (io.stopped()) io.restart();
-  }
-  return true;
-}
-
-// Runs everything that is ready now (no timers that are not yet due).
-inline void drain(boost::asio::io_context& io) {
-  while (io.poll() > 0) {
-  }
-  if (io.stopped()) io.restart();
-}
-
-// Keeps pumping for `span`: to show that something does NOT happen.
-inline void runFor(boost::asio::io_context& io, std::chrono::milliseconds span) {
-  const auto until = std::chrono::steady_clock::now() + span;
-  while (std::chrono::steady_clock::now() < until) {
-    io.run_until(until);
-    if (io.stopped()) io.restart();
-  }
-}
-
-// --- Kubernetes JSON, built with a writer ----------------------------------
-using Annotations = std::vector<std::pair<std::string, std::string>>;
-
-// An object with only metadata (name, namespace if not empty, resourceVersion,
-// annotations), which is all the kube/ code reads.
-inline std::string objectJson(const std::string& ns, const std::string& name,
-                              const std::string& resourceVersion, const Annotations& annotations = {}) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("metadata");
-  w.StartObject();
-  w.Key("name");
-  w.String(name);
-  if (!ns.empty()) {
-    w.Key("namespace");
-    w.String(ns);
-  }
-  w.Key("resourceVersion");
-  w.String(resourceVersion);
-  if (!annotations.empty()) {
-    w.Key("annotations");
-    w.StartObject();
-    for (const auto& [k, v] : annotations) {
-      w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-      w.String(v);
-    }
-    w.EndObject();
-  }
-  w.EndObject();
-  w.EndObject();
-  return buffer.GetString();
-}
-
-// A list page: {"metadata":{resourceVersion, continue},"items":[...]}.
-inline std::string listJson(const std::vector<std::string>& items, const std::string& resourceVersion,
-                            const std::string& continueToken = "") {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("kind");
-  w.String("List");
-  w.Key("metadata");
-  w.StartObject();
-  w.Key("resourceVersion");
-  w.String(resourceVersion);
-  if (!continueToken.empty()) {
-    w.Key("continue");
-    w.String(continueToken);
-  }
-  w.EndObject();
-  w.Key("items");
-  w.StartArray();
-  for (const auto& item : items)
-    w.RawValue(item.data(), item.size(), rapidjson::kObjectType);
-  w.EndArray();
-  w.EndObject();
-  return buffer.GetString();
-}
-
-inline std::string eventJson(const std::string& type, const std::string& object) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("type");
-  w.String(type);
-  w.Key("object");
-  w.RawValue(object.data(), object.size(), rapidjson::kObjectType);
-  w.EndObject();
-  return buffer.GetString();
-}
-
-// A metav1.Status, as in an ERROR watch event or a failed request's body.
-inline std::string statusJson(int code, const std::string& reason, const std::string& message) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("kind");
-  w.String("Status");
-  w.Key("apiVersion");
-  w.String("v1");
-  w.Key("status");
-  w.String("Failure");
-  w.Key("message");
-  w.String(message);
-  w.Key("reason");
-  w.String(reason);
-  w.Key("code");
-  w.Int(code);
-  w.EndObject();
-  return buffer.GetString();
-}
-
-// A bookmark carries only metadata.resourceVersion, as the API server sends it.
-inline std::string bookmarkJson(const std::string& resourceVersion) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("kind");
-  w.String("ServiceAccount");
-  w.Key("metadata");
-  w.StartObject();
-  w.Key("resourceVersion");
-  w.String(resourceVersion);
-  w.EndObject();
-  w.EndObject();
-  const std::string object = buffer.GetString();
-  return eventJson("BOOKMARK", object);
-}
 
 // Answers the first GET, a started reflector's initial list, with one page of
 // `items` at `resourceVersion`, then pumps `io` until the watch is open.

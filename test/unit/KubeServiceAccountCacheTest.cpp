@@ -9,6 +9,7 @@
 
 #include "KubeFakeApiClient.hpp"
 #include "kube/ServiceAccountCache.hpp"
+#include "test/support/ManualDeadlineClock.hpp"
 
 namespace irsa::kube {
 namespace {
@@ -44,6 +45,7 @@ class KubeServiceAccountCacheTest : public ::testing::Test {
     ServiceAccountCacheOptions options;
     options.maxConcurrentGets = 2;
     options.getTimeout = 500ms;
+    options.clock = &clock_;
     ReflectorOptions reflector;
     reflector.backoffMin = 5ms;
     reflector.backoffMax = 5ms;
@@ -61,10 +63,10 @@ class KubeServiceAccountCacheTest : public ::testing::Test {
 
   std::shared_ptr<Answer> lookup(const std::string& ns, const std::string& name, Clock::time_point deadline) {
     auto answer = std::make_shared<Answer>();
-    cache_->lookup(ns, name, deadline, [answer](ServiceAccountLookup::Ptr account) {
+    cache_->lookup(ns, name, deadline, [this, answer](ServiceAccountLookup::Ptr account) {
       ++answer->calls;
       answer->account = std::move(account);
-      answer->at = Clock::now();
+      answer->at = clock_.now();
     });
     return answer;
   }
@@ -87,6 +89,9 @@ class KubeServiceAccountCacheTest : public ::testing::Test {
   net::io_context io_;
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
   FakeApiClient api_{io_};
+  // Lookup deadlines are on this clock: a test moves time with advance(). It
+  // outlives the cache (declared before it), as a clock must.
+  testsupport::ManualDeadlineClock clock_;
   std::shared_ptr<ServiceAccountCache> cache_;
 };
 
@@ -108,7 +113,7 @@ TEST_F(KubeServiceAccountCacheTest, AfterSyncFindHitsAndLookupAnswersAtOnce) {
   EXPECT_EQ(cache_->find("ns", "missing"), nullptr);
   EXPECT_EQ(cache_->find("other", "a"), nullptr);
 
-  auto answer = lookup("ns", "a", Clock::now() + 2s);
+  auto answer = lookup("ns", "a", clock_.now() + 2s);
   EXPECT_EQ(answer->calls, 1);  // before lookup() returned: no pumping
   EXPECT_EQ(roleOf(answer->account), "arn:a");
   EXPECT_EQ(stats().hit, 1u);
@@ -176,7 +181,7 @@ TEST_F(KubeServiceAccountCacheTest, AFailedRelistKeepsServingTheOldContents) {
 
 TEST_F(KubeServiceAccountCacheTest, MissingAccountIssuesOneBoundedDirectGetThatSkipsTheRateLimiter) {
   sync({});
-  auto answer = lookup("ns", "late", Clock::now() + 2s);
+  auto answer = lookup("ns", "late", clock_.now() + 2s);
   drain(io_);
   EXPECT_EQ(answer->calls, 0);
   const auto gets = directGets();
@@ -184,21 +189,20 @@ TEST_F(KubeServiceAccountCacheTest, MissingAccountIssuesOneBoundedDirectGetThatS
   const auto& get = api_.request(gets[0]);
   EXPECT_EQ(get.target, "/api/v1/namespaces/ns/serviceaccounts/late");
   EXPECT_EQ(get.limit, RateLimit::kSkipIfLimited);
-  EXPECT_GT(get.timeout, 0ms);
-  EXPECT_LE(get.timeout, 500ms);  // getTimeout
+  EXPECT_EQ(get.timeout, 500ms);  // getTimeout: less than the time left
 }
 
 TEST_F(KubeServiceAccountCacheTest, DirectGetTimeoutNeverOutlivesTheDeadline) {
   sync({});
-  auto answer = lookup("ns", "late", Clock::now() + 100ms);
+  auto answer = lookup("ns", "late", clock_.now() + 100ms);
   const auto gets = directGets();
   ASSERT_EQ(gets.size(), 1u);
-  EXPECT_LE(api_.request(gets[0]).timeout, 100ms);
+  EXPECT_EQ(api_.request(gets[0]).timeout, 100ms);
 }
 
 TEST_F(KubeServiceAccountCacheTest, RaceWatchDeliversWhileWaiting) {
   sync({});
-  auto answer = lookup("ns", "late", Clock::now() + 2s);
+  auto answer = lookup("ns", "late", clock_.now() + 2s);
   push("ADDED", sa("ns", "late", "101", "arn:late"));
   ASSERT_TRUE(runUntil(io_, [&] { return answer->calls > 0; }));
   EXPECT_EQ(roleOf(answer->account), "arn:late");
@@ -212,7 +216,7 @@ TEST_F(KubeServiceAccountCacheTest, RaceWatchDeliversWhileWaiting) {
 
 TEST_F(KubeServiceAccountCacheTest, RaceDirectGetFindsItFirst) {
   sync({});
-  auto answer = lookup("ns", "late", Clock::now() + 2s);
+  auto answer = lookup("ns", "late", clock_.now() + 2s);
   ASSERT_TRUE(api_.respond(directGets().at(0), 200, sa("ns", "late", "101", "arn:late")));
   ASSERT_TRUE(runUntil(io_, [&] { return answer->calls > 0; }));
   EXPECT_EQ(roleOf(answer->account), "arn:late");
@@ -227,25 +231,44 @@ TEST_F(KubeServiceAccountCacheTest, RaceDirectGetFindsItFirst) {
 
 TEST_F(KubeServiceAccountCacheTest, RaceNothingArrivesSoItMissesAtTheDeadlineNotBefore) {
   sync({});
-  const auto deadline = Clock::now() + 500ms;
+  const auto deadline = clock_.now() + 500ms;
   auto answer = lookup("ns", "late", deadline);
   ASSERT_TRUE(api_.respond(directGets().at(0), 404,
                            statusJson(404, "NotFound", "serviceaccounts \"late\" not found")));
   drain(io_);
   EXPECT_EQ(answer->calls, 0) << "a 404 must not end the wait: the watch may still deliver";
-  ASSERT_TRUE(runUntil(
-      io_, [&] { return answer->calls > 0; }, 2s));
+  clock_.advance(499ms);
+  drain(io_);
+  EXPECT_EQ(answer->calls, 0) << "answered before the deadline";
+  clock_.advance(1ms);
+  drain(io_);
+  ASSERT_EQ(answer->calls, 1);
   EXPECT_EQ(answer->account, nullptr);
-  EXPECT_GE(answer->at, deadline);
+  EXPECT_EQ(answer->at, deadline);
   EXPECT_EQ(stats().miss, 1u);
-  runFor(io_, 20ms);
+  clock_.advance(1s);
+  drain(io_);
   EXPECT_EQ(answer->calls, 1);
+}
+
+TEST_F(KubeServiceAccountCacheTest, AnAnswerBeforeTheDeadlineCancelsItsAlarm) {
+  sync({});
+  auto answer = lookup("ns", "late", clock_.now() + 2s);
+  drain(io_);
+  EXPECT_EQ(clock_.pendingAlarms(), 1u);
+  push("ADDED", sa("ns", "late", "101", "arn:late"));
+  ASSERT_TRUE(runUntil(io_, [&] { return answer->calls > 0; }));
+  EXPECT_EQ(clock_.pendingAlarms(), 0u) << "the deadline alarm outlives the answer";
+  clock_.advance(3s);
+  drain(io_);
+  EXPECT_EQ(answer->calls, 1);
+  EXPECT_EQ(stats().miss, 0u);
 }
 
 TEST_F(KubeServiceAccountCacheTest, ConcurrentLookupsOfOneKeyShareOneGet) {
   sync({});
-  auto first = lookup("ns", "late", Clock::now() + 2s);
-  auto second = lookup("ns", "late", Clock::now() + 2s);
+  auto first = lookup("ns", "late", clock_.now() + 2s);
+  auto second = lookup("ns", "late", clock_.now() + 2s);
   ASSERT_EQ(directGets().size(), 1u);
   ASSERT_TRUE(api_.respond(directGets()[0], 200, sa("ns", "late", "101", "arn:late")));
   ASSERT_TRUE(runUntil(io_, [&] { return first->calls > 0 && second->calls > 0; }));
@@ -259,14 +282,14 @@ TEST_F(KubeServiceAccountCacheTest, DirectGetsInFlightAreBoundedByMaxConcurrentG
   sync({});
   std::vector<std::shared_ptr<Answer>> answers;
   for (const char* name : {"a", "b", "c", "d", "e"})
-    answers.push_back(lookup("ns", name, Clock::now() + 2s));
+    answers.push_back(lookup("ns", name, clock_.now() + 2s));
   EXPECT_EQ(directGets().size(), 2u);
   EXPECT_EQ(api_.pendingGets(), 2u);
 
   for (auto i : directGets())
     ASSERT_TRUE(api_.respond(i, 404, statusJson(404, "NotFound", "not found")));
   drain(io_);
-  answers.push_back(lookup("ns", "f", Clock::now() + 2s));  // the slots were given back
+  answers.push_back(lookup("ns", "f", clock_.now() + 2s));  // the slots were given back
   ASSERT_EQ(directGets().size(), 3u);
   EXPECT_EQ(api_.request(directGets()[2]).target, "/api/v1/namespaces/ns/serviceaccounts/f");
 
@@ -277,7 +300,7 @@ TEST_F(KubeServiceAccountCacheTest, DirectGetsInFlightAreBoundedByMaxConcurrentG
 
 TEST_F(KubeServiceAccountCacheTest, DeadlineAlreadyPastMissesAtOnceWithoutAGet) {
   sync({});
-  auto answer = lookup("ns", "late", Clock::now() - 1ms);
+  auto answer = lookup("ns", "late", clock_.now() - 1ms);
   EXPECT_EQ(answer->calls, 1);
   EXPECT_EQ(answer->account, nullptr);
   EXPECT_EQ(stats().miss, 1u);
@@ -286,8 +309,8 @@ TEST_F(KubeServiceAccountCacheTest, DeadlineAlreadyPastMissesAtOnceWithoutAGet) 
 
 TEST_F(KubeServiceAccountCacheTest, InvalidNamesMissAtOnceWithoutAGet) {
   sync({});
-  auto badName = lookup("ns", "A/B?x", Clock::now() + 2s);
-  auto badNamespace = lookup("../x", "late", Clock::now() + 2s);
+  auto badName = lookup("ns", "A/B?x", clock_.now() + 2s);
+  auto badNamespace = lookup("../x", "late", clock_.now() + 2s);
   EXPECT_EQ(badName->calls, 1);
   EXPECT_EQ(badName->account, nullptr);
   EXPECT_EQ(badNamespace->calls, 1);
@@ -300,13 +323,13 @@ TEST_F(KubeServiceAccountCacheTest, InvalidNamesMissAtOnceWithoutAGet) {
 TEST_F(KubeServiceAccountCacheTest, RateLimitedGetLeavesTheWaitToTheWatchAndFreesItsSlot) {
   sync({});
   api_.setRateLimited(true);
-  auto answer = lookup("ns", "a", Clock::now() + 2s);
+  auto answer = lookup("ns", "a", clock_.now() + 2s);
   drain(io_);
   ASSERT_EQ(directGets().size(), 1u);
   EXPECT_EQ(answer->calls, 0);
 
-  lookup("ns", "b", Clock::now() + 2s);
-  lookup("ns", "c", Clock::now() + 2s);
+  lookup("ns", "b", clock_.now() + 2s);
+  lookup("ns", "c", clock_.now() + 2s);
   EXPECT_EQ(directGets().size(), 3u);  // the failed GET did not keep its slot
 
   push("ADDED", sa("ns", "a", "101", "arn:a"));
@@ -317,7 +340,7 @@ TEST_F(KubeServiceAccountCacheTest, RateLimitedGetLeavesTheWaitToTheWatchAndFree
 
 TEST_F(KubeServiceAccountCacheTest, ARelistAnswersAWaitingLookup) {
   sync({});
-  auto answer = lookup("ns", "late", Clock::now() + 2s);
+  auto answer = lookup("ns", "late", clock_.now() + 2s);
   push("ERROR", statusJson(410, "Expired", "too old resource version"));
   ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 3; }));  // list, direct GET, relist
   ASSERT_TRUE(api_.respond(2, 200, listJson({sa("ns", "late", "150", "arn:late")}, "200")));
@@ -328,12 +351,14 @@ TEST_F(KubeServiceAccountCacheTest, ARelistAnswersAWaitingLookup) {
 
 TEST_F(KubeServiceAccountCacheTest, EachCallbackRunsOnceWhenWatchAndGetDeliverTogether) {
   sync({});
-  const auto deadline = Clock::now() + 500ms;
+  const auto deadline = clock_.now() + 500ms;
   auto first = lookup("ns", "late", deadline);
   auto second = lookup("ns", "late", deadline);
   ASSERT_TRUE(api_.respond(directGets().at(0), 200, sa("ns", "late", "101", "arn:late")));
   push("ADDED", sa("ns", "late", "101", "arn:late"));
-  runFor(io_, 600ms);  // past the deadline too
+  drain(io_);
+  clock_.advance(600ms);  // past the deadline too
+  drain(io_);
   EXPECT_EQ(first->calls, 1);
   EXPECT_EQ(second->calls, 1);
   EXPECT_EQ(roleOf(first->account), "arn:late");
@@ -344,16 +369,14 @@ TEST_F(KubeServiceAccountCacheTest, EachCallbackRunsOnceWhenWatchAndGetDeliverTo
 
 TEST_F(KubeServiceAccountCacheTest, DeliveryRacingTheDeadlineStillCallsOnce) {
   sync({});
-  const auto deadline = Clock::now() + 30ms;
-  auto answer = lookup("ns", "late", deadline);
-  drain(io_);  // the deadline timer is armed
-  while (Clock::now() <= deadline + 5ms) {
-    // Let the deadline pass without running the io_context, so the timer's
-    // completion and both deliveries are all ready in the same turn.
-  }
+  auto answer = lookup("ns", "late", clock_.now() + 30ms);
+  drain(io_);  // the deadline alarm is armed
+  // The alarm comes due, and both deliveries arrive, before the io_context
+  // runs any of them: all three are ready in the same turn.
+  clock_.advance(30ms);
   ASSERT_TRUE(api_.respond(directGets().at(0), 200, sa("ns", "late", "101", "arn:late")));
   push("ADDED", sa("ns", "late", "101", "arn:late"));
-  runFor(io_, 50ms);
+  drain(io_);
   EXPECT_EQ(answer->calls, 1);
   EXPECT_EQ(stats().waitedHit + stats().apiHit + stats().miss, 1u);
 }
