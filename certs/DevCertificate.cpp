@@ -11,6 +11,7 @@
 
 #include "certs/OpenSslHandles.hpp"
 #include "certs/Pem.hpp"
+#include "util/Files.hpp"
 
 namespace irsa::certs {
 namespace {
@@ -83,10 +84,10 @@ util::Result<bool> addSubjectAltNames(X509* cert, const DevCertificateOptions& o
     return true;
   };
   for (const auto& dns : options.dnsNames) {
-    if (auto r = add(GEN_DNS, dns); !r) return r;
+    if (auto r = add(GEN_DNS, dns); !r) return r.failure();
   }
   for (const auto& ip : options.ipAddresses) {
-    if (auto r = add(GEN_IPADD, ip); !r) return r;
+    if (auto r = add(GEN_IPADD, ip); !r) return r.failure();
   }
   if (X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) != 1) {
     return util::fail("cannot add subjectAltName: " + takeOpenSslError());
@@ -98,35 +99,6 @@ util::Result<bool> sign(X509* cert, EVP_PKEY* issuerKey) {
   if (X509_sign(cert, issuerKey, EVP_sha256()) <= 0) {
     return util::fail("cannot sign certificate: " + takeOpenSslError());
   }
-  return true;
-}
-
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-util::Result<bool> writeFileAtomically(const std::filesystem::path& path, std::string_view data,
-                                       mode_t mode) {
-  std::string tmp = (path.parent_path() / ("." + path.filename().string() + ".tmpXXXXXX")).string();
-  const auto failWith = [&](const char* what) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return util::fail(std::string(what) + " " + path.string() + ": " + errnoText(err));
-  };
-  FdCloser fd{::mkostemp(tmp.data(), O_CLOEXEC)};  // created 0600: the key is never world-readable
-  if (fd.fd < 0) return util::fail("create " + tmp + ": " + errnoText(errno));
-  if (::fchmod(fd.fd, mode) != 0) return failWith("chmod");
-  for (std::size_t done = 0; done < data.size();) {
-    const ssize_t n = ::write(fd.fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return failWith("write");
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd.fd) != 0) return failWith("fsync");
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return failWith("rename");
   return true;
 }
 
@@ -186,9 +158,9 @@ util::Result<bool> writeDevCertificate(const DevCertificate& cert, const std::st
   const std::filesystem::path base(dir);
   // Key before certificate: a reader racing us sees at worst new key + old
   // cert, which KeyPair rejects as a mismatch, and the next event retries.
-  if (auto r = writeFileAtomically(base / "ca.crt", cert.caCertPem, 0644); !r) return r;
-  if (auto r = writeFileAtomically(base / "tls.key", cert.keyPem, 0600); !r) return r;
-  if (auto r = writeFileAtomically(base / "tls.crt", cert.certPem, 0644); !r) return r;
+  if (auto r = util::writeFileAtomically(base / "ca.crt", cert.caCertPem, 0644); !r) return r.failure();
+  if (auto r = util::writeFileAtomically(base / "tls.key", cert.keyPem, 0600); !r) return r.failure();
+  if (auto r = util::writeFileAtomically(base / "tls.crt", cert.certPem, 0644); !r) return r.failure();
   return true;
 }
 

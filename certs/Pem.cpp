@@ -48,23 +48,6 @@ util::Result<std::string> bioToString(BIO* bio) {
 
 }  // namespace
 
-std::string errnoText(int err) {
-  switch (err) {
-    case ENOENT:
-      return "no such file";
-    case EACCES:
-      return "permission denied";
-    case EISDIR:
-      return "is a directory";
-    default: {
-      char buf[128];
-      std::string msg = ::strerror_r(err, buf, sizeof buf);  // GNU variant: returns the text
-      if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
-      return msg;
-    }
-  }
-}
-
 std::string takeOpenSslError(std::string_view fallback) {
   std::string out;
   std::string last;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "certs/OpenSslHandles.hpp"
+#include "util/Files.hpp"
 #include "util/Result.hpp"
 
 namespace irsa::certs {
@@ -16,9 +17,7 @@ namespace irsa::certs {
 // Certificates and keys are small; a larger file is a mistake (or /dev/zero).
 inline constexpr std::size_t kMaxPemFileBytes = 1024 * 1024;
 
-// strerror(3) without its shared buffer, in the CLI's short lower-case
-// style ("no such file", "permission denied").
-std::string errnoText(int err);
+using util::errnoText;  // util/Files.hpp: the CLI's short errno text
 
 // Reads a whole file. `label` prefixes errors: "tls cert /x: no such file".
 util::Result<std::string> readPemFile(const std::string& path, std::string_view label);

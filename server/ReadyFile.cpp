@@ -4,10 +4,7 @@
 #include <rapidjson/writer.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
+#include "util/Files.hpp"
 
 namespace irsa::server {
 
@@ -23,23 +20,11 @@ util::Status writeReadyFile(const std::string& path, unsigned short port, unsign
   w.Int(static_cast<int>(::getpid()));
   w.EndObject();
 
-  // Same directory as `path`: rename() is atomic only within one filesystem.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  auto failed = [&](const char* step, int error) {
-    std::remove(tmp.c_str());
-    return util::fail("--ready-file " + path + ": cannot " + step + " " + tmp + ": " + std::strerror(error));
-  };
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return failed("create", errno);
-    out << buffer.GetString() << '\n';
-    out.close();
-    if (!out) return failed("write", errno);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    std::remove(tmp.c_str());
-    return util::fail("--ready-file " + path + ": cannot rename " + tmp + " to it: " + std::strerror(error));
+  std::string text = buffer.GetString();
+  text.push_back('\n');
+  // A reader polling for the file sees it whole or not at all.
+  if (auto written = util::writeFileAtomically(path, text, 0644); !written) {
+    return written.failure().within("--ready-file " + path);
   }
   return util::okStatus();
 }

@@ -1,12 +1,68 @@
 #include "util/Files.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 
 namespace irsa::util {
+
+namespace {
+
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+std::string errnoText(int err) {
+  switch (err) {
+    case ENOENT:
+      return "no such file";
+    case EACCES:
+      return "permission denied";
+    case EISDIR:
+      return "is a directory";
+    default: {
+      char buf[128];
+      std::string msg = ::strerror_r(err, buf, sizeof buf);  // GNU variant: returns the text
+      if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
+      return msg;
+    }
+  }
+}
+
+Status writeFileAtomically(const std::filesystem::path& path, std::string_view data, mode_t mode) {
+  // ".<name>.tmpXXXXXX" beside it: rename() is atomic only within one filesystem.
+  std::string name = ".";
+  name += path.filename().string();
+  name += ".tmpXXXXXX";
+  std::string tmp = (path.parent_path() / name).string();
+  const auto failWith = [&](const char* what) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return fail(std::string(what) + " " + path.string() + ": " + errnoText(err));
+  };
+  FdCloser fd{::mkostemp(tmp.data(), O_CLOEXEC)};  // created 0600: a key is never world-readable
+  if (fd.fd < 0) return fail("create " + tmp + ": " + errnoText(errno));
+  if (::fchmod(fd.fd, mode) != 0) return failWith("chmod");
+  for (std::size_t done = 0; done < data.size();) {
+    const ssize_t n = ::write(fd.fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return failWith("write");
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd.fd) != 0) return failWith("fsync");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return failWith("rename");
+  return okStatus();
+}
 
 Result<std::string> readTextFile(const std::string& path, std::size_t maxBytes) {
   struct stat st {};
