@@ -1,6 +1,7 @@
 #include "test/support/ServerProcess.hpp"
 
 #include <fcntl.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -148,22 +149,40 @@ std::size_t ServerProcess::countLog(std::string_view needle) const {
 }
 
 std::optional<std::string> ServerProcess::waitForLog(std::string_view needle, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    // Checked before reading, so lines written just before exit still count.
-    const bool alive = running();
-    const std::string text = stderrText();
-    if (const auto at = text.find(needle); at != std::string::npos) {
-      const auto begin = text.rfind('\n', at);
-      const auto start = begin == std::string::npos ? 0 : begin + 1;
-      return text.substr(start, text.find('\n', at) - start);
-    }
-    if (!alive || std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(kPollInterval);
-  }
+  std::optional<std::string> found;
+  pollUntil(
+      [&] {
+        // Checked before reading, so lines written just before exit still count.
+        const bool alive = running();
+        const std::string text = stderrText();
+        if (const auto at = text.find(needle); at != std::string::npos) {
+          const auto begin = text.rfind('\n', at);
+          const auto start = begin == std::string::npos ? 0 : begin + 1;
+          found = text.substr(start, text.find('\n', at) - start);
+        }
+        return found || !alive;
+      },
+      timeout, kPollInterval);
+  return found;
 }
 
-bool ServerProcess::waitServing(milliseconds timeout) {
+bool ServerProcess::waitServing(const std::filesystem::path& readyFile, milliseconds timeout) {
+  // Checked before reading, so a file written just before exit still counts.
+  const auto written = [&] { return !running() || std::filesystem::exists(readyFile); };
+  if (!pollUntil(written, timeout, kPollInterval) || !std::filesystem::exists(readyFile)) return false;
+  rapidjson::Document doc;
+  const std::string text = readFile(readyFile);
+  doc.Parse(text.c_str());  // written whole (a rename), so never half a document
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("port") || !doc.HasMember("metricsPort") ||
+      !doc["port"].IsUint() || !doc["metricsPort"].IsUint()) {
+    return false;
+  }
+  port_ = static_cast<unsigned short>(doc["port"].GetUint());
+  metricsPort_ = static_cast<unsigned short>(doc["metricsPort"].GetUint());
+  return port_ != 0 && metricsPort_ != 0;
+}
+
+bool ServerProcess::waitStartedLine(milliseconds timeout) {
   const auto line = waitForLog("] Webhook started ", timeout);
   if (!line) return false;
   const std::string port = logField(*line, "port");
@@ -188,11 +207,7 @@ bool ServerProcess::running() {
 }
 
 std::optional<ExitStatus> ServerProcess::waitExit(milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (running()) {
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(kPollInterval);
-  }
+  if (!pollUntil([&] { return !running(); }, timeout, kPollInterval)) return std::nullopt;
   return exit_;
 }
 

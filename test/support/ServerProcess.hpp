@@ -46,8 +46,13 @@ class ServerProcess {
   // How many stderr lines contain `needle` right now.
   std::size_t countLog(std::string_view needle) const;
 
-  // Waits for the "Webhook started" line and reads both ports from it.
-  bool waitServing(milliseconds timeout = std::chrono::seconds(10));
+  // Waits for `serve --ready-file readyFile` to write that file, and reads
+  // both ports from it. False if it did not appear in time or the process
+  // exited first.
+  bool waitServing(const std::filesystem::path& readyFile, milliseconds timeout = std::chrono::seconds(10));
+  // Waits for the "Webhook started" log line and reads both ports from it
+  // (a test of the log itself; the ready file is how tests learn the ports).
+  bool waitStartedLine(milliseconds timeout = std::chrono::seconds(10));
   unsigned short port() const { return port_; }
   unsigned short metricsPort() const { return metricsPort_; }
 

@@ -40,15 +40,17 @@ std::unique_ptr<TestServer> TestServer::start(Options options) {
                                                        {"--threads", "2"},
                                                        {"--tls-cert", cert},
                                                        {"--tls-key", key},
-                                                       {"--service-accounts", server->serviceAccountsFile()}};
+                                                       {"--service-accounts", server->serviceAccountsFile()},
+                                                       {"--ready-file", server->readyFile().string()}};
   for (const auto& [flag, value] : flags) {
     args.push_back(flag);
     args.push_back(value);
   }
   args.insert(args.end(), options.extraArgs.begin(), options.extraArgs.end());
   server->process_ = std::make_unique<ServerProcess>(std::move(args), server->dir_.path());
-  if (options.waitServing && !server->process_->waitServing()) {
-    ADD_FAILURE() << "server did not log \"Webhook started\"; stderr:\n" << server->process_->stderrText();
+  if (options.waitServing && !server->process_->waitServing(server->readyFile())) {
+    ADD_FAILURE() << "server wrote no ready file " << server->readyFile() << "; stderr:\n"
+                  << server->process_->stderrText();
     return nullptr;
   }
   return server;
@@ -74,6 +76,18 @@ Reply TestServer::request(const Request& req) {
   auto client = connect();
   if (!client) return Reply{boost::asio::error::not_connected, {}};
   return client->exchange(req);
+}
+
+std::string TestServer::scrapeMetricsUntil(const std::function<bool(const std::string&)>& ready,
+                                           std::chrono::milliseconds timeout) {
+  std::string metrics;
+  pollUntil(
+      [&] {
+        metrics = scrapeMetrics();
+        return ready(metrics);
+      },
+      timeout);
+  return metrics;
 }
 
 std::string TestServer::scrapeMetrics() {

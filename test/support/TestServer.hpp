@@ -5,6 +5,7 @@
 // exactly its CA. Plus builders for AdmissionReview bodies.
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,7 @@ class TestServer {
     // Serving certificate and key; empty: the dev-cert files in certDir().
     std::string tlsCert;
     std::string tlsKey;
+    // Wait for readyFile() before start() returns (serve always writes it).
     bool waitServing{true};
   };
 
@@ -49,6 +51,8 @@ class TestServer {
   std::filesystem::path certDir() const { return dir_.path() / "certs"; }
   std::string caFile() const { return (certDir() / "ca.crt").string(); }
   std::string serviceAccountsFile() const { return dir_.file("service-accounts.yaml"); }
+  // Where `serve --ready-file` writes the ports: how start() learns them.
+  std::filesystem::path readyFile() const { return dir_.path() / "ready.json"; }
 
   // TLS options that trust this server's CA only.
   TlsClientOptions trust() const;
@@ -58,6 +62,10 @@ class TestServer {
   Reply request(const Request& req);
   // GET /metrics on the plain-HTTP metrics port ("" on failure).
   std::string scrapeMetrics();
+  // Scrapes until `ready(exposition)` holds or `timeout` passes; returns the
+  // last scrape (counters are updated after a response is written: poll).
+  std::string scrapeMetricsUntil(const std::function<bool(const std::string&)>& ready,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
  private:
   TestServer() = default;

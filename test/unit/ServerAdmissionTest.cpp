@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
 #include "test/support/TestServer.hpp"
 #include "webhook/Base64.hpp"
@@ -157,13 +156,8 @@ TEST(ServerMetricsTest, MetricsPortServesReferenceAndOwnMetricsInPlainHttp) {
 
   // The request counter is updated after the response is written: poll.
   const std::string requestSeries = R"(http_request_count{code="200",path="/mutate",verb="POST"})";
-  std::string metrics;
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  do {
-    metrics = server->scrapeMetrics();
-    if (metricValue(metrics, requestSeries).value_or(0) >= 2) break;
-    std::this_thread::sleep_for(20ms);
-  } while (std::chrono::steady_clock::now() < deadline);
+  const std::string metrics = server->scrapeMetricsUntil(
+      [&](const std::string& m) { return metricValue(m, requestSeries).value_or(0) >= 2; });
 
   EXPECT_EQ(metricValue(metrics, requestSeries), 2.0) << metrics;
   EXPECT_EQ(metricValue(metrics, R"(pod_identity_webhook_pod_count{method="sts_web_identity"})"), 1.0)

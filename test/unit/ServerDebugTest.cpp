@@ -6,7 +6,6 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
-#include <thread>
 
 #include "test/support/TestServer.hpp"
 
@@ -96,14 +95,9 @@ TEST(ServerDebugTest, DenyAndInternalErrorOnTheWebhookPortAreCountedLikeMutate) 
   // Counted after the answer is written: poll.
   const std::string denied = R"(http_request_count{code="200",path="/debug/alpha/deny",verb="POST"})";
   const std::string errored = R"(http_request_count{code="500",path="/debug/alpha/500",verb="GET"})";
-  std::string metrics;
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  do {
-    metrics = server->scrapeMetrics();
-    if (metricValue(metrics, errored).value_or(0) >= 1 && metricValue(metrics, denied).value_or(0) >= 1)
-      break;
-    std::this_thread::sleep_for(20ms);
-  } while (std::chrono::steady_clock::now() < deadline);
+  const std::string metrics = server->scrapeMetricsUntil([&](const std::string& m) {
+    return metricValue(m, errored).value_or(0) >= 1 && metricValue(m, denied).value_or(0) >= 1;
+  });
   EXPECT_EQ(metricValue(metrics, denied), 1.0) << metrics;
   EXPECT_EQ(metricValue(metrics, errored), 1.0) << metrics;
   EXPECT_EQ(metricValue(metrics, R"(http_request_latencies_count{path="/debug/alpha/500",verb="GET"})"), 1.0)
@@ -128,14 +122,9 @@ TEST(ServerDebugTest, NoDebugPathExistsWithoutTheFlag) {
       R"(irsa_webhook_http_requests_total{code="404",listener="webhook",path="other"})";
   const std::string probe =
       R"(irsa_webhook_http_requests_total{code="200",listener="webhook",path="/healthz"})";
-  std::string metrics;
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  do {
-    metrics = server->scrapeMetrics();
-    if (metricValue(metrics, notFound).value_or(0) >= 2 && metricValue(metrics, probe).value_or(0) >= 1)
-      break;
-    std::this_thread::sleep_for(20ms);
-  } while (std::chrono::steady_clock::now() < deadline);
+  const std::string metrics = server->scrapeMetricsUntil([&](const std::string& m) {
+    return metricValue(m, notFound).value_or(0) >= 2 && metricValue(m, probe).value_or(0) >= 1;
+  });
   EXPECT_EQ(metricValue(metrics, notFound), 2.0) << metrics;
   EXPECT_EQ(metricValue(metrics, probe), 1.0) << metrics;
   EXPECT_EQ(metrics.find("\nhttp_request_count{"), std::string::npos) << metrics;

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
 #include "test/support/TestServer.hpp"
 #include "webhook/Json.hpp"
@@ -165,12 +164,7 @@ TEST(ServerLimitsTest, ConnectionAboveMaxConnectionsIsClosedAtOnce) {
   // The limit covers the metrics port too: free a slot, then scrape (poll:
   // the server notices the close asynchronously).
   second.reset();
-  std::string metrics;
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (metrics.empty() && std::chrono::steady_clock::now() < deadline) {
-    metrics = server->scrapeMetrics();
-    if (metrics.empty()) std::this_thread::sleep_for(20ms);
-  }
+  const std::string metrics = server->scrapeMetricsUntil([](const std::string& m) { return !m.empty(); });
   ASSERT_FALSE(metrics.empty()) << "no metrics scrape succeeded after freeing a slot";
   EXPECT_GE(metricValue(metrics, "irsa_webhook_connections_rejected_total").value_or(0), 1.0) << metrics;
 }

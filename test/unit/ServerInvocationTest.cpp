@@ -35,10 +35,15 @@ class ServerInvocationTest : public ::testing::Test {
     return a;
   }
 
-  // Starts the binary with exactly `args` and waits until it serves.
+  // Starts the binary with `args` (and a --ready-file) and waits until it serves.
   std::unique_ptr<ServerProcess> serve(const std::vector<std::string>& args) {
-    auto process = std::make_unique<ServerProcess>(args, dir_.path());
-    if (!process->waitServing()) {
+    const auto readyFile = dir_.path() / ("ready-" + std::to_string(++served_) + ".json");
+    // First (after a leading "serve"), so a test's stray words do not end the flags before it.
+    auto withReadyFile = args;
+    const auto at = withReadyFile.begin() + (!args.empty() && args[0] == "serve" ? 1 : 0);
+    withReadyFile.insert(at, {"--ready-file", readyFile.string()});
+    auto process = std::make_unique<ServerProcess>(withReadyFile, dir_.path());
+    if (!process->waitServing(readyFile)) {
       ADD_FAILURE() << "did not serve; stderr:\n" << process->stderrText();
       return nullptr;
     }
@@ -56,6 +61,7 @@ class ServerInvocationTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  int served_{0};
 };
 
 TEST_F(ServerInvocationTest, FlagsAloneMeanServe) {

@@ -118,7 +118,6 @@ TEST(ServerLogFlagsTest, RoutineConnectionClosesAreLoggedAtV4Only) {
 TEST(ServerLogFlagsTest, JsonFormatWritesParsableLines) {
   TestServer::Options options;
   options.extraArgs = {"--logging-format=json"};
-  options.waitServing = false;  // the helper reads the ports from the text format
   auto server = TestServer::start(options);
   ASSERT_TRUE(server);
   ASSERT_TRUE(pollUntil(
@@ -147,7 +146,6 @@ TEST(ServerLogFlagsTest, LogFileReceivesTheLinesInsteadOfStderr) {
   const std::string file = dir.file("webhook.log");
   TestServer::Options options;
   options.extraArgs = {"--logtostderr=false", "--log_file", file};
-  options.waitServing = false;
   auto server = TestServer::start(options);
   ASSERT_TRUE(server);
   ASSERT_TRUE(pollUntil([&] { return readFile(file).find("] Webhook started ") != std::string::npos; }, 10s))

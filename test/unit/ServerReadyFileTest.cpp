@@ -12,13 +12,11 @@ namespace irsa::testsupport {
 namespace {
 
 TEST(ServerReadyFileTest, WritesBothPortsAndThePidThatAnswer) {
-  TempDir dir;
-  const auto readyFile = dir.path() / "ready.json";
   TestServer::Options options;
-  options.extraArgs = {"--ready-file", readyFile.string()};
-  options.waitServing = false;  // the file, not the log, says where it listens
+  options.waitServing = false;  // this test reads the file itself
   auto server = TestServer::start(options);
   ASSERT_TRUE(server);
+  const auto readyFile = server->readyFile();
   ASSERT_TRUE(pollUntil([&] { return std::filesystem::exists(readyFile); }, std::chrono::seconds(10)))
       << server->process().stderrText();
 
@@ -49,14 +47,16 @@ TEST(ServerReadyFileTest, WritesBothPortsAndThePidThatAnswer) {
   ASSERT_FALSE(metrics.ec) << metrics.ec.message();
   EXPECT_EQ(metrics.response.result(), http::status::ok);
 
-  // The log agrees, and no temporary file is left beside the ready file.
-  ASSERT_TRUE(server->process().waitServing());
+  // The log and ServerProcess agree, and no temporary file is left beside the ready file.
+  ASSERT_TRUE(server->process().waitStartedLine());
   EXPECT_EQ(server->port(), port);
   EXPECT_EQ(server->metricsPort(), metricsPort);
-  std::size_t entries = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path()))
-    ++entries;
-  EXPECT_EQ(entries, 1u);
+  ASSERT_TRUE(server->process().waitServing(readyFile));
+  EXPECT_EQ(server->port(), port);
+  EXPECT_EQ(server->metricsPort(), metricsPort);
+  for (const auto& entry : std::filesystem::directory_iterator(readyFile.parent_path()))
+    EXPECT_EQ(entry.path().filename().string().rfind(".ready.json.tmp", 0), std::string::npos)
+        << entry.path();
 }
 
 TEST(ServerReadyFileTest, AnUnwritablePathIsAStartErrorNamingTheFlag) {
