@@ -62,14 +62,17 @@ def certs(tmp_path_factory, irsa_binary):
 
 
 @pytest.fixture(scope="module")
-def webhook(cluster, irsa_binary, certs, request):
-    """webhook(*serve_args, certs=None, tls_name=None): a started serve; stopped at the module's end."""
+def webhook(irsa_binary, certs, request):
+    """webhook(*serve_args, cert_dir=None, tls_name=..., logs=None, env=None): a started serve, its log in
+    `logs` (default: the session cluster's logs, which starts it), `env` added to its environment;
+    stopped at the module's end."""
     started = []
     name = request.module.__name__.rsplit(".", 1)[-1]
 
-    def start(*args, cert_dir=None, tls_name="127.0.0.1"):
-        log = cluster.logs / f"webhook.{name}.{len(started)}.log"
-        wh = Webhook(irsa_binary, cert_dir or certs, log, [str(a) for a in args], tls_name=tls_name)
+    def start(*args, cert_dir=None, tls_name="127.0.0.1", logs=None, env=None):
+        logs = Path(logs) if logs else request.getfixturevalue("cluster").logs
+        log = logs / f"webhook.{name}.{len(started)}.log"
+        wh = Webhook(irsa_binary, cert_dir or certs, log, [str(a) for a in args], tls_name=tls_name, env=env)
         started.append(wh)
         return wh
 
