@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the real EC2 instance-metadata mock the imds.sh test runs against:
+# Build the real EC2 instance-metadata mock the test_imds.py test runs against:
 #   ec2-metadata-mock  from github.com/aws/amazon-ec2-metadata-mock ${EC2_METADATA_MOCK_VERSION}
 # straight from its Go module through the module proxy (GOPROXY), version pinned
 # in test/e2e/versions.env.

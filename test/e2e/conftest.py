@@ -3,10 +3,11 @@
 `cluster` starts etcd + kube-apiserver through control-plane.sh (once per session);
 `kube` is kubectl against it; `webhook(*args)` starts `irsa-webhook serve` on loopback with
 port 0 and reads its ports from --ready-file; `register(wh)` points a
-MutatingWebhookConfiguration for pods in namespaces labelled irsa-e2e=enabled at it.
+MutatingWebhookConfiguration for pods in namespaces labelled irsa-e2e=enabled at it;
+`own_cluster(env)` is a control plane of the module's own, for apiserver settings the shared one
+must not get.
 """
 
-import base64
 import os
 import subprocess
 import sys
@@ -16,12 +17,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from lib.admission import webhook_configuration  # noqa: E402
 from lib.controlplane import E2E_DIR, ControlPlane  # noqa: E402
 from lib.kube import Kube  # noqa: E402
 from lib.webhook import Webhook  # noqa: E402
 
 REPO = E2E_DIR.parent.parent
-E2E_LABEL = {"irsa-e2e": "enabled"}
 
 
 def pytest_runtest_logreport(report):
@@ -62,14 +63,17 @@ def certs(tmp_path_factory, irsa_binary):
 
 
 @pytest.fixture(scope="module")
-def webhook(cluster, irsa_binary, certs, request):
-    """webhook(*serve_args, certs=None, tls_name=None): a started serve; stopped at the module's end."""
+def webhook(irsa_binary, certs, request):
+    """webhook(*serve_args, cert_dir=None, tls_name=..., logs=None, env=None): a started serve, its log in
+    `logs` (default: the session cluster's logs, which starts it), `env` added to its environment;
+    stopped at the module's end."""
     started = []
     name = request.module.__name__.rsplit(".", 1)[-1]
 
-    def start(*args, cert_dir=None, tls_name="127.0.0.1"):
-        log = cluster.logs / f"webhook.{name}.{len(started)}.log"
-        wh = Webhook(irsa_binary, cert_dir or certs, log, [str(a) for a in args], tls_name=tls_name)
+    def start(*args, cert_dir=None, tls_name="127.0.0.1", logs=None, env=None):
+        logs = Path(logs) if logs else request.getfixturevalue("cluster").logs
+        log = logs / f"webhook.{name}.{len(started)}.log"
+        wh = Webhook(irsa_binary, cert_dir or certs, log, [str(a) for a in args], tls_name=tls_name, env=env)
         started.append(wh)
         return wh
 
@@ -79,26 +83,37 @@ def webhook(cluster, irsa_binary, certs, request):
 
 
 @pytest.fixture(scope="module")
-def register(kube):
-    """register(wh): pod CREATE in namespaces labelled irsa-e2e=enabled goes to wh (failurePolicy Fail:
-    a stored pod proves the webhook answered)."""
+def register(request):
+    """register(wh, kube=None): pod CREATE in namespaces labelled irsa-e2e=enabled goes to wh (failurePolicy
+    Fail: a stored pod proves the webhook answered); on the session cluster, or on `kube`, one of an
+    own_cluster (thrown away with it, so not deleted here)."""
+    shared = []
 
-    def apply(wh):
-        ca = base64.b64encode((wh.certs / "ca.crt").read_bytes()).decode()
-        kube.apply({
-            "apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
-            "metadata": {"name": "irsa-webhook-e2e"},
-            "webhooks": [{
-                "name": "irsa.e2e.local",
-                "clientConfig": {"url": f"https://127.0.0.1:{wh.port}/mutate", "caBundle": ca},
-                "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
-                           "resources": ["pods"]}],
-                "namespaceSelector": {"matchLabels": E2E_LABEL},
-                "sideEffects": "None", "admissionReviewVersions": ["v1", "v1beta1"],
-                "failurePolicy": "Fail", "timeoutSeconds": 10, "reinvocationPolicy": "IfNeeded",
-            }],
-        })
+    def apply(wh, kube=None):
+        if kube is None:
+            kube = request.getfixturevalue("kube")
+            shared.append(kube)
+        kube.apply(webhook_configuration(wh))
 
     yield apply
-    kube.run("delete", "mutatingwebhookconfiguration", "irsa-webhook-e2e", "--ignore-not-found",
-             "--wait=false", "--request-timeout=5s", check=False)
+    for kube in shared[:1]:
+        kube.run("delete", "mutatingwebhookconfiguration", "irsa-webhook-e2e", "--ignore-not-found",
+                 "--wait=false", "--request-timeout=5s", check=False)
+
+
+@pytest.fixture(scope="module")
+def own_cluster():
+    """own_cluster(env) -> (ControlPlane, Kube): etcd + kube-apiserver of the module's own, started with
+    control-plane.sh's knobs in `env` (IRSA_E2E_APISERVER_ARGS, IRSA_E2E_APISERVER_HOSTS, ...); for
+    apiserver flags the shared control plane must not get. Stopped at the module's end."""
+    started = []
+
+    def start(env):
+        cp = ControlPlane(extra_env=env)
+        started.append(cp)
+        cp.start()
+        return cp, Kube(cp.env["KUBECTL"], cp.kubeconfig)
+
+    yield start
+    for cp in started:
+        cp.stop(passed=not _STATE["failed"])

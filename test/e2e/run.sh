@@ -24,7 +24,7 @@ else
   echo "== e2e: pytest FAILED"
 fi
 
-tests=(imds.sh exec-plugin.sh chart-install.sh side-by-side.sh)
+tests=(side-by-side.sh)
 for t in "${tests[@]}"; do
   echo "== e2e: ${t}"
   if bash "${E2E_DIR}/${t}"; then

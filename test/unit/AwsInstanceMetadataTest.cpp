@@ -1,5 +1,5 @@
 // InstanceMetadata with IMDSv2 against an in-test IMDS (AwsFakeImds.hpp),
-// plus the AwsInstanceMetadataLive* checks that test/e2e/imds.sh runs against
+// plus the AwsInstanceMetadataLive* checks that test/e2e/test_imds.py runs against
 // the real amazon-ec2-metadata-mock (skipped unless IRSA_IMDS_ENDPOINT is set).
 // The IMDSv1 fallback has its own file, AwsInstanceMetadataFallbackTest.cpp.
 
@@ -205,7 +205,7 @@ TEST(AwsInstanceMetadataTest, EnvironmentOverridesTheEndpointLikeTheSdks) {
   }
 }
 
-// ---- against the real amazon-ec2-metadata-mock (test/e2e/imds.sh) ----------
+// ---- against the real amazon-ec2-metadata-mock (test/e2e/test_imds.py) -------
 
 std::optional<std::string> env(const char* name) {
   const char* value = ::getenv(name);  // NOLINT(concurrency-mt-unsafe): read-only, one thread
@@ -235,7 +235,7 @@ unsigned liveStatus(const std::string& endpoint, http::verb method, const char* 
 
 TEST(AwsInstanceMetadataLive, MockServesTheModeThisRunNeeds) {
   const auto endpoint = env("IRSA_IMDS_ENDPOINT");
-  if (!endpoint) GTEST_SKIP() << "IRSA_IMDS_ENDPOINT is not set (test/e2e/imds.sh sets it)";
+  if (!endpoint) GTEST_SKIP() << "IRSA_IMDS_ENDPOINT is not set (test/e2e/test_imds.py sets it)";
   const char* document = "/latest/dynamic/instance-identity/document";
   if (env("IRSA_IMDS_MODE").value_or("v2") == "v1") {
     // IMDSv1 only: the token PUT is refused, so the fetch below proves the fallback.
@@ -244,14 +244,14 @@ TEST(AwsInstanceMetadataLive, MockServesTheModeThisRunNeeds) {
     EXPECT_EQ(liveStatus(*endpoint, http::verb::get, document), 200u);
     return;
   }
-  // imds.sh runs the mock IMDSv2-only, so the fetch below proves the token flow.
+  // test_imds.py runs the mock IMDSv2-only, so the fetch below proves the token flow.
   EXPECT_EQ(liveStatus(*endpoint, http::verb::get, document), 401u)
       << "a GET without a token must be refused (mock started without -I?)";
 }
 
 TEST(AwsInstanceMetadataLive, ReadsTheMocksAccountAndRegion) {
   const auto endpoint = env("IRSA_IMDS_ENDPOINT");
-  if (!endpoint) GTEST_SKIP() << "IRSA_IMDS_ENDPOINT is not set (test/e2e/imds.sh sets it)";
+  if (!endpoint) GTEST_SKIP() << "IRSA_IMDS_ENDPOINT is not set (test/e2e/test_imds.py sets it)";
   InstanceMetadataOptions options;
   options.endpoint = *endpoint;
 

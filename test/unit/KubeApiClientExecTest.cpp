@@ -1,7 +1,7 @@
 // KubeApiClient with a kubeconfig exec credential plugin (a /bin/sh script
 // in a temp dir that counts its runs) against the scripted FakeApiServer:
 // caching, expiry, the 401 refresh, failures, timeouts and what the plugin
-// is given. test/e2e/exec-plugin.sh does the same against a real apiserver.
+// is given. test/e2e/test_exec_plugin.py does the same against a real apiserver.
 
 #include <filesystem>
 #include <string>

@@ -1,4 +1,7 @@
-"""Pods through the apiserver's admission chain: dry runs to wait for the webhook, stored pods."""
+"""Pods through the apiserver's admission chain: the webhook's registration, dry runs to wait for
+the webhook, stored pods."""
+
+import base64
 
 from lib.pods import pod_manifest
 from lib.poll import poll
@@ -23,3 +26,25 @@ def create_pod(kube, name, sa, ns):
     """Create the e2e pod and return the STORED pod (kubectl get -o json)."""
     kube.create(pod_manifest(name, sa, ns))
     return kube.json("-n", ns, "get", "pod", name)
+
+
+E2E_LABEL = {"irsa-e2e": "enabled"}
+
+
+def webhook_configuration(wh):
+    """MutatingWebhookConfiguration irsa-webhook-e2e: pod CREATE in namespaces labelled E2E_LABEL goes to
+    wh by URL, failurePolicy Fail."""
+    ca = base64.b64encode((wh.certs / "ca.crt").read_bytes()).decode()
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+        "metadata": {"name": "irsa-webhook-e2e"},
+        "webhooks": [{
+            "name": "irsa.e2e.local",
+            "clientConfig": {"url": f"https://127.0.0.1:{wh.port}/mutate", "caBundle": ca},
+            "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
+                       "resources": ["pods"]}],
+            "namespaceSelector": {"matchLabels": E2E_LABEL},
+            "sideEffects": "None", "admissionReviewVersions": ["v1", "v1beta1"],
+            "failurePolicy": "Fail", "timeoutSeconds": 10, "reinvocationPolicy": "IfNeeded",
+        }],
+    }

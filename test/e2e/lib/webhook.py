@@ -40,7 +40,7 @@ class _NamedTlsConnection(http.client.HTTPSConnection):
 
 
 class Webhook:
-    def __init__(self, binary, certs, log, args, tls_name="127.0.0.1"):
+    def __init__(self, binary, certs, log, args, tls_name="127.0.0.1", env=None):
         self.certs = Path(certs)
         self.log = Path(log)
         self.tls_name = tls_name
@@ -50,7 +50,8 @@ class Webhook:
                "--tls-cert", str(self.certs / "tls.crt"), "--tls-key", str(self.certs / "tls.key"),
                "--ready-file", str(ready), *args]
         with open(self.log, "w") as err:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT,
+                                         env={**os.environ, **(env or {})})
         if not poll(10, lambda: ready.exists() or self.proc.poll() is not None) or not ready.exists():
             self.proc.kill()
             self.proc.wait()
