@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "webhook/Annotations.hpp"
+
 namespace irsa::bench {
 namespace {
 
@@ -114,8 +116,10 @@ void PodWriter::metadata(const Context& c) {
     str("prometheus.io/port", "9090");
   }
   // A pod-level override of the token lifetime, as some charts set.
-  if (c.sa.kind == PodKind::kMutated && random_.percent(10))
-    str("eks.amazonaws.com/token-expiration", "43200");
+  if (c.sa.kind == PodKind::kMutated && random_.percent(10)) {
+    static const webhook::AnnotationKeys keys(webhook::kDefaultAnnotationPrefix);
+    str(keys.tokenExpiration().c_str(), "43200");
+  }
   w_.EndObject();
   if (!bare) {
     beginArray("ownerReferences");

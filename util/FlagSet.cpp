@@ -133,6 +133,10 @@ void FlagSet::markNoEffect(const std::string& name, std::string why) {
   if (auto it = flags_.find(name); it != flags_.end()) it->second.noEffect = std::move(why);
 }
 
+void FlagSet::noDefault(const std::string& name) {
+  if (auto it = flags_.find(name); it != flags_.end()) it->second.defaultText.clear();
+}
+
 const std::string* FlagSet::resolve(const std::string& name) const {
   if (auto a = aliases_.find(name); a != aliases_.end()) return &a->second;
   if (auto it = flags_.find(name); it != flags_.end()) return &it->first;

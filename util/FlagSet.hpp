@@ -73,6 +73,8 @@ class FlagSet {
   // usage() lists it in a section of its own with `why`, and noEffectSet()
   // names it when the command line sets it.
   void markNoEffect(const std::string& name, std::string why);
+  // For a flag the command requires: usage() shows no default for it.
+  void noDefault(const std::string& name);
   void positional(Positional mode) { positional_ = mode; }
 
   // Parses `args` (without the program and command names). `-h`/`--help`

@@ -351,6 +351,8 @@ TEST(UtilFlagSet, UsageShowsFloatAndNanosecondDefaultsAsGoPrintsThem) {
   EXPECT_NE(usage.find("a float64 (default 0.5)"), std::string::npos) << usage;
   EXPECT_NE(usage.find("a float64 above 0 (default 50)"), std::string::npos) << usage;
   EXPECT_NE(usage.find("up to 1s (default 2ms)"), std::string::npos) << usage;
+  f.set.noDefault("ratio");
+  EXPECT_EQ(f.set.usage().find("(default 0.5)"), std::string::npos) << f.set.usage();
 }
 
 TEST(UtilFlagSet, ListReplacesTheDefaultOnFirstUseThenAppends) {
