@@ -161,7 +161,13 @@ void PodWriter::volumes(const Context& c) {
     for (int i = 1; i < 4; ++i)
       source("pipeline-" + std::to_string(i), "configMap", "name", c.app + "-pipeline");
   }
-  // Added by the ServiceAccount admission plugin before any webhook runs.
+  apiAccessVolume(c);
+  w_.EndArray();
+}
+
+// The projected token, CA and namespace volume the ServiceAccount admission
+// plugin adds before any webhook runs.
+void PodWriter::apiAccessVolume(const Context& c) {
   w_.StartObject();
   str("name", c.apiAccess);
   beginObject("projected");
@@ -200,6 +206,38 @@ void PodWriter::volumes(const Context& c) {
   integer("defaultMode", 420);
   w_.EndObject();
   w_.EndObject();
+}
+
+// Anti-affinity by host and a spread over zones, as a production chart sets.
+void PodWriter::spreading(const Context& c) {
+  beginObject("affinity");
+  beginObject("podAntiAffinity");
+  beginArray("preferredDuringSchedulingIgnoredDuringExecution");
+  w_.StartObject();
+  integer("weight", 100);
+  beginObject("podAffinityTerm");
+  beginObject("labelSelector");
+  beginObject("matchLabels");
+  str("app.kubernetes.io/name", c.app);
+  w_.EndObject();
+  w_.EndObject();
+  str("topologyKey", "kubernetes.io/hostname");
+  w_.EndObject();
+  w_.EndObject();
+  w_.EndArray();
+  w_.EndObject();
+  w_.EndObject();
+  beginArray("topologySpreadConstraints");
+  w_.StartObject();
+  integer("maxSkew", 1);
+  str("topologyKey", "topology.kubernetes.io/zone");
+  str("whenUnsatisfiable", "ScheduleAnyway");
+  beginObject("labelSelector");
+  beginObject("matchLabels");
+  str("app.kubernetes.io/name", c.app);
+  w_.EndObject();
+  w_.EndObject();
+  w_.EndObject();
   w_.EndArray();
 }
 
@@ -217,37 +255,7 @@ void PodWriter::scheduling(const Context& c) {
     integer("fsGroup", 10001);
   }
   w_.EndObject();
-  if (!bare) {
-    beginObject("affinity");
-    beginObject("podAntiAffinity");
-    beginArray("preferredDuringSchedulingIgnoredDuringExecution");
-    w_.StartObject();
-    integer("weight", 100);
-    beginObject("podAffinityTerm");
-    beginObject("labelSelector");
-    beginObject("matchLabels");
-    str("app.kubernetes.io/name", c.app);
-    w_.EndObject();
-    w_.EndObject();
-    str("topologyKey", "kubernetes.io/hostname");
-    w_.EndObject();
-    w_.EndObject();
-    w_.EndArray();
-    w_.EndObject();
-    w_.EndObject();
-    beginArray("topologySpreadConstraints");
-    w_.StartObject();
-    integer("maxSkew", 1);
-    str("topologyKey", "topology.kubernetes.io/zone");
-    str("whenUnsatisfiable", "ScheduleAnyway");
-    beginObject("labelSelector");
-    beginObject("matchLabels");
-    str("app.kubernetes.io/name", c.app);
-    w_.EndObject();
-    w_.EndObject();
-    w_.EndObject();
-    w_.EndArray();
-  }
+  if (!bare) spreading(c);
   str("schedulerName", "default-scheduler");
   // Added by the DefaultTolerationSeconds admission plugin.
   beginArray("tolerations");
