@@ -90,7 +90,7 @@ util::Status LoadFlags::finish(const util::FlagSet& f) {
   if (config_.serverPid < 0) return util::fail("--server-pid must be a process id");
   if (config_.serverPid > 0) {
     if (auto sample = sampleProcess(config_.serverPid); !sample)
-      return util::fail("--server-pid: " + sample.error());
+      return sample.failure().within("--server-pid");
   }
   if (rateRequired_ && !f.wasSet("rate")) {
     return util::fail("--rate is required (requests per second; 0 for a closed loop)");
