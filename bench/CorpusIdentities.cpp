@@ -3,11 +3,12 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "webhook/Annotations.hpp"
+
 namespace irsa::bench {
 namespace {
 
 constexpr const char* kAccount = "111122223333";
-constexpr const char* kPrefix = "eks.amazonaws.com/";
 constexpr const char* kWildcardName = "shared-reader";
 
 std::string roleArn(const std::string& role) {
@@ -21,7 +22,8 @@ CorpusIdentities CorpusIdentities::standard() {
   ids.namespaces_ = {"payments", "checkout",  "catalog",       "search",
                      "identity", "analytics", "notifications", "platform"};
   ids.byKind_.resize(kPodKinds.size());
-  const std::string p = kPrefix;
+  // The corpus is served with the default --annotation-prefix.
+  const webhook::AnnotationKeys keys(webhook::kDefaultAnnotationPrefix);
   for (const auto& ns : ids.namespaces_) {
     const auto add = [&](std::string name, PodKind kind,
                          std::vector<std::pair<std::string, std::string>> ann) {
@@ -29,15 +31,15 @@ CorpusIdentities CorpusIdentities::standard() {
       ids.serviceAccounts_.push_back({ns, std::move(name), kind, std::move(ann)});
     };
     // The annotation variants a production cluster carries.
-    add("api-server", PodKind::kMutated, {{p + "role-arn", roleArn(ns + "-api-server")}});
+    add("api-server", PodKind::kMutated, {{keys.roleArn(), roleArn(ns + "-api-server")}});
     add("queue-worker", PodKind::kMutated,
-        {{p + "role-arn", roleArn(ns + "-queue-worker")}, {p + "audience", "sts.amazonaws.com"}});
+        {{keys.roleArn(), roleArn(ns + "-queue-worker")}, {keys.audience(), "sts.amazonaws.com"}});
     add("metrics-exporter", PodKind::kMutated,
-        {{p + "role-arn", roleArn(ns + "-metrics-exporter")}, {p + "sts-regional-endpoints", "true"}});
+        {{keys.roleArn(), roleArn(ns + "-metrics-exporter")}, {keys.stsRegionalEndpoints(), "true"}});
     add("report-builder", PodKind::kMutated,
-        {{p + "role-arn", roleArn(ns + "-report-builder")},
-         {p + "sts-regional-endpoints", "true"},
-         {p + "token-expiration", "3600"}});
+        {{keys.roleArn(), roleArn(ns + "-report-builder")},
+         {keys.stsRegionalEndpoints(), "true"},
+         {keys.tokenExpiration(), "3600"}});
     add("default", PodKind::kPlain, {});
     add("frontend", PodKind::kPlain, {});
     add("legacy-batch", PodKind::kConfigMap, {});

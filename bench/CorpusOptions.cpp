@@ -81,10 +81,10 @@ util::Status validate(CorpusOptions& options) {
     return util::fail("--count must be between 1 and " + std::to_string(kMaxCorpusCount));
   }
   auto size = parseSize(options.size);
-  if (!size) return util::fail(size.error());
+  if (!size) return size.failure();
   options.sizeWeights = *size;
   auto mix = parseMix(options.mix);
-  if (!mix) return util::fail(mix.error());
+  if (!mix) return mix.failure();
   options.kindWeights = *mix;
   return util::okStatus();
 }

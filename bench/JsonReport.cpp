@@ -127,13 +127,10 @@ void writeRunResult(JsonWriter& w, const RunResult& r, const LoadConfig& c) {
   w.EndObject();
 }
 
-void writeRunResultMembers(JsonWriter& w, const RunResult& r, const LoadConfig& c) {
-  const RunStats& s = r.stats;
-  count(w, "requests", s.requests);
-  count(w, "ok", s.ok);
-  count(w, "mutated", s.mutated);
-  count(w, "non2xx", s.non2xx);
-  count(w, "invalid", s.invalid);
+namespace {
+
+// "errors" by kind, then "sentByKind".
+void writeErrorsAndKinds(JsonWriter& w, const RunStats& s) {
   w.Key("errors");
   w.StartObject();
   count(w, "connect", s.errors.connect);
@@ -149,24 +146,11 @@ void writeRunResultMembers(JsonWriter& w, const RunResult& r, const LoadConfig& 
   count(w, "configmap", s.sentByKind[2]);
   count(w, "unknown", s.sentByKind[3]);
   w.EndObject();
-  w.Key("targetRate");
-  if (c.openLoop()) {
-    w.Double(round3(c.rate));
-  } else {
-    w.Null();
-  }
-  number(w, "achievedRate", r.achievedRate);
-  number(w, "elapsedSeconds", r.elapsedSeconds);
-  number(w, "completedSeconds", r.completedSeconds);
-  w.Key("latencyMs");
-  writeLatency(w, s.latency);
-  w.Key("handshakes");
-  w.StartObject();
-  count(w, "count", s.handshakes.count());
-  w.Key("latencyMs");
-  writeLatency(w, s.handshakes);
-  w.EndObject();
-  w.Key("server");
+}
+
+// The server process's CPU time and memory over the window; null without --server-pid.
+void writeServerUsage(JsonWriter& w, const RunResult& r, const LoadConfig& c) {
+  const RunStats& s = r.stats;
   const double cpu = serverCpuSeconds(r);
   if (cpu < 0) {
     w.Null();
@@ -193,6 +177,37 @@ void writeRunResultMembers(JsonWriter& w, const RunResult& r, const LoadConfig& 
     count(w, "hwmBytes", r.serverEnd->hwmBytes);
     w.EndObject();
   }
+}
+
+}  // namespace
+
+void writeRunResultMembers(JsonWriter& w, const RunResult& r, const LoadConfig& c) {
+  const RunStats& s = r.stats;
+  count(w, "requests", s.requests);
+  count(w, "ok", s.ok);
+  count(w, "mutated", s.mutated);
+  count(w, "non2xx", s.non2xx);
+  count(w, "invalid", s.invalid);
+  writeErrorsAndKinds(w, s);
+  w.Key("targetRate");
+  if (c.openLoop()) {
+    w.Double(round3(c.rate));
+  } else {
+    w.Null();
+  }
+  number(w, "achievedRate", r.achievedRate);
+  number(w, "elapsedSeconds", r.elapsedSeconds);
+  number(w, "completedSeconds", r.completedSeconds);
+  w.Key("latencyMs");
+  writeLatency(w, s.latency);
+  w.Key("handshakes");
+  w.StartObject();
+  count(w, "count", s.handshakes.count());
+  w.Key("latencyMs");
+  writeLatency(w, s.handshakes);
+  w.EndObject();
+  w.Key("server");
+  writeServerUsage(w, r, c);
   w.Key("client");
   w.StartObject();
   number(w, "cpuSeconds", r.clientCpuSeconds);

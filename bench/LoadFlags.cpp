@@ -1,6 +1,5 @@
 #include "bench/LoadFlags.hpp"
 
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -45,7 +44,8 @@ LoadFlags::LoadFlags(util::FlagSet& f, LoadConfig& c) : config_(c) {
 
 void LoadFlags::addRate(util::FlagSet& f, std::string help) {
   rateRequired_ = true;
-  f.addString("rate", &rate_, std::move(help));
+  f.addFloat64("rate", &config_.rate, std::move(help), requestRate());
+  f.noDefault("rate");
 }
 void LoadFlags::addDuration(util::FlagSet& f) {
   f.addDuration("duration", &config_.duration, "length of the measured window");
@@ -61,25 +61,15 @@ void LoadFlags::addNewConnection(util::FlagSet& f) {
             "a new TCP connection and full TLS handshake for every request (no resumption)");
 }
 
-util::Result<double> parseRate(const std::string& flag, const std::string& text) {
-  const auto bad = [&] {
-    return util::Result<double>(util::fail("invalid value \"" + text + "\" for flag --" + flag +
-                                           ": want requests per second, a number from 0 to 10000000"));
-  };
-  try {
-    std::size_t used = 0;
-    const double rate = std::stod(text, &used);
-    if (used != text.size() || !std::isfinite(rate) || rate < 0 || rate > kMaxRate) return bad();
-    return rate;
-  } catch (const std::exception&) {
-    return bad();
-  }
+util::Accept<double> requestRate() {
+  return {[](double rate) { return rate >= 0 && rate <= kMaxRate; },
+          "want requests per second, a number from 0 to 10000000"};
 }
 
 util::Status LoadFlags::finish(const util::FlagSet& f) {
   if (url_.empty()) return util::fail("--url is required");
   auto url = TargetUrl::parse(url_);
-  if (!url) return util::fail(url.error());
+  if (!url) return std::move(url).failure();
   config_.url = std::move(*url);
   if (config_.corpusDir.empty()) return util::fail("--corpus is required");
   std::error_code ec;
@@ -100,13 +90,10 @@ util::Status LoadFlags::finish(const util::FlagSet& f) {
   if (config_.serverPid < 0) return util::fail("--server-pid must be a process id");
   if (config_.serverPid > 0) {
     if (auto sample = sampleProcess(config_.serverPid); !sample)
-      return util::fail("--server-pid: " + sample.error());
+      return sample.failure().within("--server-pid");
   }
-  if (rateRequired_) {
-    if (!f.wasSet("rate")) return util::fail("--rate is required (requests per second; 0 for a closed loop)");
-    auto rate = parseRate("rate", rate_);
-    if (!rate) return util::fail(rate.error());
-    config_.rate = *rate;
+  if (rateRequired_ && !f.wasSet("rate")) {
+    return util::fail("--rate is required (requests per second; 0 for a closed loop)");
   }
   config_.requests = requests_;
   if (config_.requests == 0 && config_.duration.count() <= 0)

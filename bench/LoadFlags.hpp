@@ -32,15 +32,14 @@ class LoadFlags {
  private:
   LoadConfig& config_;
   std::string url_;
-  std::string rate_;
   std::size_t requests_{0};
   std::string jsonFile_;
   std::string markdownFile_;
   bool rateRequired_{false};
 };
 
-// Parses a rate (requests per second): a finite number >= 0.
-util::Result<double> parseRate(const std::string& flag, const std::string& text);
+// What a rate flag (requests per second) takes: a number from 0 to 10^7.
+util::Accept<double> requestRate();
 
 // Writes `text` to `path` ("" does nothing).
 util::Status writeOutput(const std::string& path, const std::string& text);

@@ -52,9 +52,9 @@ LoadRun::LoadRun(RequestCorpus corpus, std::unique_ptr<net::ssl::context> tls,
 
 util::Result<std::unique_ptr<LoadRun>> LoadRun::create(const LoadConfig& config) {
   auto corpus = RequestCorpus::load(config.corpusDir, config.url, config.newConnectionPerRequest);
-  if (!corpus) return util::fail(corpus.error());
+  if (!corpus) return std::move(corpus).failure();
   auto tls = makeClientTlsContext(config.tls);
-  if (!tls) return util::fail(tls.error());
+  if (!tls) return std::move(tls).failure();
   net::io_context ioc;
   net::ip::tcp::resolver resolver(ioc);
   boost::system::error_code ec;

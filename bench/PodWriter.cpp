@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "webhook/Annotations.hpp"
+
 namespace irsa::bench {
 namespace {
 
@@ -114,8 +116,10 @@ void PodWriter::metadata(const Context& c) {
     str("prometheus.io/port", "9090");
   }
   // A pod-level override of the token lifetime, as some charts set.
-  if (c.sa.kind == PodKind::kMutated && random_.percent(10))
-    str("eks.amazonaws.com/token-expiration", "43200");
+  if (c.sa.kind == PodKind::kMutated && random_.percent(10)) {
+    static const webhook::AnnotationKeys keys(webhook::kDefaultAnnotationPrefix);
+    str(keys.tokenExpiration().c_str(), "43200");
+  }
   w_.EndObject();
   if (!bare) {
     beginArray("ownerReferences");
@@ -157,7 +161,13 @@ void PodWriter::volumes(const Context& c) {
     for (int i = 1; i < 4; ++i)
       source("pipeline-" + std::to_string(i), "configMap", "name", c.app + "-pipeline");
   }
-  // Added by the ServiceAccount admission plugin before any webhook runs.
+  apiAccessVolume(c);
+  w_.EndArray();
+}
+
+// The projected token, CA and namespace volume the ServiceAccount admission
+// plugin adds before any webhook runs.
+void PodWriter::apiAccessVolume(const Context& c) {
   w_.StartObject();
   str("name", c.apiAccess);
   beginObject("projected");
@@ -196,6 +206,38 @@ void PodWriter::volumes(const Context& c) {
   integer("defaultMode", 420);
   w_.EndObject();
   w_.EndObject();
+}
+
+// Anti-affinity by host and a spread over zones, as a production chart sets.
+void PodWriter::spreading(const Context& c) {
+  beginObject("affinity");
+  beginObject("podAntiAffinity");
+  beginArray("preferredDuringSchedulingIgnoredDuringExecution");
+  w_.StartObject();
+  integer("weight", 100);
+  beginObject("podAffinityTerm");
+  beginObject("labelSelector");
+  beginObject("matchLabels");
+  str("app.kubernetes.io/name", c.app);
+  w_.EndObject();
+  w_.EndObject();
+  str("topologyKey", "kubernetes.io/hostname");
+  w_.EndObject();
+  w_.EndObject();
+  w_.EndArray();
+  w_.EndObject();
+  w_.EndObject();
+  beginArray("topologySpreadConstraints");
+  w_.StartObject();
+  integer("maxSkew", 1);
+  str("topologyKey", "topology.kubernetes.io/zone");
+  str("whenUnsatisfiable", "ScheduleAnyway");
+  beginObject("labelSelector");
+  beginObject("matchLabels");
+  str("app.kubernetes.io/name", c.app);
+  w_.EndObject();
+  w_.EndObject();
+  w_.EndObject();
   w_.EndArray();
 }
 
@@ -213,37 +255,7 @@ void PodWriter::scheduling(const Context& c) {
     integer("fsGroup", 10001);
   }
   w_.EndObject();
-  if (!bare) {
-    beginObject("affinity");
-    beginObject("podAntiAffinity");
-    beginArray("preferredDuringSchedulingIgnoredDuringExecution");
-    w_.StartObject();
-    integer("weight", 100);
-    beginObject("podAffinityTerm");
-    beginObject("labelSelector");
-    beginObject("matchLabels");
-    str("app.kubernetes.io/name", c.app);
-    w_.EndObject();
-    w_.EndObject();
-    str("topologyKey", "kubernetes.io/hostname");
-    w_.EndObject();
-    w_.EndObject();
-    w_.EndArray();
-    w_.EndObject();
-    w_.EndObject();
-    beginArray("topologySpreadConstraints");
-    w_.StartObject();
-    integer("maxSkew", 1);
-    str("topologyKey", "topology.kubernetes.io/zone");
-    str("whenUnsatisfiable", "ScheduleAnyway");
-    beginObject("labelSelector");
-    beginObject("matchLabels");
-    str("app.kubernetes.io/name", c.app);
-    w_.EndObject();
-    w_.EndObject();
-    w_.EndObject();
-    w_.EndArray();
-  }
+  if (!bare) spreading(c);
   str("schedulerName", "default-scheduler");
   // Added by the DefaultTolerationSeconds admission plugin.
   beginArray("tolerations");

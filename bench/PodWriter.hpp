@@ -48,12 +48,16 @@ class PodWriter {
 
   void metadata(const Context& c);
   void volumes(const Context& c);
+  void apiAccessVolume(const Context& c);
   void container(const Context& c, const std::string& name, Role role);
+  void commandAndPorts(const Context& c, Role role);
+  void volumeMounts(const Context& c, Role role);
   void env(const Context& c, Role role);
   void probe(const char* key, const char* path, int initialDelay);
   void resources(const char* cpuRequest, const char* memRequest, const char* cpuLimit, const char* memLimit);
   void mount(const std::string& name, const std::string& path, bool readOnly);
   void scheduling(const Context& c);
+  void spreading(const Context& c);
   void str(const char* key, const std::string& value);
   void integer(const char* key, int value);
   void boolean(const char* key, bool value);

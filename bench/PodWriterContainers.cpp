@@ -16,25 +16,7 @@ void PodWriter::container(const Context& c, const std::string& name, Role role) 
   w_.StartObject();
   str("name", name);
   str("image", c.registry + "/" + c.sa.ns + "/" + name + ":" + random_.hex(7));
-  if (role == Role::kInit) {
-    beginArray("command");
-    w_.String("/bin/sh");
-    w_.String("-c");
-    w_.String("until nc -z " + c.app + "-db 5432; do sleep 2; done");
-    w_.EndArray();
-  } else if (role != Role::kBare) {
-    beginArray("args");
-    w_.String(std::string("--log-level=") + random_.pick(kLogLevels));
-    if (role == Role::kMain) w_.String("--config=/etc/app/config.yaml");
-    w_.EndArray();
-    beginArray("ports");
-    w_.StartObject();
-    str("name", role == Role::kMain ? "http" : "metrics");
-    integer("containerPort", role == Role::kMain ? 8080 : 9090);
-    str("protocol", "TCP");
-    w_.EndObject();
-    w_.EndArray();
-  }
+  commandAndPorts(c, role);
   env(c, role);
   switch (role) {
     case Role::kBare:
@@ -49,14 +31,7 @@ void PodWriter::container(const Context& c, const std::string& name, Role role) 
       resources("50m", "64Mi", "200m", "256Mi");
       break;
   }
-  beginArray("volumeMounts");
-  if (role != Role::kBare) mount("config", "/etc/app", true);
-  if (role == Role::kMain) mount("tls", "/etc/tls", true);
-  if (role == Role::kMain || role == Role::kWorker) mount("tmp", "/tmp", false);
-  if (role == Role::kWorker)
-    mount("pipeline-" + std::to_string(random_.between(1, 3)), "/etc/pipeline", true);
-  mount(c.apiAccess, "/var/run/secrets/kubernetes.io/serviceaccount", true);
-  w_.EndArray();
+  volumeMounts(c, role);
   if (role == Role::kMain || role == Role::kWorker) {
     probe("livenessProbe", "/healthz", 10);
     probe("readinessProbe", "/readyz", 5);
@@ -77,6 +52,39 @@ void PodWriter::container(const Context& c, const std::string& name, Role role) 
     w_.EndObject();
   }
   w_.EndObject();
+}
+
+void PodWriter::commandAndPorts(const Context& c, Role role) {
+  if (role == Role::kInit) {
+    beginArray("command");
+    w_.String("/bin/sh");
+    w_.String("-c");
+    w_.String("until nc -z " + c.app + "-db 5432; do sleep 2; done");
+    w_.EndArray();
+  } else if (role != Role::kBare) {
+    beginArray("args");
+    w_.String(std::string("--log-level=") + random_.pick(kLogLevels));
+    if (role == Role::kMain) w_.String("--config=/etc/app/config.yaml");
+    w_.EndArray();
+    beginArray("ports");
+    w_.StartObject();
+    str("name", role == Role::kMain ? "http" : "metrics");
+    integer("containerPort", role == Role::kMain ? 8080 : 9090);
+    str("protocol", "TCP");
+    w_.EndObject();
+    w_.EndArray();
+  }
+}
+
+void PodWriter::volumeMounts(const Context& c, Role role) {
+  beginArray("volumeMounts");
+  if (role != Role::kBare) mount("config", "/etc/app", true);
+  if (role == Role::kMain) mount("tls", "/etc/tls", true);
+  if (role == Role::kMain || role == Role::kWorker) mount("tmp", "/tmp", false);
+  if (role == Role::kWorker)
+    mount("pipeline-" + std::to_string(random_.between(1, 3)), "/etc/pipeline", true);
+  mount(c.apiAccess, "/var/run/secrets/kubernetes.io/serviceaccount", true);
+  w_.EndArray();
 }
 
 void PodWriter::env(const Context& c, Role role) {

@@ -57,7 +57,7 @@ util::Result<ProcessSample> sampleProcess(int pid) {
   auto stat = util::readTextFile(dir + "/stat");
   if (!stat) return util::fail("process " + std::to_string(pid) + " not found (" + stat.error() + ")");
   auto cpu = cpuSecondsFromStat(*stat, sysconf(_SC_CLK_TCK));
-  if (!cpu) return util::fail(dir + "/stat: " + cpu.error());
+  if (!cpu) return cpu.failure().within(dir + "/stat");
   ProcessSample sample;
   sample.cpuSeconds = *cpu;
   if (auto status = util::readTextFile(dir + "/status")) {

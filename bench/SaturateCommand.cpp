@@ -1,7 +1,7 @@
 // `irsa-bench saturate`: the highest open-loop rate the server holds with
 // p99 under a bound, no errors, and at least 98 % of the target achieved.
-#include <cmath>
 #include <iostream>
+#include <optional>
 
 #include "bench/CommandSteps.hpp"
 #include "bench/Commands.hpp"
@@ -27,29 +27,6 @@ struct Step {
   RunResult result;
 };
 
-// "2ms", "500us", "1.5ms", "0.01s": one number and a unit.
-util::Result<std::chrono::nanoseconds> parseBound(const std::string& text) {
-  const auto bad = [&] {
-    return util::Result<std::chrono::nanoseconds>(
-        util::fail("invalid value \"" + text + "\" for flag --p99-bound: want a duration like 2ms or 500us"));
-  };
-  std::size_t used = 0;
-  double number = 0;
-  try {
-    number = std::stod(text, &used);
-  } catch (const std::exception&) {
-    return bad();
-  }
-  const std::string unit = text.substr(used);
-  double scale = 0;
-  if (unit == "ns") scale = 1;
-  if (unit == "us" || unit == "\u00b5s") scale = 1e3;
-  if (unit == "ms") scale = 1e6;
-  if (unit == "s") scale = 1e9;
-  if (scale == 0 || !std::isfinite(number) || number <= 0 || number * scale > 60e9) return bad();
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(number * scale)));
-}
-
 std::string judge(const RunResult& r, double rate, std::chrono::nanoseconds bound) {
   const RunStats& s = r.stats;
   if (s.errors.total() > 0) return std::to_string(s.errors.total()) + " errors";
@@ -64,88 +41,98 @@ std::string judge(const RunResult& r, double rate, std::chrono::nanoseconds boun
   return "";
 }
 
-}  // namespace
-
-int saturateCommand(const std::vector<std::string>& args) {
+struct SaturateFlags {
   LoadConfig config;
-  config.warmup = std::chrono::seconds(1);
-  std::string boundText = "2ms", startText = "500", maxText = "100000";
+  std::chrono::nanoseconds bound{std::chrono::milliseconds(2)};
   std::chrono::milliseconds stepDuration{std::chrono::seconds(5)};
   std::chrono::milliseconds timeLimit{std::chrono::minutes(5)};
-  SaturationSearch::Options search;
-  util::FlagSet flags("saturate", "irsa-bench");
-  LoadFlags load(flags, config);
+  SaturationSearch::Options search{500, 100000};
+
+  SaturateFlags() { config.warmup = std::chrono::seconds(1); }
+};
+
+void addSaturateFlags(util::FlagSet& flags, LoadFlags& load, SaturateFlags& parsed) {
   load.addWarmup(flags, "unmeasured time at the start of each step");
   load.addNewConnection(flags);
-  flags.addString("p99-bound", &boundText, "highest acceptable p99 latency (e.g. 2ms, 500us)");
-  flags.addString("start-rate", &startText, "rate of the first step, requests per second");
-  flags.addString("max-rate", &maxText, "rate never exceeded, requests per second");
-  flags.addDuration("step-duration", &stepDuration, "measured window of each step");
-  flags.addSize("max-steps", &search.maxSteps, "most steps to run");
-  flags.addDuration("time-limit", &timeLimit, "no step starts that could end after this much time");
-  const auto usageError = [](const std::string& message) { return bench::usageError("saturate", message); };
-  if (auto exit = parseFlags("saturate", flags, args)) return *exit;
-  if (auto exit = finishLoadFlags("saturate", load, flags)) return *exit;
-  auto bound = parseBound(boundText);
-  if (!bound) return usageError(bound.error());
-  auto start = parseRate("start-rate", startText);
-  if (!start) return usageError(start.error());
-  auto max = parseRate("max-rate", maxText);
-  if (!max) return usageError(max.error());
-  if (*start < 1 || *max < *start) return usageError("want 1 <= --start-rate <= --max-rate");
-  if (stepDuration.count() <= 0) return usageError("--step-duration must be positive");
-  if (search.maxSteps == 0 || search.maxSteps > 100)
-    return usageError("--max-steps must be between 1 and 100");
-  search.startRate = *start;
-  search.maxRate = *max;
-  config.duration = stepDuration;
+  flags.addDuration("p99-bound", &parsed.bound, "highest acceptable p99 latency (e.g. 2ms, 500us)",
+                    {[](std::chrono::nanoseconds d) { return d > d.zero() && d <= std::chrono::seconds(60); },
+                     "want a duration like 2ms or 500us"});
+  flags.addFloat64("start-rate", &parsed.search.startRate, "rate of the first step, requests per second",
+                   requestRate());
+  flags.addFloat64("max-rate", &parsed.search.maxRate, "rate never exceeded, requests per second",
+                   requestRate());
+  flags.addDuration("step-duration", &parsed.stepDuration, "measured window of each step");
+  flags.addSize("max-steps", &parsed.search.maxSteps, "most steps to run");
+  flags.addDuration("time-limit", &parsed.timeLimit, "no step starts that could end after this much time");
+}
 
-  auto run = prepareRun("saturate", config);
-  if (!run) return kExitFailure;
-  SaturationSearch searcher(search);
+// What relates saturate's flags, after LoadFlags::finish.
+util::Status validate(const SaturateFlags& parsed) {
+  const auto& search = parsed.search;
+  if (search.startRate < 1 || search.maxRate < search.startRate) {
+    return util::fail("want 1 <= --start-rate <= --max-rate");
+  }
+  if (parsed.stepDuration.count() <= 0) return util::fail("--step-duration must be positive");
+  if (search.maxSteps == 0 || search.maxSteps > 100)
+    return util::fail("--max-steps must be between 1 and 100");
+  return util::okStatus();
+}
+
+// Runs the search's steps until it ends or --time-limit could be passed;
+// nullopt (reported) when a step could not run at all.
+std::optional<std::vector<Step>> runSteps(LoadRun& run, SaturationSearch& searcher,
+                                          const SaturateFlags& parsed) {
   std::vector<Step> steps;
   const auto began = Clock::now();
   // A step lasts its warmup and window, plus at most the drain (the timeout).
-  const auto stepBound = config.warmup + stepDuration + config.timeout;
+  const auto stepBound = parsed.config.warmup + parsed.stepDuration + parsed.config.timeout;
   while (auto rate = searcher.next()) {
-    if (Clock::now() - began + stepBound > timeLimit) {
+    if (Clock::now() - began + stepBound > parsed.timeLimit) {
       std::cerr << "irsa-bench saturate: --time-limit reached, stopping\n";
       break;
     }
-    LoadConfig stepConfig = config;
+    LoadConfig stepConfig = parsed.config;
     stepConfig.rate = *rate;
-    auto result = run->execute(stepConfig);
+    auto result = run.execute(stepConfig);
     if (!result) {
       std::cerr << "irsa-bench saturate: " << result.error() << "\n";
-      return kExitFailure;
+      return std::nullopt;
     }
-    const std::string reason = judge(*result, *rate, *bound);
+    const std::string reason = judge(*result, *rate, parsed.bound);
     searcher.record(*rate, reason.empty());
     std::cerr << "irsa-bench saturate: step " << steps.size() + 1 << " rate " << *rate
               << "/s: " << (reason.empty() ? "held" : reason) << "\n";
     steps.push_back({*rate, reason.empty(), reason, std::move(*result)});
   }
+  return steps;
+}
 
+void writeSaturateConfig(JsonWriter& w, const SaturateFlags& parsed, const LoadRun& run) {
+  w.Key("config");
+  w.StartObject();
+  writeLoadConfig(w, parsed.config, run.corpus());
+  w.Key("p99BoundMs");
+  w.Double(round3(std::chrono::duration<double, std::milli>(parsed.bound).count()));
+  w.Key("startRate");
+  w.Double(parsed.search.startRate);
+  w.Key("maxRate");
+  w.Double(parsed.search.maxRate);
+  w.Key("stepDurationSeconds");
+  w.Double(round3(std::chrono::duration<double>(parsed.stepDuration).count()));
+  w.Key("maxSteps");
+  w.Uint64(parsed.search.maxSteps);
+  w.Key("timeLimitSeconds");
+  w.Double(round3(std::chrono::duration<double>(parsed.timeLimit).count()));
+  w.EndObject();
+}
+
+std::string reportJson(const SaturateFlags& parsed, const LoadRun& run, const SaturationSearch& searcher,
+                       const std::vector<Step>& steps) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.SetIndent(' ', 2);
-  beginReport(w, "saturate", config);
-  w.Key("config");
-  w.StartObject();
-  writeLoadConfig(w, config, run->corpus());
-  w.Key("p99BoundMs");
-  w.Double(round3(std::chrono::duration<double, std::milli>(*bound).count()));
-  w.Key("startRate");
-  w.Double(search.startRate);
-  w.Key("maxRate");
-  w.Double(search.maxRate);
-  w.Key("stepDurationSeconds");
-  w.Double(round3(std::chrono::duration<double>(stepDuration).count()));
-  w.Key("maxSteps");
-  w.Uint64(search.maxSteps);
-  w.Key("timeLimitSeconds");
-  w.Double(round3(std::chrono::duration<double>(timeLimit).count()));
-  w.EndObject();
+  beginReport(w, "saturate", parsed.config);
+  writeSaturateConfig(w, parsed, run);
   w.Key("results");
   w.StartObject();
   w.Key("found");
@@ -155,7 +142,7 @@ int saturateCommand(const std::vector<std::string>& args) {
   w.Key("steps");
   w.StartArray();
   for (const auto& step : steps) {
-    LoadConfig stepConfig = config;
+    LoadConfig stepConfig = parsed.config;
     stepConfig.rate = step.rate;
     w.StartObject();
     w.Key("rate");
@@ -171,7 +158,11 @@ int saturateCommand(const std::vector<std::string>& args) {
   w.EndArray();
   w.EndObject();
   w.EndObject();
+  return std::string(buffer.GetString()) + "\n";
+}
 
+std::string reportMarkdown(const SaturateFlags& parsed, const SaturationSearch& searcher,
+                           const std::vector<Step>& steps) {
   MarkdownTable table({"step", "target/s", "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors",
                        "held", "why not"});
   for (std::size_t i = 0; i < steps.size(); ++i) {
@@ -184,13 +175,36 @@ int saturateCommand(const std::vector<std::string>& args) {
                   MarkdownTable::fixed(toMs(s.latency.max()), 3), std::to_string(s.errors.total()),
                   steps[i].pass ? "yes" : "no", steps[i].reason});
   }
+  const std::string& label = parsed.config.label;
   std::string markdown = table.str() + "\n";
   markdown += searcher.found()
-                  ? "Highest rate held" + std::string(config.label.empty() ? "" : " (" + config.label + ")") +
-                        ": **" + MarkdownTable::fixed(searcher.bestPass(), 0) + " req/s** with p99 under " +
-                        MarkdownTable::fixed(toMs(static_cast<std::uint64_t>(bound->count())), 3) + " ms.\n"
+                  ? "Highest rate held" + std::string(label.empty() ? "" : " (" + label + ")") + ": **" +
+                        MarkdownTable::fixed(searcher.bestPass(), 0) + " req/s** with p99 under " +
+                        MarkdownTable::fixed(toMs(static_cast<std::uint64_t>(parsed.bound.count())), 3) +
+                        " ms.\n"
                   : "No step held the bound.\n";
-  return emitReports("saturate", load, std::string(buffer.GetString()) + "\n", markdown);
+  return markdown;
+}
+
+}  // namespace
+
+int saturateCommand(const std::vector<std::string>& args) {
+  SaturateFlags parsed;
+  util::FlagSet flags("saturate", "irsa-bench");
+  LoadFlags load(flags, parsed.config);
+  addSaturateFlags(flags, load, parsed);
+  if (auto exit = parseFlags("saturate", flags, args)) return *exit;
+  if (auto exit = finishLoadFlags("saturate", load, flags)) return *exit;
+  if (auto s = validate(parsed); !s) return usageError("saturate", s.error());
+  parsed.config.duration = parsed.stepDuration;
+
+  auto run = prepareRun("saturate", parsed.config);
+  if (!run) return kExitFailure;
+  SaturationSearch searcher(parsed.search);
+  auto steps = runSteps(*run, searcher, parsed);
+  if (!steps) return kExitFailure;
+  return emitReports("saturate", load, reportJson(parsed, *run, searcher, *steps),
+                     reportMarkdown(parsed, searcher, *steps));
 }
 
 }  // namespace irsa::bench

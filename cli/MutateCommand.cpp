@@ -32,77 +32,104 @@ int usageError(const std::string& message) {
   return kExitUsage;
 }
 
-}  // namespace
+struct MutateFlags {
+  std::string podFile;
+  std::string serviceAccountFile;
+  std::string configMapFile;
+  std::string ns;
+  std::string output{"patch"};
+  MutationFlags mutation;
+};
 
-int mutateCommand(const std::vector<std::string>& args) {
-  std::string podFile, saFile, configMapFile, ns, output = "patch", ccFile;
-  webhook::MutationSettings settings;
-  util::FlagSet flags("mutate");
-  flags.addString("pod", &podFile, "Pod manifest (YAML or JSON) to mutate; required");
-  flags.addString("service-account", &saFile,
+void addMutateFlags(util::FlagSet& flags, MutateFlags& parsed) {
+  flags.addString("pod", &parsed.podFile, "Pod manifest (YAML or JSON) to mutate; required");
+  flags.addString("service-account", &parsed.serviceAccountFile,
                   "ServiceAccount(s) (YAML or JSON); without it the pod's ServiceAccount is not found");
-  flags.addString("config-map", &configMapFile,
+  flags.addString("config-map", &parsed.configMapFile,
                   "ConfigMap pod-identity-webhook (YAML or JSON), as --watch-config-map would read it");
-  flags.addString("namespace", &ns, "request namespace (default: the pod's, else \"default\")");
-  flags.addString("output", &output, "patch (RFC 6902 JSON Patch) or pod (the mutated pod)");
-  addMutationFlags(flags, settings, ccFile);
+  flags.addString("namespace", &parsed.ns, "request namespace (default: the pod's, else \"default\")");
+  flags.addString("output", &parsed.output, "patch (RFC 6902 JSON Patch) or pod (the mutated pod)");
+  addMutationFlags(flags, parsed.mutation);
+}
 
-  if (auto status = flags.parse(args); !status) return usageError(status.error());
-  if (flags.helpRequested()) {
-    std::cout << flags.usage();
-    return kExitOk;
+util::Status validate(const MutateFlags& parsed) {
+  if (parsed.podFile.empty()) return util::fail("--pod is required");
+  if (parsed.output != "patch" && parsed.output != "pod") {
+    return util::fail("--output must be \"patch\" or \"pod\"");
   }
-  if (podFile.empty()) return usageError("--pod is required");
-  if (output != "patch" && output != "pod") return usageError("--output must be \"patch\" or \"pod\"");
-  if (auto status = validateMutationSettings(settings); !status) return usageError(status.error());
+  return validate(parsed.mutation);
+}
 
-  auto pod = loadPod(podFile);
-  if (!pod) return usageError(pod.error());
+// The pod and the identity inputs the flags name, read from their files;
+// ConfigMap warnings go to stderr.
+util::Result<OfflineInputs> loadInputs(const MutateFlags& parsed, const webhook::MutationSettings& settings) {
+  auto pod = loadPod(parsed.podFile);
+  if (!pod) return pod.failure();
   OfflineInputs in;
   in.pod = std::move(*pod);
-  in.ns = requestNamespace(in.pod, ns);
-  if (!saFile.empty()) {
-    auto sas = kube::ServiceAccountFile::load(saFile, settings.annotationPrefix);
-    if (!sas) return usageError(sas.error());
+  in.ns = requestNamespace(in.pod, parsed.ns);
+  if (!parsed.serviceAccountFile.empty()) {
+    auto sas = kube::ServiceAccountFile::load(parsed.serviceAccountFile, settings.annotationPrefix);
+    if (!sas) return sas.failure();
     in.serviceAccounts = std::move(*sas);
   }
-  if (!configMapFile.empty()) {
+  if (!parsed.configMapFile.empty()) {
     std::vector<std::string> warnings;
-    auto cm = loadConfigMap(configMapFile, warnings);
-    if (!cm) return usageError(cm.error());
+    auto cm = loadConfigMap(parsed.configMapFile, warnings);
+    if (!cm) return cm.failure();
     for (const auto& w : warnings)
       std::cerr << "irsa-webhook mutate: warning: " << w << "\n";
     in.configMap = std::move(*cm);
   }
-  if (!ccFile.empty()) {
-    auto cc = kube::ContainerCredentialsFile::load(ccFile);
-    if (!cc) return usageError(cc.error());
+  if (!parsed.mutation.containerCredentialsFile.empty()) {
+    auto cc = kube::ContainerCredentialsFile::load(parsed.mutation.containerCredentialsFile);
+    if (!cc) return cc.failure();
     in.containerCredentials = std::move(cc->identities);
   }
+  return in;
+}
 
-  webhook::AdmissionPlanner planner(settings);
-  SystemRandom random;
-  auto result = mutateOffline(in, planner, random);
-  if (!saFile.empty() && !result.serviceAccountFound) {
-    std::cerr << "irsa-webhook mutate: note: no ServiceAccount " << in.ns << "/"
-              << webhook::podServiceAccountName(in.pod) << " in " << saFile << "\n";
-  }
-
-  if (output == "patch") {
-    std::cout << result.patch.toJson() << "\n";
-    return kExitOk;
-  }
+// --output pod: the patch applied to the pod, printed indented.
+int printMutatedPod(rapidjson::Document& pod, const webhook::Patch& patch) {
   rapidjson::Document ops;
-  ops.Parse(result.patch.toJson().c_str());
-  if (auto status = webhook::applyJsonPatch(in.pod, ops); !status) {
+  ops.Parse(patch.toJson().c_str());
+  if (auto status = webhook::applyJsonPatch(pod, ops); !status) {
     std::cerr << "irsa-webhook mutate: internal error applying the patch: " << status.error() << "\n";
     return kExitFailure;
   }
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
   writer.SetIndent(' ', 2);
-  in.pod.Accept(writer);
+  pod.Accept(writer);
   std::cout << buffer.GetString() << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int mutateCommand(const std::vector<std::string>& args) {
+  MutateFlags parsed;
+  util::FlagSet flags("mutate");
+  addMutateFlags(flags, parsed);
+  if (auto status = flags.parse(args); !status) return usageError(status.error());
+  if (flags.helpRequested()) {
+    std::cout << flags.usage();
+    return kExitOk;
+  }
+  if (auto status = validate(parsed); !status) return usageError(status.error());
+  const webhook::MutationSettings settings = effectiveSettings(parsed.mutation);
+  auto in = loadInputs(parsed, settings);
+  if (!in) return usageError(in.error());
+
+  webhook::AdmissionPlanner planner(settings);
+  SystemRandom random;
+  auto result = mutateOffline(*in, planner, random);
+  if (!parsed.serviceAccountFile.empty() && !result.serviceAccountFound) {
+    std::cerr << "irsa-webhook mutate: note: no ServiceAccount " << in->ns << "/"
+              << webhook::podServiceAccountName(in->pod) << " in " << parsed.serviceAccountFile << "\n";
+  }
+  if (parsed.output == "pod") return printMutatedPod(in->pod, result.patch);
+  std::cout << result.patch.toJson() << "\n";
   return kExitOk;
 }
 

@@ -4,8 +4,8 @@
 
 namespace irsa::cli {
 
-void addMutationFlags(util::FlagSet& flags, webhook::MutationSettings& s,
-                      std::string& containerCredentialsFile) {
+void addMutationFlags(util::FlagSet& flags, MutationFlags& parsed) {
+  auto& s = parsed.settings;
   flags.addString("annotation-prefix", &s.annotationPrefix,
                   "prefix of the ServiceAccount and pod annotations");
   flags.addString("token-audience", &s.tokenAudience, "default audience of the projected token");
@@ -16,7 +16,7 @@ void addMutationFlags(util::FlagSet& flags, webhook::MutationSettings& s,
                   "if set, AWS_DEFAULT_REGION and AWS_REGION are added to containers");
   flags.addBool("sts-regional-endpoint", &s.stsRegionalEndpoint,
                 "add AWS_STS_REGIONAL_ENDPOINTS=regional to containers");
-  flags.addString("watch-container-credentials-config", &containerCredentialsFile,
+  flags.addString("watch-container-credentials-config", &parsed.containerCredentialsFile,
                   "JSON file listing the ServiceAccounts that use container credentials (EKS Pod Identity)");
   auto& cc = s.containerCredentials;
   flags.addString("container-credentials-audience", &cc.audience,
@@ -31,7 +31,8 @@ void addMutationFlags(util::FlagSet& flags, webhook::MutationSettings& s,
                   "value of AWS_CONTAINER_CREDENTIALS_FULL_URI");
 }
 
-util::Status validateMutationSettings(webhook::MutationSettings& s) {
+util::Status validate(const MutationFlags& parsed) {
+  const auto& s = parsed.settings;
   if (s.annotationPrefix.empty()) return util::fail("--annotation-prefix must not be empty");
   if (s.tokenMountPath.empty() || s.tokenMountPath.front() != '/') {
     return util::fail("--token-mount-path must be an absolute path");
@@ -44,10 +45,13 @@ util::Status validateMutationSettings(webhook::MutationSettings& s) {
   }
   // Kubernetes refuses expirationSeconds beyond 2^32: say so here, not per pod.
   if (s.tokenExpiration > (std::int64_t{1} << 32)) return util::fail("--token-expiration is too large");
-  // Below the minimum, 0 and negative values too, it is raised to 600 s, as
-  // the reference does at start.
-  s.tokenExpiration = webhook::clampTokenExpiration(s.tokenExpiration);
   return util::okStatus();
+}
+
+webhook::MutationSettings effectiveSettings(const MutationFlags& parsed) {
+  webhook::MutationSettings settings = parsed.settings;
+  settings.tokenExpiration = webhook::clampTokenExpiration(settings.tokenExpiration);
+  return settings;
 }
 
 }  // namespace irsa::cli

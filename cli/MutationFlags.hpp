@@ -9,10 +9,21 @@
 
 namespace irsa::cli {
 
-void addMutationFlags(util::FlagSet& flags, webhook::MutationSettings& settings,
-                      std::string& containerCredentialsFile);
+// What the mutation flags set.
+struct MutationFlags {
+  webhook::MutationSettings settings;
+  // --watch-container-credentials-config: `serve` watches it, `mutate` reads it once.
+  std::string containerCredentialsFile;
+};
 
-// Checks values that flags alone cannot (e.g. the token expiration minimum).
-util::Status validateMutationSettings(webhook::MutationSettings& settings);
+void addMutationFlags(util::FlagSet& flags, MutationFlags& parsed);
+
+// Checks what one flag alone cannot say (paths absolute, names non-empty,
+// the expiration within what Kubernetes takes).
+util::Status validate(const MutationFlags& parsed);
+
+// The settings to mutate with: the token expiration raised to its minimum,
+// as the reference does at start (values below 600, 0 and negative too).
+webhook::MutationSettings effectiveSettings(const MutationFlags& parsed);
 
 }  // namespace irsa::cli

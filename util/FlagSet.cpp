@@ -5,6 +5,7 @@
 #include <sstream>
 #include <utility>
 
+#include "util/GoFormat.hpp"
 #include "util/GoParse.hpp"
 
 namespace irsa::util {
@@ -19,6 +20,32 @@ Status parseInteger(const std::string& name, const std::string& value, Int* targ
   }
   *target = parsed;
   return okStatus();
+}
+
+std::string invalidValue(const std::string& name, const std::string& value, const std::string& why) {
+  return "invalid value \"" + value + "\" for flag --" + name + ": " + why;
+}
+
+// Parses with `parse` (a Result<T>), then applies `accept`; `accept.want`,
+// when given, replaces the parser's reason.
+template <typename T, typename Parse>
+std::function<Status(const std::string&)> typedSetter(const std::string& name, T* target, Parse parse,
+                                                      Accept<T> accept) {
+  return [name, target, parse, accept = std::move(accept)](const std::string& v) {
+    auto parsed = parse(v);
+    if (!parsed || (accept.test && !accept.test(*parsed))) {
+      const std::string why = !accept.want.empty() ? accept.want : parsed ? "out of range" : parsed.error();
+      return Status(fail(invalidValue(name, v, why)));
+    }
+    *target = *parsed;
+    return okStatus();
+  };
+}
+
+Result<double> parseFiniteFloat(const std::string& text) {
+  auto parsed = goParseFloat(text);
+  if (parsed && !std::isfinite(*parsed)) return fail("not a finite number");
+  return parsed;
 }
 
 }  // namespace
@@ -72,6 +99,17 @@ void FlagSet::addDuration(const std::string& name, std::chrono::milliseconds* ta
            }});
 }
 
+void FlagSet::addDuration(const std::string& name, std::chrono::nanoseconds* target, std::string help,
+                          Accept<std::chrono::nanoseconds> accept) {
+  add(name, Flag{std::move(help), goDurationString(*target), false,
+                 typedSetter(name, target, goParseDurationNanos, std::move(accept))});
+}
+
+void FlagSet::addFloat64(const std::string& name, double* target, std::string help, Accept<double> accept) {
+  add(name, Flag{std::move(help), goFloatString(*target), false,
+                 typedSetter(name, target, parseFiniteFloat, std::move(accept))});
+}
+
 void FlagSet::addList(const std::string& name, std::vector<std::string>* target, std::string help) {
   std::string def;
   for (const auto& s : *target)
@@ -93,6 +131,10 @@ void FlagSet::alias(const std::string& alias, const std::string& name) {
 
 void FlagSet::markNoEffect(const std::string& name, std::string why) {
   if (auto it = flags_.find(name); it != flags_.end()) it->second.noEffect = std::move(why);
+}
+
+void FlagSet::noDefault(const std::string& name) {
+  if (auto it = flags_.find(name); it != flags_.end()) it->second.defaultText.clear();
 }
 
 const std::string* FlagSet::resolve(const std::string& name) const {

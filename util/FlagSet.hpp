@@ -31,6 +31,16 @@ struct NoEffectFlag {
   std::string why;
 };
 
+// A limit on a typed flag's value, checked as it is parsed: a value of the
+// right type that `test` refuses fails like a malformed one, with the message
+// `invalid value "<text>" for flag --<name>: <want>`. `want` is the reason for
+// a malformed value too, so one sentence tells what the flag takes.
+template <typename T>
+struct Accept {
+  std::function<bool(const T&)> test;
+  std::string want;
+};
+
 class FlagSet {
  public:
   // What parse() does with an argument that is not a flag (or comes after `--`).
@@ -49,6 +59,12 @@ class FlagSet {
   void addInt64(const std::string& name, std::int64_t* target, std::string help);
   void addSize(const std::string& name, std::size_t* target, std::string help);
   void addDuration(const std::string& name, std::chrono::milliseconds* target, std::string help);
+  // Go's time.ParseDuration to the nanosecond, for bounds below a millisecond.
+  void addDuration(const std::string& name, std::chrono::nanoseconds* target, std::string help,
+                   Accept<std::chrono::nanoseconds> accept = {});
+  // pflag's Float64 (strconv.ParseFloat), except that NaN and infinities are
+  // refused: no flag here means anything by them.
+  void addFloat64(const std::string& name, double* target, std::string help, Accept<double> accept = {});
   // Comma-separated; repeating the flag appends.
   void addList(const std::string& name, std::vector<std::string>* target, std::string help);
   // A second name for an existing flag (e.g. "verbosity" for "v").
@@ -57,6 +73,8 @@ class FlagSet {
   // usage() lists it in a section of its own with `why`, and noEffectSet()
   // names it when the command line sets it.
   void markNoEffect(const std::string& name, std::string why);
+  // For a flag the command requires: usage() shows no default for it.
+  void noDefault(const std::string& name);
   void positional(Positional mode) { positional_ = mode; }
 
   // Parses `args` (without the program and command names). `-h`/`--help`

@@ -1,5 +1,6 @@
 #include "util/GoParse.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -12,15 +13,17 @@ std::optional<bool> goParseBool(std::string_view s) {
   return std::nullopt;
 }
 
-Result<std::chrono::milliseconds> goParseDuration(std::string_view text) {
-  // Go's time.ParseDuration grammar: [+]{number unit}+, number = digits
-  // [. digits] or . digits; "0" alone is allowed. Negative durations are
-  // refused: no flag here means anything by them.
+namespace {
+
+// Go's time.ParseDuration grammar: [+]{number unit}+, number = digits
+// [. digits] or . digits; "0" alone is allowed. Negative durations are
+// refused: no flag here means anything by them. The total in milliseconds,
+// unrounded.
+Result<long double> parseDurationMs(std::string_view text) {
   const auto invalid = [&](const char* why) {
-    return Result<std::chrono::milliseconds>(
-        fail(std::string(why) + " in duration \"" + std::string(text) + "\""));
+    return Result<long double>(fail(std::string(why) + " in duration \"" + std::string(text) + "\""));
   };
-  if (text == "0") return std::chrono::milliseconds(0);
+  if (text == "0") return 0.0L;
   if (text.empty()) return invalid("empty");
   std::size_t i = 0;
   if (text[0] == '-') return invalid("negative value");
@@ -68,7 +71,38 @@ Result<std::chrono::milliseconds> goParseDuration(std::string_view text) {
     totalMs += number * scale;
     if (totalMs > kMaxMs) return invalid("overflow");
   }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(static_cast<double>(totalMs))));
+  return totalMs;
+}
+
+}  // namespace
+
+Result<std::chrono::milliseconds> goParseDuration(std::string_view text) {
+  auto ms = parseDurationMs(text);
+  if (!ms) return std::move(ms).failure();
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(static_cast<double>(*ms))));
+}
+
+Result<std::chrono::nanoseconds> goParseDurationNanos(std::string_view text) {
+  auto ms = parseDurationMs(text);
+  if (!ms) return std::move(ms).failure();
+  if (*ms > 9.2e12L) return fail("overflow in duration \"" + std::string(text) + "\"");  // int64 nanoseconds
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llroundl(*ms * 1e6L)));
+}
+
+Result<double> goParseFloat(std::string_view text) {
+  const auto invalid = [&](const char* why) {
+    return Result<double>(fail("strconv.ParseFloat: parsing \"" + std::string(text) + "\": " + why));
+  };
+  // from_chars takes no '+', and refuses leading spaces as Go does.
+  std::string_view digits = text;
+  if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+  if (digits.empty() || (digits.size() < text.size() && digits.front() == '-'))
+    return invalid("invalid syntax");
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec == std::errc::result_out_of_range) return invalid("value out of range");
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return invalid("invalid syntax");
+  return value;
 }
 
 }  // namespace irsa::util

@@ -17,5 +17,11 @@ std::optional<bool> goParseBool(std::string_view s);
 // time.ParseDuration ("300ms", "1.5s", "2m30s", a bare "0"), to whole
 // milliseconds. Negative durations are refused: no caller means anything by them.
 Result<std::chrono::milliseconds> goParseDuration(std::string_view s);
+// The same, to whole nanoseconds (Go's own resolution), for sub-millisecond bounds.
+Result<std::chrono::nanoseconds> goParseDurationNanos(std::string_view s);
+
+// strconv.ParseFloat(s, 64) for decimal text: "2", "+0.5", "1e3", ".5", and
+// "inf", "infinity", "nan" in any case (hexadecimal floats are not taken).
+Result<double> goParseFloat(std::string_view s);
 
 }  // namespace irsa::util

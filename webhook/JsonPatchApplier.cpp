@@ -69,75 +69,98 @@ rapidjson::Value* resolve(rapidjson::Value& root, const std::vector<std::string>
   return cur;
 }
 
-util::Status applyOne(rapidjson::Document& doc, const rapidjson::Value& op) {
-  auto& alloc = doc.GetAllocator();
+// One operation of the patch, its path split into tokens.
+struct Operation {
+  std::string_view name;
+  std::string path;
+  std::vector<std::string> tokens;
+  const rapidjson::Value* value;  // nullptr when absent
+};
+
+util::Result<Operation> readOperation(const rapidjson::Value& op) {
   const std::string_view name = stringMember(op, "op");
   const rapidjson::Value* pathValue = member(op, "path");
   if (!pathValue || !pathValue->IsString()) return util::fail("patch operation without a path");
-  const std::string path(view(*pathValue));
+  std::string path(view(*pathValue));
   auto tokens = splitPointer(path);
-  if (!tokens) return tokens.failure();
+  if (!tokens) return std::move(tokens).failure();
   const rapidjson::Value* value = member(op, "value");
   if ((name == "add" || name == "replace" || name == "test") && !value) {
     return util::fail("patch operation '" + std::string(name) + "' without a value at " + path);
   }
+  return Operation{name, std::move(path), std::move(*tokens), value};
+}
 
-  if (tokens->empty()) {
-    if (name == "add" || name == "replace") {
-      doc.CopyFrom(*value, alloc);
+util::Status unsupported(const Operation& op) {
+  return util::fail("unsupported patch operation '" + std::string(op.name) + "'");
+}
+
+// add, replace or remove the member `op.tokens.back()` of `parent`.
+util::Status applyToObject(rapidjson::Value& parent, const Operation& op,
+                           rapidjson::Document::AllocatorType& alloc) {
+  const std::string& last = op.tokens.back();
+  auto it = parent.FindMember(rapidjson::StringRef(last.data(), last.size()));
+  if (op.name == "add") {
+    rapidjson::Value copy(*op.value, alloc);
+    if (it != parent.MemberEnd()) {
+      it->value = std::move(copy);
+    } else {
+      parent.AddMember(rapidjson::Value(last.c_str(), alloc), copy, alloc);
+    }
+    return util::okStatus();
+  }
+  if (it == parent.MemberEnd()) return util::fail("path not found: " + op.path);
+  if (op.name == "replace") {
+    it->value.CopyFrom(*op.value, alloc);
+  } else if (op.name == "remove") {
+    parent.EraseMember(it);
+  } else {
+    return unsupported(op);
+  }
+  return util::okStatus();
+}
+
+// add (insert, or append at "-"), replace or remove the element `op.tokens.back()` of `parent`.
+util::Status applyToArray(rapidjson::Value& parent, const Operation& op,
+                          rapidjson::Document::AllocatorType& alloc) {
+  auto idx = arrayIndex(op.tokens.back(), parent.Size(), op.name == "add");
+  if (!idx) return util::fail(idx.error() + " at " + op.path);
+  if (op.name == "add") {
+    rapidjson::Value copy(*op.value, alloc);
+    parent.PushBack(copy, alloc);
+    // Rotate the appended element into place for an insert.
+    for (rapidjson::SizeType k = parent.Size() - 1; k > *idx; --k)
+      parent[k].Swap(parent[k - 1]);
+  } else if (op.name == "replace") {
+    parent[*idx].CopyFrom(*op.value, alloc);
+  } else if (op.name == "remove") {
+    parent.Erase(parent.Begin() + *idx);
+  } else {
+    return unsupported(op);
+  }
+  return util::okStatus();
+}
+
+util::Status applyOne(rapidjson::Document& doc, const rapidjson::Value& json) {
+  auto op = readOperation(json);
+  if (!op) return op.failure();
+  if (op->tokens.empty()) {
+    if (op->name == "add" || op->name == "replace") {
+      doc.CopyFrom(*op->value, doc.GetAllocator());
       return util::okStatus();
     }
     return util::fail("unsupported operation on the document root");
   }
-  rapidjson::Value* parent = resolve(doc, *tokens, tokens->size() - 1);
-  if (!parent) return util::fail("path not found: " + path);
-  const std::string& last = tokens->back();
-
-  if (name == "test") {
-    rapidjson::Value* target = resolve(doc, *tokens, tokens->size());
-    if (!target || *target != *value) return util::fail("test failed at " + path);
+  rapidjson::Value* parent = resolve(doc, op->tokens, op->tokens.size() - 1);
+  if (!parent) return util::fail("path not found: " + op->path);
+  if (op->name == "test") {
+    rapidjson::Value* target = resolve(doc, op->tokens, op->tokens.size());
+    if (!target || *target != *op->value) return util::fail("test failed at " + op->path);
     return util::okStatus();
   }
-  if (parent->IsObject()) {
-    auto it = parent->FindMember(rapidjson::StringRef(last.data(), last.size()));
-    if (name == "add") {
-      rapidjson::Value copy(*value, alloc);
-      if (it != parent->MemberEnd()) {
-        it->value = std::move(copy);
-      } else {
-        parent->AddMember(rapidjson::Value(last.c_str(), alloc), copy, alloc);
-      }
-      return util::okStatus();
-    }
-    if (it == parent->MemberEnd()) return util::fail("path not found: " + path);
-    if (name == "replace") {
-      it->value.CopyFrom(*value, alloc);
-    } else if (name == "remove") {
-      parent->EraseMember(it);
-    } else {
-      return util::fail("unsupported patch operation '" + std::string(name) + "'");
-    }
-    return util::okStatus();
-  }
-  if (parent->IsArray()) {
-    auto idx = arrayIndex(last, parent->Size(), name == "add");
-    if (!idx) return util::fail(idx.error() + " at " + path);
-    if (name == "add") {
-      rapidjson::Value copy(*value, alloc);
-      parent->PushBack(copy, alloc);
-      // Rotate the appended element into place for an insert.
-      for (rapidjson::SizeType k = parent->Size() - 1; k > *idx; --k)
-        (*parent)[k].Swap((*parent)[k - 1]);
-    } else if (name == "replace") {
-      (*parent)[*idx].CopyFrom(*value, alloc);
-    } else if (name == "remove") {
-      parent->Erase(parent->Begin() + *idx);
-    } else {
-      return util::fail("unsupported patch operation '" + std::string(name) + "'");
-    }
-    return util::okStatus();
-  }
-  return util::fail("path parent is not a container: " + path);
+  if (parent->IsObject()) return applyToObject(*parent, *op, doc.GetAllocator());
+  if (parent->IsArray()) return applyToArray(*parent, *op, doc.GetAllocator());
+  return util::fail("path parent is not a container: " + op->path);
 }
 
 }  // namespace

@@ -58,6 +58,26 @@ TEST_F(BenchCliTest, BadRatesAreRefused) {
   expectUsageError(run({}), "--rate is required");
 }
 
+TEST_F(BenchCliTest, SaturateRatesAndBoundAreCheckedAsParsedThenTogether) {
+  const auto saturate = [](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"saturate", "--url",  "https://127.0.0.1:1/",
+                                     "--corpus", corpus(), "--insecure"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return runBench(args, dir_->path());
+  };
+  const std::string want = ": want requests per second, a number from 0 to 10000000";
+  expectUsageError(saturate({"--start-rate", "x"}), "invalid value \"x\" for flag --start-rate" + want);
+  expectUsageError(saturate({"--max-rate", "1e8"}), "invalid value \"1e8\" for flag --max-rate" + want);
+  expectUsageError(saturate({"--p99-bound", "61s"}),
+                   "invalid value \"61s\" for flag --p99-bound: want a duration like 2ms or 500us");
+  expectUsageError(saturate({"--p99-bound", "0s"}), "for flag --p99-bound");
+  expectUsageError(saturate({"--start-rate", "600", "--max-rate", "500"}),
+                   "want 1 <= --start-rate <= --max-rate");
+  expectUsageError(saturate({"--start-rate", "0.5"}), "want 1 <= --start-rate <= --max-rate");
+  expectUsageError(saturate({"--p99-bound", "500us", "--max-steps", "0"}),
+                   "--max-steps must be between 1 and 100");
+}
+
 TEST_F(BenchCliTest, MissingCorpusDirectoryIsRefused) {
   const auto r = runBench({"run", "--url", "https://127.0.0.1:1/mutate", "--corpus", dir_->file("nowhere"),
                            "--insecure", "--rate", "10"},

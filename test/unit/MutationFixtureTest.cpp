@@ -86,14 +86,14 @@ class MutationFixture : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MutationFixture, ResultingPodMatchesExpectedAndSecondPassIsEmpty) {
   const fs::path dir = kFixtures / GetParam();
-  webhook::MutationSettings settings;
-  std::string ccFile;
+  cli::MutationFlags parsed;
   util::FlagSet flags("mutate");
-  cli::addMutationFlags(flags, settings, ccFile);
+  cli::addMutationFlags(flags, parsed);
   if (fs::exists(dir / "flags")) {
     ASSERT_TRUE(flags.parse(readFlagLines(dir / "flags")).ok());
   }
-  ASSERT_TRUE(cli::validateMutationSettings(settings).ok());
+  ASSERT_TRUE(cli::validate(parsed).ok());
+  webhook::MutationSettings settings = cli::effectiveSettings(parsed);
   if (fs::exists(dir / "compose-role-arn.json")) {
     rapidjson::Document doc;
     ASSERT_TRUE(webhook::parseJson(doc, readTrimmed(dir / "compose-role-arn.json"), 10).ok());

@@ -57,6 +57,33 @@ TEST_F(ServerFlagsTest, NonNumericPortExits2WithOneLineNamingTheFlag) {
   EXPECT_EQ(r.err.find("Webhook started"), std::string::npos);
 }
 
+TEST_F(ServerFlagsTest, KubeApiQpsMustBeAPositiveNumber) {
+  for (const char* qps : {"x", "0", "-1", "nan", "inf", "5/s"}) {
+    const RunResult r = run(serve({"--kube-api-qps", qps}));
+    expectExit(r, kExitUsage);
+    EXPECT_EQ(r.err, std::string("irsa-webhook serve: invalid value \"") + qps +
+                         "\" for flag --kube-api-qps: not a positive number\n");
+  }
+  TestServer::Options options;
+  options.extraArgs = {"--kube-api-qps=0.5", "--kube-api-burst=1"};
+  ASSERT_TRUE(TestServer::start(options));
+}
+
+TEST_F(ServerFlagsTest, RelationsBetweenFlagsAreCheckedAfterParsing) {
+  const RunResult burst = run(serve({"--kube-api-burst=0"}));
+  expectExit(burst, kExitUsage);
+  EXPECT_EQ(burst.err, "irsa-webhook serve: --kube-api-burst must be positive\n");
+  const RunResult file = run(serve({"--watch-config-map"}));
+  expectExit(file, kExitUsage);
+  EXPECT_EQ(
+      file.err,
+      "irsa-webhook serve: --service-accounts serves from a file: it excludes --kubeconfig, --kube-api and "
+      "--watch-config-map\n");
+  const RunResult threads = run(serve({"--threads=1025"}));
+  expectExit(threads, kExitUsage);
+  EXPECT_EQ(threads.err, "irsa-webhook serve: --threads must be between 0 and 1024\n");
+}
+
 TEST_F(ServerFlagsTest, UnknownFlagExits2) {
   const RunResult r = run(serve({"--no-such-flag", "1"}));
   expectExit(r, kExitUsage);

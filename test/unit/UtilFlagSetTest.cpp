@@ -30,6 +30,9 @@ struct Flags {
   int v{0};
   bool q{false};
   std::string stale{"old"};
+  double ratio{0.5};
+  double positive{50};
+  std::chrono::nanoseconds bound{std::chrono::milliseconds(2)};
   FlagSet set{"test"};
 
   Flags() {
@@ -47,6 +50,12 @@ struct Flags {
     set.addBool("q", &q, "a one-character bool");
     set.addString("stale", &stale, "");
     set.markNoEffect("stale", "kept for old manifests");
+    set.addFloat64("ratio", &ratio, "a float64");
+    set.addFloat64("positive", &positive, "a float64 above 0",
+                   {[](double v) { return v > 0; }, "not a positive number"});
+    set.addDuration("bound", &bound, "a duration to the nanosecond, up to 1s",
+                    {[](std::chrono::nanoseconds d) { return d > d.zero() && d <= std::chrono::seconds(1); },
+                     "want a duration like 2ms or 500us"});
   }
 
   irsa::util::Status parse(std::vector<std::string> args) { return set.parse(args); }
@@ -270,6 +279,82 @@ TEST(UtilFlagSet, DurationFlagParsesAndReportsBadValues) {
   EXPECT_EQ(status.error().rfind("invalid value \"5\" for flag --wait: ", 0), 0u) << status.error();
 }
 
+TEST(UtilFlagSet, Float64TakesWhatStrconvParseFloatTakes) {
+  for (const auto& [text, value] : std::vector<std::pair<std::string, double>>{{"2", 2},
+                                                                               {"+0.25", 0.25},
+                                                                               {"-1.5", -1.5},
+                                                                               {".5", 0.5},
+                                                                               {"1e3", 1000},
+                                                                               {"1E-2", 0.01},
+                                                                               {"7.", 7}}) {
+    Flags f;
+    ASSERT_TRUE(f.parse({"--ratio", text}).ok()) << text;
+    EXPECT_DOUBLE_EQ(f.ratio, value) << text;
+    EXPECT_TRUE(f.set.wasSet("ratio"));
+  }
+}
+
+TEST(UtilFlagSet, BadFloat64SaysWhatStrconvParseFloatSays) {
+  for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+           {"x", "strconv.ParseFloat: parsing \"x\": invalid syntax"},
+           {"", "strconv.ParseFloat: parsing \"\": invalid syntax"},
+           {" 1", "strconv.ParseFloat: parsing \" 1\": invalid syntax"},
+           {"1,5", "strconv.ParseFloat: parsing \"1,5\": invalid syntax"},
+           {"+-1", "strconv.ParseFloat: parsing \"+-1\": invalid syntax"},
+           {"0x10", "strconv.ParseFloat: parsing \"0x10\": invalid syntax"},
+           {"1e400", "strconv.ParseFloat: parsing \"1e400\": value out of range"},
+           {"nan", "not a finite number"},
+           {"-Inf", "not a finite number"}}) {
+    Flags f;
+    auto status = f.parse({"--ratio=" + text});
+    ASSERT_FALSE(status.ok()) << text;
+    EXPECT_EQ(status.error(), "invalid value \"" + text + "\" for flag --ratio: " + why);
+    EXPECT_EQ(f.ratio, 0.5);  // the target keeps its default
+  }
+}
+
+TEST(UtilFlagSet, AcceptRefusesWithItsOwnReasonForMalformedValuesToo) {
+  for (const char* text : {"0", "-2", "x", "inf"}) {
+    Flags f;
+    auto status = f.parse({"--positive", text});
+    ASSERT_FALSE(status.ok()) << text;
+    EXPECT_EQ(status.error(),
+              std::string("invalid value \"") + text + "\" for flag --positive: not a positive number");
+    EXPECT_EQ(f.positive, 50);
+  }
+  Flags f;
+  ASSERT_TRUE(f.parse({"--positive=0.001"}).ok());
+  EXPECT_DOUBLE_EQ(f.positive, 0.001);
+}
+
+TEST(UtilFlagSet, NanosecondDurationParsesBelowAMillisecondWithinItsBounds) {
+  Flags f;
+  ASSERT_TRUE(f.parse({"--bound=500us"}).ok());
+  EXPECT_EQ(f.bound, std::chrono::microseconds(500));
+  ASSERT_TRUE(f.parse({"--bound", "1.5ms"}).ok());
+  EXPECT_EQ(f.bound, std::chrono::microseconds(1500));
+  ASSERT_TRUE(f.parse({"--bound=250ns"}).ok());
+  EXPECT_EQ(f.bound, std::chrono::nanoseconds(250));
+  for (const char* text : {"2", "0s", "2s", "fast", "-1ms"}) {
+    Flags g;
+    auto status = g.parse({"--bound", text});
+    ASSERT_FALSE(status.ok()) << text;
+    EXPECT_EQ(status.error(), std::string("invalid value \"") + text +
+                                  "\" for flag --bound: want a duration like 2ms or 500us");
+    EXPECT_EQ(g.bound, milliseconds(2));
+  }
+}
+
+TEST(UtilFlagSet, UsageShowsFloatAndNanosecondDefaultsAsGoPrintsThem) {
+  Flags f;
+  const std::string usage = f.set.usage();
+  EXPECT_NE(usage.find("a float64 (default 0.5)"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("a float64 above 0 (default 50)"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("up to 1s (default 2ms)"), std::string::npos) << usage;
+  f.set.noDefault("ratio");
+  EXPECT_EQ(f.set.usage().find("(default 0.5)"), std::string::npos) << f.set.usage();
+}
+
 TEST(UtilFlagSet, ListReplacesTheDefaultOnFirstUseThenAppends) {
   Flags f;
   ASSERT_TRUE(f.parse({"--list=a,b", "--list", "c", "--list=,d,"}).ok());
@@ -365,6 +450,15 @@ TEST(UtilParseGoDuration, RejectsMalformedNumbersLikeGo) {
   for (const char* s : {"1.2.3s", "1..5s"}) {
     EXPECT_FALSE(goParseDuration(s).ok()) << s;
   }
+}
+
+TEST(UtilParseGoDuration, NanosecondsKeepWhatMillisecondsRoundAway) {
+  EXPECT_EQ(*irsa::util::goParseDurationNanos("1.5us"), std::chrono::nanoseconds(1500));
+  EXPECT_EQ(*irsa::util::goParseDurationNanos("2ms"), std::chrono::nanoseconds(2000000));
+  EXPECT_EQ(*irsa::util::goParseDurationNanos("1m30s"), std::chrono::seconds(90));
+  // Go's limit: int64 nanoseconds, about 292 years.
+  EXPECT_FALSE(irsa::util::goParseDurationNanos("3000000h").ok());
+  EXPECT_FALSE(irsa::util::goParseDurationNanos("5").ok());
 }
 
 TEST(UtilParseGoDuration, RejectsOverflowLikeGo) {
