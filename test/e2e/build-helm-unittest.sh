@@ -28,12 +28,8 @@
 #        HELM_UNITTEST_VERSION  override the pinned version
 set -euo pipefail
 
-# An exported version wins over the pinned one (common.sh re-reads versions.env).
-_unittest_override="${HELM_UNITTEST_VERSION:-}"
 # shellcheck source=common.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
-HELM_UNITTEST_VERSION="${_unittest_override:-${HELM_UNITTEST_VERSION:-}}"
-unset _unittest_override
 [[ -n "${HELM_UNITTEST_VERSION}" ]] || e2e_die "HELM_UNITTEST_VERSION is not set (test/e2e/versions.env)"
 
 UNITTEST_MODULE="github.com/helm-unittest/helm-unittest"

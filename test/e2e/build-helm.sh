@@ -28,12 +28,8 @@
 #        HELM_VERSION      override the pinned version
 set -euo pipefail
 
-# An exported version wins over the pinned one (common.sh re-reads versions.env).
-_helm_override="${HELM_VERSION:-}"
 # shellcheck source=common.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
-HELM_VERSION="${_helm_override:-${HELM_VERSION:-}}"
-unset _helm_override
 [[ -n "${HELM_VERSION}" ]] || e2e_die "HELM_VERSION is not set (test/e2e/versions.env)"
 
 HELM_MODULE="helm.sh/helm/v3"

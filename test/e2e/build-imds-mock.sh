@@ -22,12 +22,8 @@
 #        EC2_METADATA_MOCK_VERSION  override the pinned version
 set -euo pipefail
 
-# An exported version wins over the pinned one (common.sh re-reads versions.env).
-_imds_override="${EC2_METADATA_MOCK_VERSION:-}"
 # shellcheck source=common.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
-EC2_METADATA_MOCK_VERSION="${_imds_override:-${EC2_METADATA_MOCK_VERSION:-}}"
-unset _imds_override
 [[ -n "${EC2_METADATA_MOCK_VERSION}" ]] || e2e_die "EC2_METADATA_MOCK_VERSION is not set (test/e2e/versions.env)"
 
 MOCK_MODULE="github.com/aws/amazon-ec2-metadata-mock"

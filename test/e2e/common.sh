@@ -10,15 +10,14 @@
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-# Versions: an already exported KUBERNETES_VERSION / ETCD_VERSION wins over the
-# pinned one (handy to try a newer release without editing the file).
-_e2e_k8s_override="${KUBERNETES_VERSION:-}"
-_e2e_etcd_override="${ETCD_VERSION:-}"
-# shellcheck source=versions.env
-. "${E2E_DIR}/versions.env"
-KUBERNETES_VERSION="${_e2e_k8s_override:-${KUBERNETES_VERSION}}"
-ETCD_VERSION="${_e2e_etcd_override:-${ETCD_VERSION}}"
-unset _e2e_k8s_override _e2e_etcd_override
+# Versions: the pins of versions.env, except that an already exported one
+# (KUBERNETES_VERSION, HELM_VERSION, ...) wins: handy to try a newer release
+# without editing the file. The file is plain KEY=value lines, read as data.
+while IFS='=' read -r _e2e_key _e2e_value; do
+  [[ "${_e2e_key}" =~ ^[A-Z][A-Z0-9_]*$ ]] || continue
+  [[ -n "${!_e2e_key:-}" ]] || printf -v "${_e2e_key}" '%s' "${_e2e_value}"
+done <"${E2E_DIR}/versions.env"
+unset _e2e_key _e2e_value
 
 IRSA_TOOLS_CACHE="${IRSA_TOOLS_CACHE:-${HOME}/.cache/irsa-webhook/tools}"
 K8S_TOOLS_DIR="${IRSA_TOOLS_CACHE}/kubernetes-${KUBERNETES_VERSION}"
