@@ -6,7 +6,8 @@
 #   - shellcheck                      the shell scripts (*.sh, .ci/run; .shellcheckrc)
 #   - ruff check                      the Python (ruff.toml)
 # The tools come from scripts/setup.sh (Debian clang-format and shellcheck, ruff
-# pinned from PyPI). clang-tidy is not run here.
+# pinned from PyPI). clang-tidy needs a build's compile commands, so it runs
+# after the build instead (scripts/tidy.sh).
 #
 # Usage: scripts/lint.sh     prints each linter's findings, then "lint: N passed, N failed"
 set -euo pipefail
