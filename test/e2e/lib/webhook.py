@@ -40,13 +40,15 @@ class _NamedTlsConnection(http.client.HTTPSConnection):
 
 
 class Webhook:
-    def __init__(self, binary, certs, log, args, tls_name="127.0.0.1", env=None):
+    """`wrapper`: a command serve runs under, which execs it (the bench's ["taskset", "-c", "0"])."""
+
+    def __init__(self, binary, certs, log, args, tls_name="127.0.0.1", env=None, wrapper=()):
         self.certs = Path(certs)
         self.log = Path(log)
         self.tls_name = tls_name
         ready = self.log.with_suffix(".ready.json")
         ready.unlink(missing_ok=True)
-        cmd = [binary, "serve", "--bind-address", "127.0.0.1", "--port", "0", "--metrics-port", "0",
+        cmd = [*wrapper, binary, "serve", "--bind-address", "127.0.0.1", "--port", "0", "--metrics-port", "0",
                "--tls-cert", str(self.certs / "tls.crt"), "--tls-key", str(self.certs / "tls.key"),
                "--ready-file", str(ready), *args]
         with open(self.log, "w") as err:
