@@ -54,7 +54,8 @@ class Webhook:
         with open(self.log, "w") as err:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT,
                                          env={**os.environ, **(env or {})})
-        if not poll(10, lambda: ready.exists() or self.proc.poll() is not None) or not ready.exists():
+        # A short interval: the bench times serve from exec to ready.
+        if not poll(10, lambda: ready.exists() or self.proc.poll() is not None, interval=0.02) or not ready.exists():
             self.proc.kill()
             self.proc.wait()
             raise RuntimeError(f"serve did not write {ready}; its log:\n{self.log.read_text()}")
