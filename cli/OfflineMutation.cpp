@@ -10,7 +10,7 @@ namespace irsa::cli {
 
 util::Result<rapidjson::Document> loadPod(const std::string& path) {
   auto docs = yaml::YamlJson::readFile(path);
-  if (!docs) return util::fail(docs.error());
+  if (!docs) return docs.failure();
   if (docs->size() != 1) {
     return util::fail(path + ": expected one Pod document, found " + std::to_string(docs->size()));
   }
@@ -29,12 +29,12 @@ util::Result<rapidjson::Document> loadPod(const std::string& path) {
 util::Result<webhook::ConfigMapIdentities> loadConfigMap(const std::string& path,
                                                          std::vector<std::string>& warnings) {
   auto docs = yaml::YamlJson::readFile(path);
-  if (!docs) return util::fail(docs.error());
+  if (!docs) return docs.failure();
   if (docs->size() != 1) return util::fail(path + ": expected one ConfigMap document");
   const rapidjson::Value& cm = docs->front();
   if (webhook::stringMember(cm, "kind") != "ConfigMap") return util::fail(path + ": not a ConfigMap");
   auto parsed = webhook::configMapIdentitiesOf(cm, warnings);
-  if (!parsed) return util::fail(path + ": " + parsed.error());
+  if (!parsed) return parsed.failure().within(path);
   return parsed;
 }
 

@@ -28,11 +28,11 @@ util::Result<std::unique_ptr<IdentityFeeds>> IdentityFeeds::create(const ServerC
   if (!config.serviceAccountsFile.empty()) {
     auto source = kube::StaticServiceAccountSource::create(config.serviceAccountsFile,
                                                            config.mutation.annotationPrefix);
-    if (!source) return util::fail(source.error());
+    if (!source) return source.failure();
     sources->staticSource_ = std::move(*source);
     sources->serviceAccounts_ = sources->staticSource_.get();
   } else if (auto status = sources->initCluster(ioc); !status) {
-    return util::fail(status.error());
+    return status.failure();
   }
   if (auto status = sources->loadContainerCredentials(); !status) {
     // As in the reference, content that does not load is not a start
@@ -53,10 +53,11 @@ util::Status IdentityFeeds::initCluster(boost::asio::io_context& ioc) {
   auto cluster = kube::loadClusterConfig(options);
   if (!cluster) {
     if (config_.kubeconfig.empty()) {
-      return util::fail("in-cluster configuration: " + cluster.error() +
-                        " (outside a cluster, give --kubeconfig or --service-accounts)");
+      util::Error error = cluster.failure().within("in-cluster configuration");
+      error.message += " (outside a cluster, give --kubeconfig or --service-accounts)";
+      return error;
     }
-    return util::fail(cluster.error());
+    return cluster.failure();
   }
   util::Log::info("Using the API server",
                   {{"source", cluster->source}, {"host", cluster->host}, {"port", cluster->port}});
@@ -65,7 +66,7 @@ util::Status IdentityFeeds::initCluster(boost::asio::io_context& ioc) {
   clientOptions.qps = config_.kubeApiQps;
   clientOptions.burst = config_.kubeApiBurst;
   auto client = kube::KubeApiClient::create(ioc, std::move(*cluster), clientOptions);
-  if (!client) return util::fail(client.error());
+  if (!client) return client.failure();
   client_ = std::move(*client);
 
   kube::ServiceAccountCacheOptions cacheOptions;
@@ -100,7 +101,7 @@ util::Status IdentityFeeds::loadContainerCredentials() {
     return util::okStatus();
   }
   auto loaded = kube::ContainerCredentialsFile::load(path);
-  if (!loaded) return util::fail(loaded.error());
+  if (!loaded) return loaded.failure();
   util::Log::info(loaded->empty ? "Container credentials config file is empty, clearing cache"
                                 : "Successfully loaded container credentials config file",
                   {{"file", path}, {"identities", loaded->identities.size()}});
@@ -163,7 +164,7 @@ util::Status IdentityFeeds::watchFiles(boost::asio::any_io_executor executor,
   auto add = [&](const std::string& file, std::function<void()> onChange, Missing missing) -> util::Status {
     auto watcher = certs::DirectoryWatcher::create(executor, {file}, std::move(onChange),
                                                    certs::DirectoryWatcher::kDefaultDebounce, missing);
-    if (!watcher) return util::fail(watcher.error());
+    if (!watcher) return watcher.failure();
     watchers.push_back(std::move(*watcher));
     return util::okStatus();
   };

@@ -35,7 +35,7 @@ Server::~Server() {
 
 util::Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
   std::unique_ptr<Server> server(new Server(std::move(config)));
-  if (auto status = server->init(); !status) return util::fail(status.error());
+  if (auto status = server->init(); !status) return status.failure();
   return server;
 }
 
@@ -45,11 +45,11 @@ util::Status Server::init() {
   tlsOptions.cipherSuites = config_.tlsCipherSuites;
   tlsOptions.clientCaFile = config_.clientCaFile;
   auto tls = certs::TlsContextStore::create(config_.tlsCert, config_.tlsKey, tlsOptions);
-  if (!tls) return util::fail(tls.error());
+  if (!tls) return tls.failure();
   tls_ = std::move(*tls);
 
   auto feeds = IdentityFeeds::create(config_, ioc_, identityConfig_);
-  if (!feeds) return util::fail(feeds.error());
+  if (!feeds) return feeds.failure();
   feeds_ = std::move(*feeds);
   admission_ =
       std::make_unique<AdmissionHandler>(config_, feeds_->serviceAccounts(), identityConfig_, metrics_);
@@ -74,7 +74,7 @@ util::Status Server::init() {
         session->start();
       },
       "webhook");
-  if (!tlsListener) return util::fail(tlsListener.error());
+  if (!tlsListener) return tlsListener.failure();
   tlsListener_ = *tlsListener;
 
   auto metricsListener = Listener::create(
@@ -88,7 +88,7 @@ util::Status Server::init() {
         session->start();
       },
       "metrics", "--metrics-port");
-  if (!metricsListener) return util::fail(metricsListener.error());
+  if (!metricsListener) return metricsListener.failure();
   metricsListener_ = *metricsListener;
   if (auto status = initWatchers(); !status) return status;
   // Last: a supervisor that sees the file may connect at once (both sockets
@@ -104,7 +104,7 @@ util::Status Server::initWatchers() {
   auto ex = ioc_.get_executor();
   auto add = [&](std::vector<std::string> files, std::function<void()> onChange) -> util::Status {
     auto watcher = certs::DirectoryWatcher::create(ex, std::move(files), std::move(onChange));
-    if (!watcher) return util::fail(watcher.error());
+    if (!watcher) return watcher.failure();
     watchers_.push_back(std::move(*watcher));
     return util::okStatus();
   };

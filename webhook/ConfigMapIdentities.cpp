@@ -61,7 +61,7 @@ util::Result<ConfigMapIdentities> ConfigMapIdentities::parse(std::string_view co
   ConfigMapIdentities out;
   rapidjson::Document doc;
   auto status = parseJson(doc, configJson, kDefaultMaxJsonDepth);
-  if (!status) return util::fail("config: " + status.error());
+  if (!status) return status.failure().within("config");
   if (doc.IsNull()) return out;  // Go decodes `null` into an empty map
   if (!doc.IsObject()) return util::fail("config: expected a JSON object of \"namespace/name\" entries");
   for (const auto& m : doc.GetObject()) {
@@ -72,7 +72,7 @@ util::Result<ConfigMapIdentities> ConfigMapIdentities::parse(std::string_view co
     }
     if (!m.value.IsObject()) return util::fail("config: entry '" + key + "': value must be an object");
     auto entry = decodeEntry(key, m.value);
-    if (!entry) return util::fail(entry.error());
+    if (!entry) return entry.failure();
     const auto slash = key.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == key.size() ||
         key.find('/', slash + 1) != std::string::npos) {

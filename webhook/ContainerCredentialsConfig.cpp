@@ -29,7 +29,7 @@ util::Result<ContainerCredentialsConfig> ContainerCredentialsConfig::parse(std::
   if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) return out;
   rapidjson::Document doc;
   auto status = parseJson(doc, json, kDefaultMaxJsonDepth);
-  if (!status) return util::fail(status.error());
+  if (!status) return status.failure();
   if (doc.IsNull()) return out;  // Go leaves the struct empty
   if (!doc.IsObject()) return util::fail("expected a JSON object with \"identities\"");
   auto identities = goField(doc, "identities", &rapidjson::Value::IsArray, "");
@@ -41,9 +41,9 @@ util::Result<ContainerCredentialsConfig> ContainerCredentialsConfig::parse(std::
     if (!id.IsObject())
       return util::fail(where + " must be an object with \"namespace\" and \"serviceAccount\"");
     auto ns = goField(id, "namespace", &rapidjson::Value::IsString, where + ": ");
-    if (!ns) return util::fail(ns.error());
+    if (!ns) return ns.failure();
     auto sa = goField(id, "serviceAccount", &rapidjson::Value::IsString, where + ": ");
-    if (!sa) return util::fail(sa.error());
+    if (!sa) return sa.failure();
     if (*ns == nullptr || *sa == nullptr || (*ns)->GetStringLength() == 0 || (*sa)->GetStringLength() == 0) {
       return util::fail(where + " needs \"namespace\" and \"serviceAccount\"");
     }

@@ -14,7 +14,7 @@ util::Result<ConfigMapIdentities> configMapIdentitiesOf(const rapidjson::Value& 
 util::Result<ContainerCredentialsConfig> parseContainerCredentialsFile(std::string_view path,
                                                                        std::string_view text) {
   auto parsed = ContainerCredentialsConfig::parse(text);
-  if (!parsed) return util::fail(std::string(path) + ": " + parsed.error());
+  if (!parsed) return parsed.failure().within(path);
   return parsed;
 }
 

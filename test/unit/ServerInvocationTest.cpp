@@ -217,6 +217,21 @@ TEST_F(ServerInvocationTest, UnknownTlsMinVersionIsAUsageError) {
   EXPECT_NE(r.err.find("VersionTLS13"), std::string::npos) << r.err;
 }
 
+// Without --service-accounts or --kubeconfig the server reads the in-cluster
+// configuration; outside a pod the start fails naming both ways out.
+TEST_F(ServerInvocationTest, NoClusterAndNoServiceAccountsFileFailsNamingBothFlags) {
+  std::vector<std::string> args = loopback();
+  args.pop_back();  // --service-accounts
+  const RunResult r = run(args);
+  ASSERT_TRUE(r.status.exited && !r.timedOut) << r.err;
+  EXPECT_EQ(r.status.code, 1) << r.err;
+  const std::string prefix = "\nirsa-webhook serve: in-cluster configuration: ";
+  const std::string suffix = " (outside a cluster, give --kubeconfig or --service-accounts)\n";
+  EXPECT_NE(r.err.find(prefix), std::string::npos) << r.err;
+  ASSERT_GE(r.err.size(), suffix.size()) << r.err;
+  EXPECT_EQ(r.err.substr(r.err.size() - suffix.size()), suffix) << r.err;
+}
+
 // The command of jkroepke/helm-charts' amazon-eks-pod-identity-webhook chart
 // (templates/deployment.yaml) rendered with its default values, release
 // "irsa", $(POD_NAMESPACE) expanded by the kubelet to "kube-system".
