@@ -141,6 +141,12 @@ class FakeApiClient final : public ApiClient {
     return finish(index, ApiResponse{status, std::move(body)});
   }
   bool fail(std::size_t index, std::string error) { return finish(index, util::fail(std::move(error))); }
+  // Fails every unanswered GET: a test's teardown, so no callback (and what it
+  // holds) outlives the io_context that would run it.
+  void failPending() {
+    while (failNext("test over")) {
+    }
+  }
   // The oldest unanswered GET.
   bool respondNext(int status, std::string body) { return respond(nextPending(), status, std::move(body)); }
   bool failNext(std::string error) { return fail(nextPending(), std::move(error)); }
@@ -156,8 +162,9 @@ class FakeApiClient final : public ApiClient {
   bool finish(std::size_t index, util::Result<ApiResponse> result) {
     if (index >= gets_.size() || gets_[index].answered) return false;
     gets_[index].answered = true;
-    boost::asio::post(
-        executor_, [cb = gets_[index].done, result = std::move(result)]() mutable { cb(std::move(result)); });
+    boost::asio::post(executor_, [cb = std::move(gets_[index].done), result = std::move(result)]() mutable {
+      cb(std::move(result));
+    });
     return true;
   }
 

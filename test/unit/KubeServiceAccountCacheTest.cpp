@@ -52,7 +52,11 @@ class KubeServiceAccountCacheTest : public ::testing::Test {
     cache_ = ServiceAccountCache::create(io_.get_executor(), api_, options, reflector);
   }
   void TearDown() override {
+    // Every waiter ends (its GET answered, its deadline passed) before the
+    // members go: an armed alarm or a GET callback holds the cache.
     cache_->stop();
+    api_.failPending();
+    clock_.advance(std::chrono::hours(1));
     drain(io_);
   }
 
@@ -86,12 +90,14 @@ class KubeServiceAccountCacheTest : public ::testing::Test {
 
   const LookupStats& stats() const { return cache_->lookupStats(); }
 
+  // Lookup deadlines are on this clock: a test moves time with advance(). It
+  // is declared first so that it outlives every alarm: waiters (and their
+  // alarms) also live in the fake's unanswered GET callbacks and in handlers
+  // the io_context destroys, after the cache.
+  testsupport::ManualDeadlineClock clock_;
   net::io_context io_;
   net::executor_work_guard<net::io_context::executor_type> work_{io_.get_executor()};
   FakeApiClient api_{io_};
-  // Lookup deadlines are on this clock: a test moves time with advance(). It
-  // outlives the cache (declared before it), as a clock must.
-  testsupport::ManualDeadlineClock clock_;
   std::shared_ptr<ServiceAccountCache> cache_;
 };
 
