@@ -98,7 +98,7 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::parseAll(std::string_vi
 
 util::Result<rapidjson::Document> YamlJson::parseOne(std::string_view text) {
   auto docs = parseAll(text);
-  if (!docs) return util::fail(docs.error());
+  if (!docs) return docs.failure();
   if (docs->size() != 1) return util::fail("expected one document, found " + std::to_string(docs->size()));
   return std::move(docs->front());
 }
@@ -121,7 +121,7 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::readFile(const std::str
     }
   }
   auto docs = parseAll(text);
-  if (!docs) return util::fail(path + ": " + docs.error());
+  if (!docs) return docs.failure().within(path);
   return docs;
 }
 
@@ -152,7 +152,7 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::parseJson(std::string_v
 }
 
 util::Result<std::vector<rapidjson::Document>> YamlJson::parseYaml(std::string_view text) {
-  if (auto scan = YamlDepthScan::check(text); !scan) return util::fail(scan.error());
+  if (auto scan = YamlDepthScan::check(text); !scan) return scan.failure();
   try {
     std::istringstream stream{std::string(text)};
     YAML::Parser parser(stream);
