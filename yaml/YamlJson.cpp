@@ -69,6 +69,24 @@ struct DepthLimitedHandler {
   }
 };
 
+// yaml-cpp reports its errors by throwing: this is where they are caught.
+// The builder's own first error, if any, is in builder.status().
+util::Status runYamlCpp(std::string_view text, YamlDocumentBuilder& builder) {
+  try {
+    std::istringstream stream{std::string(text)};
+    YAML::Parser parser(stream);
+    while (!builder.failed() && parser.HandleNextDocument(builder)) {
+    }
+    return util::okStatus();
+  } catch (const YAML::Exception& e) {
+    if (e.mark.is_null()) return util::fail("invalid YAML: " + e.msg);
+    return util::fail("invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
+                      std::to_string(e.mark.column + 1) + ": " + e.msg);
+  } catch (const std::exception& e) {  // e.g. bad_alloc
+    return util::fail(std::string("invalid YAML: ") + e.what());
+  }
+}
+
 std::string lineColumn(std::string_view text, std::size_t offset) {
   offset = std::min(offset, text.size());
   const std::string_view before = text.substr(0, offset);
@@ -153,22 +171,12 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::parseJson(std::string_v
 
 util::Result<std::vector<rapidjson::Document>> YamlJson::parseYaml(std::string_view text) {
   if (auto scan = YamlDepthScan::check(text); !scan) return scan.failure();
-  try {
-    std::istringstream stream{std::string(text)};
-    YAML::Parser parser(stream);
-    YamlDocumentBuilder builder(text, std::min(kMaxValues, kBaseValues + kValuesPerByte * text.size()));
-    while (parser.HandleNextDocument(builder)) {
-    }
-    return std::move(builder).take();
-  } catch (const YamlDocumentBuilder::Failure& e) {
-    return util::fail(e.message);
-  } catch (const YAML::Exception& e) {
-    if (e.mark.is_null()) return util::fail("invalid YAML: " + e.msg);
-    return util::fail("invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
-                      std::to_string(e.mark.column + 1) + ": " + e.msg);
-  } catch (const std::exception& e) {
-    return util::fail(std::string("invalid YAML: ") + e.what());
-  }
+  YamlDocumentBuilder builder(text, std::min(kMaxValues, kBaseValues + kValuesPerByte * text.size()));
+  const util::Status parsed = runYamlCpp(text, builder);
+  // The builder's error came first: yaml-cpp may fail later in the document it went on parsing.
+  if (builder.failed()) return builder.status().failure();
+  if (!parsed) return parsed.failure();
+  return std::move(builder).take();
 }
 
 }  // namespace irsa::yaml
