@@ -16,6 +16,7 @@
 #include <system_error>
 #include <utility>
 
+#include "util/DepthLimitedHandler.hpp"
 #include "yaml/YamlDepthScan.hpp"
 #include "yaml/YamlDocumentBuilder.hpp"
 #include "yaml/YamlScalar.hpp"
@@ -36,38 +37,6 @@ void keepLastDuplicates(rapidjson::Value& value) {
     }
   }
 }
-
-// Forwards SAX events to the document, refusing to open level kMaxDepth + 1.
-struct DepthLimitedHandler {
-  rapidjson::Document& doc;
-  int depth = 0;
-  bool tooDeep = false;
-
-  bool Null() { return doc.Null(); }
-  bool Bool(bool b) { return doc.Bool(b); }
-  bool Int(int i) { return doc.Int(i); }
-  bool Uint(unsigned u) { return doc.Uint(u); }
-  bool Int64(std::int64_t i) { return doc.Int64(i); }
-  bool Uint64(std::uint64_t u) { return doc.Uint64(u); }
-  bool Double(double d) { return doc.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
-  bool StartObject() { return enter() && doc.StartObject(); }
-  bool EndObject(rapidjson::SizeType n) {
-    --depth;
-    return doc.EndObject(n);
-  }
-  bool StartArray() { return enter() && doc.StartArray(); }
-  bool EndArray(rapidjson::SizeType n) {
-    --depth;
-    return doc.EndArray(n);
-  }
-  bool enter() {
-    tooDeep = ++depth > YamlJson::kMaxDepth;
-    return !tooDeep;
-  }
-};
 
 // yaml-cpp reports its errors by throwing: this is where they are caught.
 // The builder's own first error, if any, is in builder.status().
@@ -147,17 +116,9 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::parseJson(std::string_v
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag |
                               rapidjson::kParseValidateEncodingFlag;
   rapidjson::Document doc;
-  rapidjson::ParseResult result;
-  bool tooDeep = false;
-  const auto generate = [&](rapidjson::Document& target) {
-    DepthLimitedHandler handler{target};
-    rapidjson::MemoryStream stream(text.data(), text.size());
-    rapidjson::Reader reader;
-    result = reader.Parse<kFlags>(stream, handler);
-    tooDeep = handler.tooDeep;
-    return !result.IsError();
-  };
-  doc.Populate(generate);
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  const auto [result, tooDeep] =
+      util::parseDepthLimited<kFlags>(doc, stream, static_cast<unsigned>(kMaxDepth));
   if (tooDeep) return util::fail(depthError() + " at " + lineColumn(text, result.Offset()));
   if (result.IsError()) {
     return util::fail("invalid JSON at " + lineColumn(text, result.Offset()) + ": " +
