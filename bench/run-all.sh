@@ -5,29 +5,36 @@
 #   BENCH_QUICK=1 bench/run-all.sh   short windows, one run: checks the scripts work
 #
 # Installs what is missing (scripts/setup.sh --bench), builds Release into
-# BENCH_BUILD (default build/), runs scenarios 1-5 (bench/scenarios/), then
-# writes BENCH_OUT (default bench/results/): raw/*.json per run, summary.json
-# and summary.md (medians, targets) and the plots latency.png, throughput.png.
-# Scenarios 3 and 5 start a throwaway kube-apiserver + etcd on loopback (built
-# once from their pinned Go modules, like the e2e tests). BENCH_SCENARIOS="1 2"
-# runs a subset. Takes about 25 minutes with the defaults.
+# BENCH_BUILD (default build/; a build directory configured from another checkout
+# is used as it is), runs scenarios 1-5 (bench/scenarios/<n>_<name>.py, with
+# Debian's python3), then writes BENCH_OUT (default bench/results/): raw/*.json
+# per run, summary.json and summary.md (medians, targets) and the plots
+# latency.png, throughput.png. Scenarios 3 and 5 start a throwaway
+# kube-apiserver + etcd on loopback (built once from their pinned Go modules,
+# like the e2e tests). BENCH_SCENARIOS="1 2" runs a subset. Takes about 25
+# minutes with the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh --bench
-scripts/build.sh "${BENCH_BUILD:-build}"
 export BENCH_BUILD="${BENCH_BUILD:-$PWD/build}"
+source_dir="$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "${BENCH_BUILD}/CMakeCache.txt" 2>/dev/null || true)"
+if [[ -n "${source_dir}" && "$(realpath "${source_dir}")" != "$(pwd -P)" ]]; then
+  echo "run-all: ${BENCH_BUILD} is a build of ${source_dir}: used as it is, not rebuilt"
+else
+  scripts/build.sh "${BENCH_BUILD}"
+fi
 export BENCH_OUT="${BENCH_OUT:-$PWD/bench/results}"
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then export BENCH_REPEAT="${BENCH_REPEAT:-1}"; fi
 
 mkdir -p "${BENCH_OUT}/raw"
 for scenario in ${BENCH_SCENARIOS:-1 2 3 4 5}; do
-  script=(bench/scenarios/"${scenario}"-*.sh)
+  script=(bench/scenarios/"${scenario}"_*.py)
   [[ -f "${script[0]}" ]] || { echo "run-all: no scenario ${scenario}" >&2; exit 2; }
   rm -f "${BENCH_OUT}/raw/${scenario}"-*.json
   echo "== ${script[0]}"
-  bash "${script[0]}"
+  /usr/bin/python3 "${script[0]}"
 done
-python3 bench/scenarios/summarize.py "${BENCH_OUT}"
+/usr/bin/python3 bench/scenarios/summarize.py "${BENCH_OUT}"
 gnuplot -e "dir='${BENCH_OUT}'" bench/scenarios/plot.gp
 echo "run-all: results in ${BENCH_OUT} (summary.md, summary.json, latency.png, throughput.png)"

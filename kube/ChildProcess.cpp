@@ -13,14 +13,12 @@
 #include <cstring>
 #include <thread>
 
+#include "util/Files.hpp"
+
 namespace irsa::kube {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string errnoText(int err) {
-  return std::strerror(err);
-}  // NOLINT(concurrency-mt-unsafe): glibc's is thread-safe
 
 class Fd {
  public:
@@ -83,7 +81,8 @@ std::string lookPath(const std::string& name, const std::string& pathEnv) {
     const std::size_t colon = std::min(pathEnv.find(':', start), pathEnv.size());
     std::string dir = pathEnv.substr(start, colon - start);
     if (dir.empty()) dir = ".";  // an empty PATH entry means the working directory
-    const std::string candidate = dir + "/" + name;
+    std::string candidate = std::move(dir);
+    candidate.append("/").append(name);
     if (executable(candidate)) return candidate;
     start = colon + 1;
   }
@@ -94,7 +93,7 @@ util::Result<ChildProcessResult> runChildProcess(const ChildProcessSpec& spec,
                                                  std::atomic<pid_t>* runningPid) {
   Fd outRead, outWrite, errRead, errWrite;
   if (!makePipe(outRead, outWrite) || !makePipe(errRead, errWrite))
-    return util::fail("pipe: " + errnoText(errno));
+    return util::fail("pipe: " + util::strerrorText(errno));
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -120,7 +119,7 @@ util::Result<ChildProcessResult> runChildProcess(const ChildProcessSpec& spec,
   const int spawned = ::posix_spawn(&pid, spec.path.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  if (spawned != 0) return util::fail("start " + spec.path + ": " + errnoText(spawned));
+  if (spawned != 0) return util::fail("start " + spec.path + ": " + util::strerrorText(spawned));
   if (runningPid) runningPid->store(pid);
   outWrite.reset();
   errWrite.reset();
@@ -142,7 +141,7 @@ util::Result<ChildProcessResult> runChildProcess(const ChildProcessSpec& spec,
     const int ready =
         ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(left.count(), 1000)));
     if (ready < 0 && errno != EINTR) {
-      failure = "poll: " + errnoText(errno);
+      failure = "poll: " + util::strerrorText(errno);
       break;
     }
     for (std::size_t i = 0; i < fds.size(); ++i) {
@@ -186,7 +185,7 @@ util::Result<ChildProcessResult> runChildProcess(const ChildProcessSpec& spec,
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // its own thread: blocks nobody
   }
   if (runningPid) runningPid->store(-1);
-  if (waited < 0) return util::fail("waitpid: " + errnoText(errno));
+  if (waited < 0) return util::fail("waitpid: " + util::strerrorText(errno));
   if (WIFSIGNALED(status)) {
     result.signaled = true;
     result.signal = WTERMSIG(status);

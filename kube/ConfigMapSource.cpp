@@ -5,12 +5,12 @@
 
 namespace irsa::kube {
 
-ConfigMapSource::ConfigMapSource(boost::asio::any_io_executor executor, ApiClient& client, std::string ns,
-                                 Publish publish, ReflectorOptions options)
+ConfigMapSource::ConfigMapSource(const boost::asio::any_io_executor& executor, ApiClient& client,
+                                 const std::string& ns, Publish publish, ReflectorOptions options)
     : publish_(std::move(publish)) {
-  reflector_ = Reflector::create(std::move(executor), client, "/api/v1/namespaces/" + ns + "/configmaps",
+  reflector_ = Reflector::create(executor, client, "/api/v1/namespaces/" + ns + "/configmaps",
                                  std::string("fieldSelector=metadata.name%3D") + kIdentityConfigMapName,
-                                 *this, std::move(options), "configmap/" + ns + "/" + kIdentityConfigMapName);
+                                 *this, options, "configmap/" + ns + "/" + kIdentityConfigMapName);
 }
 
 util::Result<ConfigMapSource::Snapshot> ConfigMapSource::parse(const rapidjson::Value& configMap) {

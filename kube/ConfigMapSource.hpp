@@ -32,8 +32,8 @@ class ConfigMapSource final : public ReflectorHandler {
   using Snapshot = std::shared_ptr<const webhook::ConfigMapIdentities>;
   using Publish = std::function<void(Snapshot)>;
 
-  ConfigMapSource(boost::asio::any_io_executor executor, ApiClient& client, std::string ns, Publish publish,
-                  ReflectorOptions options);
+  ConfigMapSource(const boost::asio::any_io_executor& executor, ApiClient& client, const std::string& ns,
+                  Publish publish, ReflectorOptions options);
 
   void start() { reflector_->start(); }
   void stop() { reflector_->stop(); }

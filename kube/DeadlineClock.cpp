@@ -38,7 +38,7 @@ class SteadyAlarm final : public Alarm {
   // Shared with the posted handlers, so the alarm may go before they run;
   // once they have, the last owner's going destroys the timer, which cancels it.
   struct State {
-    explicit State(net::any_io_executor strand) : timer(std::move(strand)) {}
+    explicit State(const net::any_io_executor& strand) : timer(strand) {}
     net::steady_timer timer;
     bool cancelled{false};  // on the strand only
   };

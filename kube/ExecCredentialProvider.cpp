@@ -18,7 +18,8 @@ std::string envName(const std::string& entry) {
 void setEnv(std::vector<std::string>& env, const std::string& name, const std::string& value) {
   for (auto& entry : env) {
     if (envName(entry) == name) {
-      entry = name + "=" + value;
+      entry = name;
+      entry.append("=").append(value);
       return;
     }
   }

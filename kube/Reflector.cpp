@@ -27,16 +27,15 @@ int statusCode(const rapidjson::Value& status) {
 }
 }  // namespace
 
-std::shared_ptr<Reflector> Reflector::create(net::any_io_executor executor, ApiClient& client,
+std::shared_ptr<Reflector> Reflector::create(const net::any_io_executor& executor, ApiClient& client,
                                              std::string collectionPath, std::string selector,
                                              ReflectorHandler& handler, ReflectorOptions options,
                                              std::string name) {
-  return std::shared_ptr<Reflector>(new Reflector(std::move(executor), client, std::move(collectionPath),
-                                                  std::move(selector), handler, std::move(options),
-                                                  std::move(name)));
+  return std::shared_ptr<Reflector>(new Reflector(executor, client, std::move(collectionPath),
+                                                  std::move(selector), handler, options, std::move(name)));
 }
 
-Reflector::Reflector(net::any_io_executor executor, ApiClient& client, std::string collectionPath,
+Reflector::Reflector(const net::any_io_executor& executor, ApiClient& client, std::string collectionPath,
                      std::string selector, ReflectorHandler& handler, ReflectorOptions options,
                      std::string name)
     : strand_(net::make_strand(executor)),
@@ -44,7 +43,7 @@ Reflector::Reflector(net::any_io_executor executor, ApiClient& client, std::stri
       collectionPath_(std::move(collectionPath)),
       selector_(std::move(selector)),
       handler_(handler),
-      options_(std::move(options)),
+      options_(options),
       name_(std::move(name)),
       retryTimer_(strand_) {}
 
@@ -96,7 +95,7 @@ std::chrono::milliseconds Reflector::nextBackoff() {
   return std::chrono::milliseconds(jitter(random_));
 }
 
-void Reflector::list(std::string continueToken) {
+void Reflector::list(const std::string& continueToken) {
   if (stopped_) return;
   if (continueToken.empty()) {
     listing_ = true;
@@ -178,7 +177,7 @@ void Reflector::watch() {
       },
       [self, generation](util::Status status) {
         net::dispatch(self->strand_, [self, generation, status = std::move(status)]() mutable {
-          if (generation == self->streamGeneration_) self->onWatchClosed(std::move(status));
+          if (generation == self->streamGeneration_) self->onWatchClosed(status);
         });
       });
 }
@@ -220,7 +219,7 @@ void Reflector::onWatchLine(std::string_view line) {
   }
 }
 
-void Reflector::onWatchClosed(util::Status status) {
+void Reflector::onWatchClosed(const util::Status& status) {
   stream_.reset();
   if (stopped_) return;
   if (relistNeeded_) {

@@ -64,7 +64,7 @@ class Reflector : public std::enable_shared_from_this<Reflector> {
  public:
   // `collectionPath` e.g. "/api/v1/serviceaccounts"; `selector` an extra
   // query such as "fieldSelector=metadata.name%3Dx" (may be empty).
-  static std::shared_ptr<Reflector> create(boost::asio::any_io_executor executor, ApiClient& client,
+  static std::shared_ptr<Reflector> create(const boost::asio::any_io_executor& executor, ApiClient& client,
                                            std::string collectionPath, std::string selector,
                                            ReflectorHandler& handler, ReflectorOptions options,
                                            std::string name);
@@ -78,14 +78,14 @@ class Reflector : public std::enable_shared_from_this<Reflector> {
   bool synced() const { return synced_.load(std::memory_order_acquire); }
 
  private:
-  Reflector(boost::asio::any_io_executor executor, ApiClient& client, std::string collectionPath,
+  Reflector(const boost::asio::any_io_executor& executor, ApiClient& client, std::string collectionPath,
             std::string selector, ReflectorHandler& handler, ReflectorOptions options, std::string name);
 
-  void list(std::string continueToken);
+  void list(const std::string& continueToken);
   void onListPage(util::Result<ApiResponse> response);
   void watch();
   void onWatchLine(std::string_view line);
-  void onWatchClosed(util::Status status);
+  void onWatchClosed(const util::Status& status);
   void retryLater(bool relist);
   std::string query(std::initializer_list<std::string> parts) const;
   std::chrono::milliseconds nextBackoff();

@@ -53,13 +53,13 @@ class LookupKey {
 
 }  // namespace
 
-std::shared_ptr<ServiceAccountCache> ServiceAccountCache::create(net::any_io_executor executor,
+std::shared_ptr<ServiceAccountCache> ServiceAccountCache::create(const net::any_io_executor& executor,
                                                                  ApiClient& client,
                                                                  ServiceAccountCacheOptions options,
                                                                  ReflectorOptions reflectorOptions) {
   std::shared_ptr<ServiceAccountCache> cache(new ServiceAccountCache(executor, client, std::move(options)));
   cache->reflector_ = Reflector::create(executor, client, "/api/v1/serviceaccounts", "", *cache,
-                                        std::move(reflectorOptions), "serviceaccounts");
+                                        reflectorOptions, "serviceaccounts");
   return cache;
 }
 
@@ -148,12 +148,12 @@ void ServiceAccountCache::lookup(std::string_view ns, std::string_view name,
       waiter->callback = std::move(done);
       key = std::string(lookupKey.view());
       shard.waiters[key].push_back(waiter);
+    } else {
+      lock.unlock();
+      ++lookupStats_.miss;
+      done(nullptr);
+      return;
     }
-  }
-  if (!waiter) {
-    ++lookupStats_.miss;
-    done(nullptr);
-    return;
   }
   // A watch event may have completed (and cancelled) it already: then the
   // alarm never fires.
@@ -183,7 +183,7 @@ void ServiceAccountCache::onDeadline(const std::string& key, const WaiterPtr& wa
   complete(waiter, nullptr, lookupStats_.miss);
 }
 
-void ServiceAccountCache::upsert(Ptr account) {
+void ServiceAccountCache::upsert(const Ptr& account) {
   const std::string_view key = account->key();
   Shard& shard = shardFor(key);
   std::vector<WaiterPtr> waiting;

@@ -46,8 +46,8 @@ class ServiceAccountCache final : public ServiceAccountLookup,
                                   public ReflectorHandler,
                                   public std::enable_shared_from_this<ServiceAccountCache> {
  public:
-  static std::shared_ptr<ServiceAccountCache> create(boost::asio::any_io_executor executor, ApiClient& client,
-                                                     ServiceAccountCacheOptions options,
+  static std::shared_ptr<ServiceAccountCache> create(const boost::asio::any_io_executor& executor,
+                                                     ApiClient& client, ServiceAccountCacheOptions options,
                                                      ReflectorOptions reflectorOptions);
   ~ServiceAccountCache() override;
 
@@ -99,7 +99,7 @@ class ServiceAccountCache final : public ServiceAccountLookup,
   Shard& shardFor(std::string_view key) const;
   // Inserts or replaces (re-keyed to the new object); true when inserted.
   static bool put(AccountMap& map, Ptr account);
-  void upsert(Ptr account);  // from the watch: completes waiters
+  void upsert(const Ptr& account);  // from the watch: completes waiters
   void remove(std::string_view key);
   void complete(const WaiterPtr& waiter, Ptr account, std::atomic<std::uint64_t>& outcome);
   void onDeadline(const std::string& key, const WaiterPtr& waiter);

@@ -28,18 +28,18 @@ struct StaticServiceAccountSource::Snapshot {
 };
 
 util::Result<std::unique_ptr<StaticServiceAccountSource>> StaticServiceAccountSource::create(
-    std::string path, std::string annotationPrefix) {
+    std::string path, const std::string& annotationPrefix) {
   auto snapshot = loadSnapshot(path, webhook::AnnotationKeys(annotationPrefix));
   if (!snapshot) return snapshot.failure();
   util::Log::info("ServiceAccounts file loaded",
                   {{"path", path}, {"count", (*snapshot)->size}, {"annotated", (*snapshot)->annotated}});
-  auto source =
-      std::make_unique<StaticServiceAccountSource>(Token{}, std::move(path), std::move(annotationPrefix));
+  auto source = std::make_unique<StaticServiceAccountSource>(Token{}, std::move(path), annotationPrefix);
   source->snapshot_.store(std::move(*snapshot), std::memory_order_release);
   return source;
 }
 
-StaticServiceAccountSource::StaticServiceAccountSource(Token, std::string path, std::string annotationPrefix)
+StaticServiceAccountSource::StaticServiceAccountSource(Token, std::string path,
+                                                       const std::string& annotationPrefix)
     : path_(std::move(path)), keys_(annotationPrefix) {}
 
 StaticServiceAccountSource::~StaticServiceAccountSource() = default;

@@ -26,10 +26,10 @@ class StaticServiceAccountSource final : public ServiceAccountLookup {
 
  public:
   // Loads the file once; fails when that first load fails.
-  static util::Result<std::unique_ptr<StaticServiceAccountSource>> create(std::string path,
-                                                                          std::string annotationPrefix);
+  static util::Result<std::unique_ptr<StaticServiceAccountSource>> create(
+      std::string path, const std::string& annotationPrefix);
 
-  StaticServiceAccountSource(Token, std::string path, std::string annotationPrefix);  // use create()
+  StaticServiceAccountSource(Token, std::string path, const std::string& annotationPrefix);  // use create()
   ~StaticServiceAccountSource() override;
   StaticServiceAccountSource(const StaticServiceAccountSource&) = delete;
   StaticServiceAccountSource& operator=(const StaticServiceAccountSource&) = delete;

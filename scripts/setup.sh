@@ -19,7 +19,7 @@ build_packages=(
 test_packages=(
   googletest libgtest-dev
   openssl curl ca-certificates jq python3 python3-pip python3-pytest python3-pytest-timeout
-  clang-format clang-tidy shellcheck
+  clang-format clang-tidy-16 shellcheck
   nghttp2-client
 )
 # ruff is not in Debian 12; pinned so a new release's rules never turn CI red.

@@ -3,7 +3,8 @@
 # missing, builds, and runs every test. `.ci/run` runs exactly this.
 #
 #   0. the linters (scripts/lint.sh: clang-format, shellcheck, ruff), before the build;
-#   1. unit, fixture and server integration tests (ctest) on a Release build;
+#   1. unit, fixture and server integration tests (ctest) on a Release build, then
+#      clang-tidy over the product's C++ with that build's compile commands (scripts/tidy.sh);
 #   2. end-to-end tests against a real kube-apiserver and etcd, built once from
 #      their pinned Go modules into ~/.cache/irsa-webhook/tools (IRSA_SKIP_E2E=1 skips);
 #   3. Helm chart checks: helm-unittest suites, helm lint --strict, deploy/ in step
@@ -24,6 +25,8 @@ echo "== build (Release)"
 scripts/build.sh build
 echo "== tests (Release)"
 ctest --test-dir build --output-on-failure -j 2 --timeout 300
+echo "== clang-tidy"
+bash scripts/tidy.sh build
 
 if [ "${IRSA_SKIP_E2E:-0}" != "1" ]; then
   echo "== e2e (real kube-apiserver)"

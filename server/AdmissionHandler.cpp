@@ -127,10 +127,10 @@ void AdmissionHandler::handle(Request&& req, Responder respond) {
   const auto deadline = std::chrono::steady_clock::now() + budget;
   serviceAccounts_.lookup(
       pending->request.ns, pending->request.serviceAccountName, deadline,
-      [this, pending](kube::ServiceAccountLookup::Ptr sa) { finish(*pending, std::move(sa)); });
+      [this, pending](const kube::ServiceAccountLookup::Ptr& sa) { finish(*pending, sa); });
 }
 
-void AdmissionHandler::finish(Pending& p, kube::ServiceAccountLookup::Ptr sa) const {
+void AdmissionHandler::finish(Pending& p, const kube::ServiceAccountLookup::Ptr& sa) const {
   const auto& req = p.request;
   if (!req.isPodCreate) {
     p.respond(makeResponse(http::status::ok, "application/json",

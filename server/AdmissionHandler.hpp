@@ -27,7 +27,7 @@ class AdmissionHandler {
 
  private:
   struct Pending;
-  void finish(Pending& pending, kube::ServiceAccountLookup::Ptr serviceAccount) const;
+  void finish(Pending& pending, const kube::ServiceAccountLookup::Ptr& serviceAccount) const;
 
   const ServerConfig& config_;
   kube::ServiceAccountLookup& serviceAccounts_;

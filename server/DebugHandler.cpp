@@ -8,7 +8,7 @@
 
 namespace irsa::server {
 
-void DebugHandler::cache(Request&&, Responder respond) const {
+void DebugHandler::cache(Request&&, const Responder& respond) const {
   // Sorted, so the output is stable between calls.
   std::map<std::string, webhook::ResolvedIdentity> entries;
   serviceAccounts_.forEach([&](const webhook::ServiceAccount& sa) {
@@ -39,12 +39,12 @@ void DebugHandler::cache(Request&&, Responder respond) const {
       makeResponse(http::status::ok, "application/json", std::string(buffer.GetString(), buffer.GetSize())));
 }
 
-void DebugHandler::clear(Request&&, Responder respond) {
+void DebugHandler::clear(Request&&, const Responder& respond) {
   serviceAccounts_.clear();
   respond(makeResponse(http::status::ok, "text/plain; charset=utf-8", ""));
 }
 
-void DebugHandler::deny(Request&&, Responder respond) {
+void DebugHandler::deny(Request&&, const Responder& respond) {
   // The reference's shape: a response without a uid (the request is not
   // read), allowed false and a Status with a message.
   rapidjson::StringBuffer buffer;
@@ -70,7 +70,7 @@ void DebugHandler::deny(Request&&, Responder respond) {
       makeResponse(http::status::ok, "application/json", std::string(buffer.GetString(), buffer.GetSize())));
 }
 
-void DebugHandler::internalError(Request&&, Responder respond) {
+void DebugHandler::internalError(Request&&, const Responder& respond) {
   respond(makeResponse(http::status::internal_server_error, "text/plain; charset=utf-8",
                        "internal error from /debug/alpha/500\n"));
 }

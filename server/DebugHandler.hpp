@@ -21,10 +21,10 @@ class DebugHandler {
   DebugHandler(const webhook::MutationSettings& settings, kube::ServiceAccountLookup& serviceAccounts)
       : resolver_(settings), serviceAccounts_(serviceAccounts) {}
 
-  void cache(Request&& req, Responder respond) const;
-  void clear(Request&& req, Responder respond);
-  static void deny(Request&& req, Responder respond);
-  static void internalError(Request&& req, Responder respond);
+  void cache(Request&& req, const Responder& respond) const;
+  void clear(Request&& req, const Responder& respond);
+  static void deny(Request&& req, const Responder& respond);
+  static void internalError(Request&& req, const Responder& respond);
 
  private:
   webhook::IdentityResolver resolver_;

@@ -55,7 +55,7 @@ boost::system::error_code Listener::openAndBind(tcp::acceptor& acceptor, const t
 
 util::Result<std::shared_ptr<Listener>> Listener::create(net::io_context& ioc, const std::string& address,
                                                          int port, Factory factory, std::string name,
-                                                         std::string portFlag, BindStep bind) {
+                                                         const std::string& portFlag, const BindStep& bind) {
   if (port < 0 || port > 65535) return util::fail(name + ": port " + std::to_string(port) + " out of range");
   std::vector<net::ip::address> candidates;
   if (address.empty()) {

@@ -29,8 +29,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // `portFlag` names the flag of `port` in errors (e.g. "--port").
   static util::Result<std::shared_ptr<Listener>> create(boost::asio::io_context& ioc,
                                                         const std::string& address, int port, Factory factory,
-                                                        std::string name, std::string portFlag = "--port",
-                                                        BindStep bind = openAndBind);
+                                                        std::string name,
+                                                        const std::string& portFlag = "--port",
+                                                        const BindStep& bind = openAndBind);
 
   void start();
   // Stops accepting (thread-safe); open connections are not touched.

@@ -68,13 +68,13 @@ void Metrics::missingServiceAccount() {
 }
 
 util::Status Metrics::addGauge(std::string name, std::string help, std::function<double()> read,
-                               std::string labels) {
+                               const std::string& labels) {
   return callbacks_.add(std::move(name), std::move(help), prometheus::MetricType::Gauge, std::move(read),
                         labels);
 }
 
 util::Status Metrics::addCounter(std::string name, std::string help, std::function<double()> read,
-                                 std::string labels) {
+                                 const std::string& labels) {
   return callbacks_.add(std::move(name), std::move(help), prometheus::MetricType::Counter, std::move(read),
                         labels);
 }

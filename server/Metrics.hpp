@@ -64,10 +64,10 @@ class Metrics {
   // `labels` is the inside of {…}, e.g. `version="1.0"`, or empty. Fails on
   // an invalid name or label text, or a name taken with another type.
   util::Status addGauge(std::string name, std::string help, std::function<double()> read,
-                        std::string labels = {});
+                        const std::string& labels = {});
   // A counter kept elsewhere (e.g. by the ServiceAccount cache), read at scrape time.
   util::Status addCounter(std::string name, std::string help, std::function<double()> read,
-                          std::string labels = {});
+                          const std::string& labels = {});
 
   // The text exposition (format 0.0.4), families sorted by name.
   std::string render() const;

@@ -128,10 +128,10 @@ void Server::initRoutes() {
   };
   add(ListenerKind::kWebhook, http::verb::post, "/mutate", true,
       [this](Request&& req, Responder respond) { admission_->handle(std::move(req), std::move(respond)); });
-  auto health = [](Request&&, Responder respond) {
+  auto health = [](Request&&, const Responder& respond) {
     respond(makeResponse(http::status::ok, "text/plain; charset=utf-8", "ok\n"));
   };
-  auto readiness = [this](Request&&, Responder respond) {
+  auto readiness = [this](Request&&, const Responder& respond) {
     if (ready()) {
       respond(makeResponse(http::status::ok, "text/plain; charset=utf-8", "ok\n"));
     } else {
@@ -143,17 +143,19 @@ void Server::initRoutes() {
     add(listener, http::verb::get, "/healthz", false, health);
     add(listener, http::verb::get, "/readyz", false, readiness);
   }
-  add(ListenerKind::kMetrics, http::verb::get, "/metrics", false, [this](Request&&, Responder respond) {
-    respond(makeResponse(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()));
-  });
+  add(ListenerKind::kMetrics, http::verb::get, "/metrics", false,
+      [this](Request&&, const Responder& respond) {
+        respond(
+            makeResponse(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()));
+      });
   if (debug_) {
     // The reference's debugging handlers answer any method.
     for (http::verb method :
          {http::verb::get, http::verb::post, http::verb::put, http::verb::patch, http::verb::delete_}) {
       add(ListenerKind::kMetrics, method, "/debug/alpha/cache", false,
-          [this](Request&& req, Responder respond) { debug_->cache(std::move(req), std::move(respond)); });
+          [this](Request&& req, const Responder& respond) { debug_->cache(std::move(req), respond); });
       add(ListenerKind::kMetrics, method, "/debug/alpha/cache/clear", false,
-          [this](Request&& req, Responder respond) { debug_->clear(std::move(req), std::move(respond)); });
+          [this](Request&& req, const Responder& respond) { debug_->clear(std::move(req), respond); });
       add(ListenerKind::kWebhook, method, "/debug/alpha/deny", true, &DebugHandler::deny);
       add(ListenerKind::kWebhook, method, "/debug/alpha/500", true, &DebugHandler::internalError);
     }

@@ -31,12 +31,16 @@ std::string errnoText(int err) {
     case EISDIR:
       return "is a directory";
     default: {
-      char buf[128];
-      std::string msg = ::strerror_r(err, buf, sizeof buf);  // GNU variant: returns the text
+      std::string msg = strerrorText(err);
       if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
       return msg;
     }
   }
+}
+
+std::string strerrorText(int err) {
+  char buf[128];
+  return ::strerror_r(err, buf, sizeof buf);  // GNU variant: returns the text (maybe not in buf)
 }
 
 Status writeFileAtomically(const std::filesystem::path& path, std::string_view data, mode_t mode) {
@@ -66,13 +70,13 @@ Status writeFileAtomically(const std::filesystem::path& path, std::string_view d
 
 Result<std::string> readTextFile(const std::string& path, std::size_t maxBytes) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return fail("read " + path + ": " + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0) return fail("read " + path + ": " + strerrorText(errno));
   if (S_ISDIR(st.st_mode)) return fail("read " + path + ": is a directory");
   if (static_cast<std::size_t>(st.st_size) > maxBytes) {
     return fail("read " + path + ": larger than " + std::to_string(maxBytes) + " bytes");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("read " + path + ": " + std::strerror(errno));
+  if (!in) return fail("read " + path + ": " + strerrorText(errno));
   std::string text;
   text.reserve(static_cast<std::size_t>(st.st_size));
   text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

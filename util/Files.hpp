@@ -24,4 +24,8 @@ Status writeFileAtomically(const std::filesystem::path& path, std::string_view d
 // style ("no such file", "permission denied").
 std::string errnoText(int err);
 
+// strerror(3)'s own text ("No such file or directory"), thread-safe: for the
+// messages that have always quoted it.
+std::string strerrorText(int err);
+
 }  // namespace irsa::util

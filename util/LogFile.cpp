@@ -57,13 +57,13 @@ std::string logFileHeader(std::string_view binaryDescription) {
   std::tm tm{};
   localtime_r(&now, &tm);
   char created[32];
-  std::strftime(created, sizeof created, "%Y/%m/%d %H:%M:%S", &tm);
-  char host[256] = "unknownhost";
-  if (::gethostname(host, sizeof host) != 0) std::snprintf(host, sizeof host, "unknownhost");
+  if (std::strftime(created, sizeof created, "%Y/%m/%d %H:%M:%S", &tm) == 0) created[0] = '\0';
+  char host[256];
+  const bool named = ::gethostname(host, sizeof host) == 0;
   host[sizeof host - 1] = '\0';
   std::string header;
   header.append("Log file created at: ").append(created).push_back('\n');
-  header.append("Running on machine: ").append(host).push_back('\n');
+  header.append("Running on machine: ").append(named ? host : "unknownhost").push_back('\n');
   header.append("Binary: ").append(binaryDescription).push_back('\n');
   header.append("Log line format: [IWEF]mmdd hh:mm:ss.uuuuuu threadid file:line] msg\n");
   return header;

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -66,8 +67,8 @@ bool isPrintNonAscii(char32_t r) {
 
 void appendHex(std::string& out, const char* prefix, unsigned long value, int digits) {
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%s%0*lx", prefix, digits, value);
-  out.append(buf);
+  const int n = std::snprintf(buf, sizeof buf, "%s%0*lx", prefix, digits, value);
+  out.append(buf, static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof buf) - 1)));
 }
 
 // klog's Infof prints its message as is; one that would break the line is

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <vector>
 
+#include "util/Files.hpp"
 #include "util/LogFile.hpp"
 
 namespace irsa::util {
@@ -29,7 +30,12 @@ std::string shortHostname() {
 }
 
 std::string userName() {
-  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
+  passwd pw{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwuid_r(::geteuid(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr &&
+      found->pw_name != nullptr)
+    return found->pw_name;
   return "unknownuser";
 }
 
@@ -37,7 +43,7 @@ Result<std::shared_ptr<LogFile::Descriptor>> openDescriptor(const std::string& p
                                                             const std::string& header,
                                                             std::uint64_t& headerBytes) {
   const int fd = ::open(path.c_str(), flags | O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
-  if (fd < 0) return fail("open " + path + ": " + std::strerror(errno));
+  if (fd < 0) return fail("open " + path + ": " + strerrorText(errno));
   auto descriptor = std::make_shared<LogFile::Descriptor>();
   descriptor->fd = fd;
   writeAll(fd, header);
@@ -59,7 +65,7 @@ LogFile::Opener singleFile(const LogSettings& s) {
 LogFile::Opener directoryFile(const LogSettings& s, const char* severity) {
   std::vector<std::string> dirs;
   if (!s.logDir.empty()) dirs.push_back(s.logDir);
-  const char* tmp = std::getenv("TMPDIR");
+  const char* tmp = std::getenv("TMPDIR");  // NOLINT(concurrency-mt-unsafe): nothing here calls setenv
   dirs.emplace_back(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
   const std::string prefix = s.program + "." + shortHostname() + "." + userName() + ".log." + severity + ".";
   const std::string link = s.program + "." + severity;
@@ -69,19 +75,22 @@ LogFile::Opener directoryFile(const LogSettings& s, const char* severity) {
     std::tm tm{};
     localtime_r(&now, &tm);
     char stamp[48];
-    std::snprintf(stamp, sizeof stamp, "%04d%02d%02d-%02d%02d%02d.%d", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(::getpid()));
+    if (std::snprintf(stamp, sizeof stamp, "%04d%02d%02d-%02d%02d%02d.%d", tm.tm_year + 1900, tm.tm_mon + 1,
+                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(::getpid())) < 0)
+      stamp[0] = '\0';
     const std::string name = prefix + stamp;
     std::string errors;
     for (const auto& dir : dirs) {
-      auto opened = openDescriptor(dir + "/" + name, O_TRUNC, skip ? std::string() : logFileHeader(binary),
-                                   headerBytes);
+      std::string path = dir;
+      path.append("/").append(name);
+      auto opened = openDescriptor(path, O_TRUNC, skip ? std::string() : logFileHeader(binary), headerBytes);
       if (!opened) {
-        errors += (errors.empty() ? "" : ", ") + opened.error();
+        errors.append(errors.empty() ? "" : ", ").append(opened.error());
         continue;
       }
-      const std::string linkPath = dir + "/" + link;
-      ::unlink(linkPath.c_str());
+      std::string linkPath = dir;
+      linkPath.append("/").append(link);
+      ::unlink(linkPath.c_str());  // NOLINT(cert-err33-c): a missing link is the usual case
       [[maybe_unused]] const int ignored = ::symlink(name.c_str(), linkPath.c_str());
       return opened;
     }

@@ -9,12 +9,14 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-constexpr std::array<int8_t, 256> makeDecodeTable() {
-  std::array<int8_t, 256> table{};
+constexpr std::uint8_t kNotInAlphabet = 0xff;
+
+constexpr std::array<std::uint8_t, 256> makeDecodeTable() {
+  std::array<std::uint8_t, 256> table{};
   for (auto& v : table)
-    v = -1;
+    v = kNotInAlphabet;
   for (int i = 0; i < 64; ++i)
-    table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+    table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::uint8_t>(i);
   return table;
 }
 constexpr auto kDecode = makeDecodeTable();
@@ -82,7 +84,7 @@ std::optional<std::string> base64Decode(std::string_view text) {
       }
       if (pad > 0) return std::nullopt;
       vals[k] = kDecode[static_cast<unsigned char>(c)];
-      if (vals[k] < 0) return std::nullopt;
+      if (vals[k] == kNotInAlphabet) return std::nullopt;
     }
     const std::uint32_t v = (vals[0] << 18) | (vals[1] << 12) | (vals[2] << 6) | vals[3];
     out.push_back(static_cast<char>((v >> 16) & 0xff));

@@ -193,7 +193,8 @@ util::Status YamlScalar::convert(const std::string& tag, const std::string& s, c
       out.SetNull();
     } else if (t == "bool") {
       const auto b = parseBool(s);
-      if ((ok = b.has_value())) out.SetBool(*b);
+      ok = b.has_value();
+      if (ok) out.SetBool(*b);
     } else if (t == "int") {
       ok = setGoInt(withoutUnderscores(s), out);
     } else if (t == "float") {

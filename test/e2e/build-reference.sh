@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the reference implementation (aws/amazon-eks-pod-identity-webhook) from
-# its source tarball, for the side-by-side e2e test (side-by-side.sh):
+# its source tarball, for the side-by-side e2e test (test_side_by_side.py):
 #   <repo>/../shared/reference/amazon-eks-pod-identity-webhook-<version>.tar.gz
 # with the Go on this machine and its dependencies through the module proxy
 # (GOPROXY), as the reference's own Dockerfile builds it (CGO off, -s -w).

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lib.admission import webhook_configuration  # noqa: E402
 from lib.controlplane import E2E_DIR, ControlPlane  # noqa: E402
 from lib.kube import Kube  # noqa: E402
-from lib.webhook import Webhook  # noqa: E402
+from lib.webhook import SERVE, Webhook  # noqa: E402
 
 REPO = E2E_DIR.parent.parent
 
@@ -64,16 +64,17 @@ def certs(tmp_path_factory, irsa_binary):
 
 @pytest.fixture(scope="module")
 def webhook(irsa_binary, certs, request):
-    """webhook(*serve_args, cert_dir=None, tls_name=..., logs=None, env=None): a started serve, its log in
-    `logs` (default: the session cluster's logs, which starts it), `env` added to its environment;
-    stopped at the module's end."""
+    """webhook(*serve_args, cert_dir=None, tls_name=..., logs=None, env=None, command=SERVE): a started
+    serve, its log in `logs` (default: the session cluster's logs, which starts it), `env` added to its
+    environment, `command` the words before its flags (lib.webhook.Webhook); stopped at the module's end."""
     started = []
     name = request.module.__name__.rsplit(".", 1)[-1]
 
-    def start(*args, cert_dir=None, tls_name="127.0.0.1", logs=None, env=None):
+    def start(*args, cert_dir=None, tls_name="127.0.0.1", logs=None, env=None, command=SERVE):
         logs = Path(logs) if logs else request.getfixturevalue("cluster").logs
         log = logs / f"webhook.{name}.{len(started)}.log"
-        wh = Webhook(irsa_binary, cert_dir or certs, log, [str(a) for a in args], tls_name=tls_name, env=env)
+        wh = Webhook(irsa_binary, cert_dir or certs, log, [str(a) for a in args], tls_name=tls_name, env=env,
+                     command=command)
         started.append(wh)
         return wh
 
@@ -84,21 +85,21 @@ def webhook(irsa_binary, certs, request):
 
 @pytest.fixture(scope="module")
 def register(request):
-    """register(wh, kube=None): pod CREATE in namespaces labelled irsa-e2e=enabled goes to wh (failurePolicy
-    Fail: a stored pod proves the webhook answered); on the session cluster, or on `kube`, one of an
-    own_cluster (thrown away with it, so not deleted here)."""
-    shared = []
+    """register(wh, kube=None, name="irsa-webhook-e2e", labels=None): pod CREATE in namespaces labelled
+    `labels` (default irsa-e2e=enabled) goes to wh (failurePolicy Fail: a stored pod proves the webhook
+    answered), through MutatingWebhookConfiguration `name`; on the session cluster (deleted at the
+    module's end), or on `kube`, one of an own_cluster (thrown away with it)."""
+    shared = {}  # name -> the session's Kube
 
-    def apply(wh, kube=None):
+    def apply(wh, kube=None, name="irsa-webhook-e2e", labels=None):
         if kube is None:
-            kube = request.getfixturevalue("kube")
-            shared.append(kube)
-        kube.apply(webhook_configuration(wh))
+            kube = shared[name] = request.getfixturevalue("kube")
+        kube.apply(webhook_configuration(wh, name, labels))
 
     yield apply
-    for kube in shared[:1]:
-        kube.run("delete", "mutatingwebhookconfiguration", "irsa-webhook-e2e", "--ignore-not-found",
-                 "--wait=false", "--request-timeout=5s", check=False)
+    for name, kube in shared.items():
+        kube.run("delete", "mutatingwebhookconfiguration", name, "--ignore-not-found", "--wait=false",
+                 "--request-timeout=5s", check=False)
 
 
 @pytest.fixture(scope="module")

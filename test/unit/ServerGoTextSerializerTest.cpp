@@ -1,6 +1,6 @@
 // GoTextSerializer writes what the Go client's expfmt writes for the same
 // families (checked by hand against client_golang's text_create.go rules and,
-// in e2e side-by-side.sh, against the reference's own scrape).
+// in e2e test_side_by_side.py, against the reference's own scrape).
 #include <gtest/gtest.h>
 
 #include <cmath>

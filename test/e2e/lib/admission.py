@@ -31,19 +31,19 @@ def create_pod(kube, name, sa, ns):
 E2E_LABEL = {"irsa-e2e": "enabled"}
 
 
-def webhook_configuration(wh):
-    """MutatingWebhookConfiguration irsa-webhook-e2e: pod CREATE in namespaces labelled E2E_LABEL goes to
-    wh by URL, failurePolicy Fail."""
+def webhook_configuration(wh, name="irsa-webhook-e2e", labels=None):
+    """MutatingWebhookConfiguration `name`: pod CREATE in namespaces labelled `labels` (default E2E_LABEL)
+    goes to wh (a lib.webhook.Server) by URL, failurePolicy Fail."""
     ca = base64.b64encode((wh.certs / "ca.crt").read_bytes()).decode()
     return {
         "apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
-        "metadata": {"name": "irsa-webhook-e2e"},
+        "metadata": {"name": name},
         "webhooks": [{
             "name": "irsa.e2e.local",
             "clientConfig": {"url": f"https://127.0.0.1:{wh.port}/mutate", "caBundle": ca},
             "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE"],
                        "resources": ["pods"]}],
-            "namespaceSelector": {"matchLabels": E2E_LABEL},
+            "namespaceSelector": {"matchLabels": labels or E2E_LABEL},
             "sideEffects": "None", "admissionReviewVersions": ["v1", "v1beta1"],
             "failurePolicy": "Fail", "timeoutSeconds": 10, "reinvocationPolicy": "IfNeeded",
         }],

@@ -1,6 +1,7 @@
 """The e2e pod and views of what the webhook did to a stored pod, for asserts that show a diff."""
 
 import copy
+import re
 
 TOKEN_DIR = "/var/run/secrets/eks.amazonaws.com/serviceaccount"
 
@@ -81,3 +82,41 @@ def unknown_fields(pod):
 
 
 KEPT = {"sidecar_restart_policy": "Always", "grpc_port": 9090, "existing_env_index": 0, "kube_api_access": True}
+
+
+_GENERATED_VOLUME = re.compile(r"^(kube-api-access)-[a-z0-9]{5}$")
+
+
+def comparable(pod):
+    """A stored pod as {'path.to.leaf': value}, less what legitimately differs between the same pod stored
+    in two namespaces: namespace, uid, resourceVersion, creationTimestamp, managedFields (the field manager's
+    timestamps) and generated names (generateName's suffix, the ServiceAccount admission plugin's
+    kube-api-access-<5> volume). Volumes are keyed by name (`spec.volumes[aws-iam-token]...`): Kubernetes
+    gives them no order, and the token volume's position is the one difference allowed (the reference
+    inserts it first, irsa-webhook appends it: one `add /spec/volumes/-` that never shifts the others)."""
+    pod = copy.deepcopy(pod)
+    meta = pod.get("metadata", {})
+    for k in ("namespace", "uid", "resourceVersion", "creationTimestamp", "managedFields"):
+        meta.pop(k, None)
+    if meta.get("generateName") and meta.get("name", "").startswith(meta["generateName"]):
+        meta["name"] = meta["generateName"] + "<generated>"
+    spec = pod.get("spec", {})
+    for c in spec.get("initContainers", []) + spec.get("containers", []):
+        for m in c.get("volumeMounts", []):
+            m["name"] = _GENERATED_VOLUME.sub(r"\1-<generated>", m["name"])
+    if "volumes" in spec:
+        names = [_GENERATED_VOLUME.sub(r"\1-<generated>", v["name"]) for v in spec["volumes"]]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate volume names: {names}")
+        spec["volumes"] = {f"[{n}]": {**v, "name": n} for n, v in zip(names, spec["volumes"], strict=True)}
+    return _flatten(pod, "")
+
+
+def _flatten(value, path):
+    if isinstance(value, dict) and value:
+        items = ((k if k.startswith("[") else f".{k}", v) for k, v in value.items())
+    elif isinstance(value, list) and value:
+        items = ((f"[{i}]", v) for i, v in enumerate(value))
+    else:
+        return {path or ".": value}
+    return {p: leaf for key, v in items for p, leaf in _flatten(v, path + key).items()}

@@ -39,31 +39,42 @@ class _NamedTlsConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self._name)
 
 
-class Webhook:
-    def __init__(self, binary, certs, log, args, tls_name="127.0.0.1", env=None):
+# serve on loopback: the words of the command line before the flags every Webhook gets.
+SERVE = ("serve", "--bind-address", "127.0.0.1")
+
+
+class Server:
+    """A webhook process (irsa-webhook, or the reference: lib/reference.py) and its HTTP endpoints: `port` (TLS,
+    verified as issued for tls_name) and `metrics_port`, its output in `log`."""
+
+    def __init__(self, certs, log, tls_name="127.0.0.1"):
         self.certs = Path(certs)
         self.log = Path(log)
         self.tls_name = tls_name
-        ready = self.log.with_suffix(".ready.json")
-        ready.unlink(missing_ok=True)
-        cmd = [binary, "serve", "--bind-address", "127.0.0.1", "--port", "0", "--metrics-port", "0",
-               "--tls-cert", str(self.certs / "tls.crt"), "--tls-key", str(self.certs / "tls.key"),
-               "--ready-file", str(ready), *args]
-        with open(self.log, "w") as err:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT,
-                                         env={**os.environ, **(env or {})})
-        if not poll(10, lambda: ready.exists() or self.proc.poll() is not None) or not ready.exists():
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError(f"serve did not write {ready}; its log:\n{self.log.read_text()}")
-        info = json.loads(ready.read_text())
-        self.port, self.metrics_port, self.pid = info["port"], info["metricsPort"], info["pid"]
+        self.proc = None
+        self.port = self.metrics_port = None
         self.mark = 0
         self.exit_code = None
+
+    def spawn(self, cmd, env=None):
+        with open(self.log, "w") as out:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                         env={**os.environ, **(env or {})})
 
     # --- the process
     def alive(self):
         return self.proc.poll() is None
+
+    def while_alive(self, timeout, probe):
+        """probe() comes true within `timeout` s; False as soon as the process exits (no waiting out the
+        timeout)."""
+        return poll(timeout, lambda: "exited" if not self.alive() else ("yes" if probe() else None)) == "yes"
+
+    def kill(self):
+        """SIGKILL, for a run of which only the start matters (no drain)."""
+        self.proc.kill()
+        self.proc.wait()
+        self.exit_code = 137 if self.proc.returncode == -signal.SIGKILL else self.proc.returncode
 
     def stop(self, timeout=30):
         """SIGTERM, then wait; SIGKILL after `timeout` seconds. The exit code (137 when killed)."""
@@ -110,6 +121,10 @@ class Webhook:
         conn.close()
         return response.status, data
 
+    def healthz(self):
+        """The body of /healthz ("ok" once serving)."""
+        return self.tls_request("GET", "/healthz", timeout=5)[1].decode(errors="replace")
+
     def readyz(self):
         try:
             return self.tls_request("GET", "/readyz", timeout=5)[0]
@@ -127,9 +142,6 @@ class Webhook:
     def metric(self, series):
         """One sample's value, 0 when absent (as the bash helper answered)."""
         return self.metrics().get(series, 0.0)
-
-    def lookups(self, outcome):
-        return self.metric(f'irsa_webhook_service_account_lookups_total{{outcome="{outcome}"}}')
 
     def debug(self, path):
         url = f"http://127.0.0.1:{self.metrics_port}{path}"
@@ -149,6 +161,34 @@ class Webhook:
         status, data = self.tls_request("POST", "/mutate?timeout=10s", json.dumps(body))
         assert status == 200, data
         return json.loads(data)["response"]
+
+    def mutates(self, ns, sa):
+        """A review of a pod of ns/sa gets a patch that sets AWS_ROLE_ARN."""
+        return "AWS_ROLE_ARN" in json.dumps(decoded_patch(self.review(ns, sa)))
+
+
+class Webhook(Server):
+    """irsa-webhook started as `binary *command --port 0 --metrics-port 0 --tls-cert … --tls-key …
+    --ready-file … *args`, its ports read from the ready file once it is written (within 10 s). `wrapper`: a
+    command serve runs under, which execs it (the bench's ["taskset", "-c", "0"])."""
+
+    def __init__(self, binary, certs, log, args, tls_name="127.0.0.1", env=None, command=SERVE, wrapper=()):
+        super().__init__(certs, log, tls_name)
+        ready = self.log.with_suffix(".ready.json")
+        ready.unlink(missing_ok=True)
+        self.spawn([*wrapper, binary, *command, "--port", "0", "--metrics-port", "0",
+                    "--tls-cert", str(self.certs / "tls.crt"), "--tls-key", str(self.certs / "tls.key"),
+                    "--ready-file", str(ready), *args], env)
+        # A short interval: the bench times serve from exec to ready.
+        if not poll(10, lambda: ready.exists() or self.proc.poll() is not None, interval=0.02) or not ready.exists():
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError(f"serve did not write {ready}; its log:\n{self.log.read_text()}")
+        info = json.loads(ready.read_text())
+        self.port, self.metrics_port, self.pid = info["port"], info["metricsPort"], info["pid"]
+
+    def lookups(self, outcome):
+        return self.metric(f'irsa_webhook_service_account_lookups_total{{outcome="{outcome}"}}')
 
 
 def decoded_patch(response):
