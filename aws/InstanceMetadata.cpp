@@ -14,7 +14,6 @@
 #include <string_view>
 #include <thread>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "util/Log.hpp"
@@ -100,10 +99,16 @@ struct Reply {
   std::string body;
 };
 
+// A transport failure: worth another attempt, and for the token PUT a reason
+// to fall back to IMDSv1.
+util::Error unreachable(std::string message) {
+  return util::fail(util::ErrorCode::kUnreachable, std::move(message));
+}
+
 util::Error timedOut(std::chrono::milliseconds timeout, const char* step) {
   // The classic cause: IMDSv2 answers PUT with IP TTL (hop limit) 1, which
   // dies on the extra hop into a pod's network namespace.
-  return util::fail(
+  return unreachable(
       "timed out after " + std::to_string(timeout.count()) + "ms " + step +
       " (from a pod the instance's metadata hop limit, HttpPutResponseHopLimit, must be at least 2)");
 }
@@ -127,17 +132,18 @@ util::Result<std::vector<tcp::endpoint>> resolve(asio::io_context& ioc, const En
                          });
   if (!runUntil(ioc, done, deadline, [&] { resolver.cancel(); }))
     return timedOut(timeout, "resolving the host");
-  if (ec) return util::fail("resolve " + ep.host + ": " + ec.message());
+  if (ec) return unreachable("resolve " + ep.host + ": " + ec.message());
   return endpoints;
 }
 
 // One request on a fresh connection (IMDS needs no keep-alive for two calls),
-// all of it before `deadline`.
+// all of it before `deadline`. Every failure is ErrorCode::kUnreachable; an
+// answer, whatever its status, is a Reply.
 util::Result<Reply> exchange(asio::io_context& ioc, const Endpoint& ep, http::request<http::string_body>& req,
                              Clock::time_point deadline, std::chrono::milliseconds timeout,
                              std::size_t maxBody) {
   auto endpoints = resolve(ioc, ep, deadline, timeout);
-  if (!endpoints) return util::Error{endpoints.error()};
+  if (!endpoints) return endpoints.failure();
 
   tcp::socket socket(ioc);
   auto abort = [&] {
@@ -148,12 +154,12 @@ util::Result<Reply> exchange(asio::io_context& ioc, const Endpoint& ep, http::re
   bool done = false;
   asio::async_connect(socket, *endpoints, [&](error_code e, const tcp::endpoint&) { ec = e, done = true; });
   if (!runUntil(ioc, done, deadline, abort)) return timedOut(timeout, "connecting");
-  if (ec) return util::fail("connect to " + ep.authority + ": " + ec.message());
+  if (ec) return unreachable("connect to " + ep.authority + ": " + ec.message());
 
   done = false;
   http::async_write(socket, req, [&](error_code e, std::size_t) { ec = e, done = true; });
   if (!runUntil(ioc, done, deadline, abort)) return timedOut(timeout, "sending the request");
-  if (ec) return util::fail("sending the request: " + ec.message());
+  if (ec) return unreachable("sending the request: " + ec.message());
 
   boost::beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
@@ -161,19 +167,12 @@ util::Result<Reply> exchange(asio::io_context& ioc, const Endpoint& ep, http::re
   done = false;
   http::async_read(socket, buffer, parser, [&](error_code e, std::size_t) { ec = e, done = true; });
   if (!runUntil(ioc, done, deadline, abort)) return timedOut(timeout, "waiting for the answer");
-  if (ec) return util::fail("reading the answer: " + ec.message());
+  if (ec) return unreachable("reading the answer: " + ec.message());
 
   socket.shutdown(tcp::socket::shutdown_both, ec);  // best effort; the answer is in
   auto& res = parser.get();
   return Reply{res.result_int(), std::string(res.reason()), std::move(res.body())};
 }
-
-// One failed attempt: whether it is worth another, and what to tell the user.
-struct Failure {
-  bool unreachable{false};  // transport error (vs. a bad answer)
-  bool retry{false};
-  std::string reason;
-};
 
 std::string quoteBody(std::string_view body) {
   std::string out;
@@ -184,7 +183,9 @@ std::string quoteBody(std::string_view body) {
   return out;
 }
 
-Failure statusFailure(const char* method, const char* path, const Reply& reply) {
+// An answer with a status we did not want: ErrorCode::kHttpStatus, the status
+// in Error::httpStatus.
+util::Error statusFailure(const char* method, const char* path, const Reply& reply) {
   std::string reason = std::string(method) + " " + path + " answered HTTP " + std::to_string(reply.status);
   if (!reply.reason.empty()) reason += " " + reply.reason;
   if (!reply.body.empty()) reason += ": " + quoteBody(reply.body);
@@ -192,7 +193,14 @@ Failure statusFailure(const char* method, const char* path, const Reply& reply) 
     if (reply.status == 403) reason += "; instance metadata may be disabled on this instance";
     if (reply.status == 405) reason += "; something in between refuses PUT (a proxy?)";
   }
-  return Failure{.unreachable = false, .retry = reply.status >= 500, .reason = std::move(reason)};
+  return util::httpFailure(static_cast<int>(reply.status), std::move(reason));
+}
+
+// What fetch() tries again: no answer, or a server error (5xx). Other
+// statuses and bad documents are final.
+bool worthRetrying(const util::Error& error) {
+  return error.code == util::ErrorCode::kUnreachable ||
+         (error.code == util::ErrorCode::kHttpStatus && error.httpStatus >= 500);
 }
 
 bool isAccountId(std::string_view s) {
@@ -203,13 +211,11 @@ bool isRegion(std::string_view s) {
   return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
 }
 
-std::variant<InstanceIdentity, Failure> parseDocument(const std::string& body) {
-  auto bad = [](const std::string& reason) {
-    return Failure{.unreachable = false, .retry = false, .reason = "instance identity document " + reason};
-  };
+util::Result<InstanceIdentity> parseDocument(const std::string& body) {
+  auto bad = [](const std::string& reason) { return util::fail("instance identity document " + reason); };
   rapidjson::Document doc;
   if (auto parsed = webhook::parseJson(doc, body, webhook::kDefaultMaxJsonDepth); !parsed) {
-    return bad("is not JSON: " + parsed.error());
+    return parsed.failure().within("instance identity document is not JSON");
   }
   if (!doc.IsObject()) return bad("is not a JSON object");
   const std::string_view account = webhook::stringMember(doc, "accountId");
@@ -232,14 +238,10 @@ bool fallsBackToImdsV1(unsigned status) {
 // Token PUT then document GET, both within one deadline; or, once the token
 // request has been refused or timed out (`useToken` turns false and stays so
 // for later attempts), the GET alone with a fresh deadline.
-std::variant<InstanceIdentity, Failure> attemptOnce(const Endpoint& ep,
-                                                    const InstanceMetadataOptions& options, bool& useToken,
-                                                    std::string& tokenFailure) {
+util::Result<InstanceIdentity> attemptOnce(const Endpoint& ep, const InstanceMetadataOptions& options,
+                                           bool& useToken, std::string& tokenFailure) {
   asio::io_context ioc;
   auto deadline = Clock::now() + options.timeout;
-  auto unreachable = [](std::string reason) {
-    return Failure{.unreachable = true, .retry = true, .reason = std::move(reason)};
-  };
 
   std::string token;
   if (useToken) {
@@ -250,9 +252,9 @@ std::variant<InstanceIdentity, Failure> attemptOnce(const Endpoint& ep,
     put.prepare_payload();
     auto tokenReply = exchange(ioc, ep, put, deadline, options.timeout, kMaxTokenBytes);
     if (!tokenReply) {
-      tokenFailure = "PUT " + std::string(kTokenPath) + ": " + tokenReply.error();
+      tokenFailure = tokenReply.failure().within("PUT " + std::string(kTokenPath)).message;
     } else if (fallsBackToImdsV1(tokenReply->status)) {
-      tokenFailure = statusFailure("PUT", kTokenPath, *tokenReply).reason;
+      tokenFailure = statusFailure("PUT", kTokenPath, *tokenReply).message;
     } else if (tokenReply->status != 200) {
       return statusFailure("PUT", kTokenPath, *tokenReply);
     } else {
@@ -264,9 +266,7 @@ std::variant<InstanceIdentity, Failure> attemptOnce(const Endpoint& ep,
       const bool printable =
           !body.empty() && std::all_of(body.begin(), body.end(), [](char c) { return c > 0x20 && c < 0x7f; });
       if (!printable) {
-        return Failure{.unreachable = false,
-                       .retry = false,
-                       .reason = "PUT " + std::string(kTokenPath) + " answered 200 without a usable token"};
+        return util::fail("PUT " + std::string(kTokenPath) + " answered 200 without a usable token");
       }
       token = std::string(body);
     }
@@ -285,10 +285,9 @@ std::variant<InstanceIdentity, Failure> attemptOnce(const Endpoint& ep,
   // Failures of the IMDSv1 GET also say why there was no token.
   const std::string v1 = token.empty() ? "IMDSv2 token request failed (" + tokenFailure + "); IMDSv1 " : "";
   auto docReply = exchange(ioc, ep, get, deadline, options.timeout, options.maxBodyBytes);
-  if (!docReply) return unreachable(v1 + docReply.error());
-  if (docReply->status != 200) {
-    auto failure = statusFailure("GET", kDocumentPath, *docReply);
-    failure.reason.insert(0, v1);
+  if (!docReply || docReply->status != 200) {
+    util::Error failure = docReply ? statusFailure("GET", kDocumentPath, *docReply) : docReply.failure();
+    failure.message.insert(0, v1);
     return failure;
   }
   return parseDocument(docReply->body);
@@ -301,11 +300,14 @@ bool isIpv6Mode(std::string_view mode) {
          });
 }
 
-std::string describe(const std::string& endpoint, const Failure& f, int attempts) {
+// The last attempt's error for the user, its code and status kept.
+util::Error describe(const std::string& endpoint, const util::Error& last, int attempts) {
   const std::string tries = attempts > 1 ? " after " + std::to_string(attempts) + " attempts" : "";
-  if (f.unreachable)
-    return "instance metadata not reachable at " + endpoint + tries + ": " + f.reason + kNeedsImds;
-  return "instance metadata at " + endpoint + tries + ": " + f.reason + kNeedsImds;
+  const char* what = last.code == util::ErrorCode::kUnreachable ? "instance metadata not reachable at "
+                                                                : "instance metadata at ";
+  util::Error error = last.within(what + endpoint + tries);
+  error.message += kNeedsImds;
+  return error;
 }
 
 }  // namespace
@@ -313,8 +315,8 @@ std::string describe(const std::string& endpoint, const Failure& f, int attempts
 InstanceMetadataOptions InstanceMetadataOptions::fromEnvironment() {
   InstanceMetadataOptions options;
   // Called once from the CLI before any thread starts, so getenv is safe.
-  const char* endpoint = std::getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");   // NOLINT(concurrency-mt-unsafe)
-  const char* mode = std::getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");  // NOLINT(concurrency-mt-unsafe)
+  const char* endpoint = std::getenv(kEndpointVariable);  // NOLINT(concurrency-mt-unsafe)
+  const char* mode = std::getenv(kEndpointModeVariable);  // NOLINT(concurrency-mt-unsafe)
   if (endpoint != nullptr && *endpoint != '\0') {
     options.endpoint = endpoint;
   } else if (mode != nullptr && isIpv6Mode(mode)) {
@@ -329,22 +331,25 @@ util::Result<InstanceIdentity> InstanceMetadata::fetch(const InstanceMetadataOpt
     endpoint.pop_back();
   try {
     auto ep = parseEndpoint(options.endpoint);
-    if (!ep)
-      return util::fail("invalid instance metadata endpoint \"" + options.endpoint + "\": " + ep.error() +
-                        kNeedsImds);
+    if (!ep) {
+      util::Error error =
+          ep.failure().within("invalid instance metadata endpoint \"" + options.endpoint + "\"");
+      error.message += kNeedsImds;
+      return error;
+    }
 
     const int attempts = std::max(1, options.attempts);
     auto backoff = options.backoff;
     bool useToken = true;
     std::string tokenFailure;
     for (int attempt = 1;; ++attempt) {
-      auto outcome = attemptOnce(*ep, options, useToken, tokenFailure);
-      if (auto* identity = std::get_if<InstanceIdentity>(&outcome)) return std::move(*identity);
-      const auto& failure = std::get<Failure>(outcome);
-      if (!failure.retry || attempt >= attempts) return util::fail(describe(endpoint, failure, attempt));
+      auto identity = attemptOnce(*ep, options, useToken, tokenFailure);
+      if (identity) return identity;
+      const util::Error& failure = identity.failure();
+      if (!worthRetrying(failure) || attempt >= attempts) return describe(endpoint, failure, attempt);
       util::Log::warn(
           "Instance metadata request failed, retrying",
-          {{"endpoint", endpoint}, {"attempt", attempt}, {"backoff", backoff}, {"err", failure.reason}});
+          {{"endpoint", endpoint}, {"attempt", attempt}, {"backoff", backoff}, {"err", failure.message}});
       // Startup only, before anything serves: a plain sleep blocks nobody.
       std::this_thread::sleep_for(backoff);
       backoff *= 2;
@@ -357,7 +362,7 @@ util::Result<InstanceIdentity> InstanceMetadata::fetch(const InstanceMetadataOpt
 util::Result<webhook::RoleArnComposition> composeFromInstanceMetadata(
     const InstanceMetadataOptions& options) {
   auto identity = InstanceMetadata::fetch(options);
-  if (!identity) return util::Error{identity.error()};
+  if (!identity) return identity.failure();
   return webhook::RoleArnComposition{.partition = webhook::partitionForRegion(identity->region),
                                      .account = std::move(identity->account),
                                      .region = std::move(identity->region)};

@@ -40,16 +40,22 @@ struct InstanceMetadataOptions {
   // The identity document is ~0.5 KiB; anything far larger is not IMDS.
   std::size_t maxBodyBytes{64 * 1024};
 
-  // Defaults overridden the way the AWS SDKs do: AWS_EC2_METADATA_SERVICE_ENDPOINT,
-  // else AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6 selects the IPv6 endpoint.
+  // The AWS SDKs' variables for the endpoint, read by fromEnvironment().
+  static constexpr const char* kEndpointVariable = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
+  static constexpr const char* kEndpointModeVariable = "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE";
+
+  // Defaults overridden the way the AWS SDKs do: kEndpointVariable, else
+  // kEndpointModeVariable=IPv6 selects the IPv6 endpoint.
   // The only place that reads the environment; call it from the CLI.
   static InstanceMetadataOptions fromEnvironment();
 };
 
 class InstanceMetadata {
  public:
-  // Up to `attempts` tries; transport failures and 5xx answers are retried,
-  // other statuses and bad documents are final.
+  // Up to `attempts` tries; transport failures (ErrorCode::kUnreachable) and
+  // 5xx answers are retried, other statuses and bad documents are final. An
+  // answer's unexpected status fails with ErrorCode::kHttpStatus and the
+  // status in Error::httpStatus.
   static util::Result<InstanceIdentity> fetch(const InstanceMetadataOptions& options);
 };
 

@@ -59,12 +59,12 @@ util::Result<RequestCorpus> RequestCorpus::load(const std::string& dir, const Ta
   while (std::getline(in, line)) {
     ++lineNo;
     if (line.empty() || line == "\r") continue;
-    const auto where = [&] { return path.string() + ":" + std::to_string(lineNo) + ": "; };
+    const auto where = [&] { return path.string() + ":" + std::to_string(lineNo); };
     rapidjson::Document doc;
-    if (auto s = webhook::parseJson(doc, line, kMaxDepth); !s) return util::fail(where() + s.error());
+    if (auto s = webhook::parseJson(doc, line, kMaxDepth); !s) return s.failure().within(where());
     const rapidjson::Value* request = doc.IsObject() ? webhook::objectMember(doc, "request") : nullptr;
     const std::string_view uid = request ? webhook::stringMember(*request, "uid") : "";
-    if (uid.empty()) return util::fail(where() + "not an AdmissionReview with request.uid");
+    if (uid.empty()) return util::fail("not an AdmissionReview with request.uid").within(where());
     CorpusEntry entry;
     entry.uid = std::string(uid);
     entry.kind = kindOf(*request);

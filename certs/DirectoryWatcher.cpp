@@ -273,7 +273,7 @@ util::Result<std::unique_ptr<DirectoryWatcher>> DirectoryWatcher::create(boost::
     }
     // Events are queued by the kernel from here on, so nothing between now
     // and the first read is lost.
-    if (auto r = state->refreshWatches(true); !r) return util::fail(r.error());
+    if (auto r = state->refreshWatches(true); !r) return r.failure();
     state->stamps = state->takeStamps();
     boost::asio::post(state->strand, [state] {
       state->startRead();

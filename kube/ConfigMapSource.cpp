@@ -18,7 +18,7 @@ util::Result<ConfigMapSource::Snapshot> ConfigMapSource::parse(const rapidjson::
   auto parsed = webhook::configMapIdentitiesOf(configMap, warnings);
   for (const auto& w : warnings)
     util::Log::warn("ConfigMap pod-identity-webhook: entry ignored", {{"err", w}});
-  if (!parsed) return util::fail(parsed.error());
+  if (!parsed) return parsed.failure();
   return std::make_shared<const webhook::ConfigMapIdentities>(std::move(*parsed));
 }
 

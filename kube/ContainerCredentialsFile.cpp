@@ -7,9 +7,9 @@ namespace irsa::kube {
 
 util::Result<ContainerCredentialsFile> ContainerCredentialsFile::load(const std::string& path) {
   auto text = util::readTextFile(path);
-  if (!text) return util::fail(text.error());
+  if (!text) return text.failure();
   auto parsed = webhook::parseContainerCredentialsFile(path, *text);
-  if (!parsed) return util::fail(parsed.error());
+  if (!parsed) return parsed.failure();
   return ContainerCredentialsFile{std::move(*parsed), text->empty()};
 }
 

@@ -144,7 +144,11 @@ util::Result<ExecCredentialProvider::Cached> ExecCredentialProvider::runOnce() {
     return util::fail(name + ": exit status " + std::to_string(ran->exitCode) + stderrNote(*ran));
   }
   auto parsed = parseExecCredential(ran->out, exec_.apiVersion);
-  if (!parsed) return util::fail(name + ": " + parsed.error() + stderrNote(*ran));
+  if (!parsed) {
+    util::Error error = parsed.failure().within(name);
+    error.message += stderrNote(*ran);
+    return error;
+  }
   util::Log::info("kubeconfig exec plugin ran",
                   {{"command", exec_.command}, {"expires", parsed->expiration.has_value()}});
   return Cached{Credential{std::move(parsed->token), 0}, parsed->expiration};

@@ -37,6 +37,10 @@ util::Error GetRequest::error(const std::string& reason) const {
   return util::fail("GET " + target_ + ": " + reason);
 }
 
+util::Error GetRequest::error(const util::Error& cause) const {
+  return cause.within("GET " + target_);
+}
+
 void GetRequest::begin(RateLimit limit) {
   // The deadline covers the wait for a rate token too, as a Go context would.
   deadline_ = Clock::now() + timeout_;
@@ -73,7 +77,7 @@ void GetRequest::acquireCredential() {
 }
 
 void GetRequest::onCredential(util::Result<Credential> credential) {
-  if (!credential) return finish(error(credential.error()));
+  if (!credential) return finish(error(credential.failure()));
   if (Clock::now() >= deadline_) {
     return finish(
         error("timed out after " + std::to_string(timeout_.count()) + "ms (waiting for a credential)"));
@@ -99,7 +103,7 @@ void GetRequest::connectNew() {
 }
 
 void GetRequest::onConnected(const util::Status& status) {
-  if (!status) return finish(error(status.error()));
+  if (!status) return finish(error(status.failure()));
   sendRequest();
 }
 

@@ -45,6 +45,7 @@ class GetRequest : public std::enable_shared_from_this<GetRequest> {
   void onTransportError(const boost::system::error_code& ec, const char* step);
   void finish(util::Result<ApiResponse> result);
   util::Error error(const std::string& reason) const;
+  util::Error error(const util::Error& cause) const;  // the cause, its code kept
 
   std::shared_ptr<KubeClientState> state_;
   const std::string target_;

@@ -23,6 +23,8 @@ class Reader {
   explicit Reader(const std::string& path) : path_(path), dir_(fs::path(path).parent_path().string()) {}
 
   util::Error error(const std::string& what) const { return util::fail("kubeconfig " + path_ + ": " + what); }
+  // `cause` passed on with its code, naming the file.
+  util::Error error(const util::Error& cause) const { return cause.within("kubeconfig " + path_); }
 
   // An optional string field; absent or null reads as "".
   util::Status string(const Value& obj, const char* name, const std::string& where, std::string& out) const {
@@ -87,7 +89,7 @@ class Reader {
     if (file.empty()) return std::string();
     const std::string full = resolve(file);
     auto text = certs::readPemFile(full, field);
-    if (!text) return error(where + ": " + text.error());
+    if (!text) return error(text.failure().within(where));
     return std::move(*text);
   }
 
@@ -109,7 +111,7 @@ util::Status readCluster(const Reader& r, const Value& cluster, const std::strin
   if (auto status = r.string(cluster, "server", where, server); !status) return status;
   if (server.empty()) return r.error(where + " has no server");
   auto url = parseServerUrl(server);
-  if (!url) return r.error(where + ": " + url.error());
+  if (!url) return r.error(url.failure().within(where));
   out.host = url->host;
   out.port = url->port;
   out.basePath = url->basePath;

@@ -113,14 +113,14 @@ void Reflector::list(const std::string& continueToken) {
 
 void Reflector::onListPage(util::Result<ApiResponse> response) {
   if (stopped_) return;
-  auto fail = [&](const std::string& error) {
+  auto listFailed = [&](const std::string& error) {
     ++stats_.errors;
     util::Log::warn("List failed", {{"resource", name_}, {"err", error}});
     handler_.onListAborted();
     listing_ = false;
     retryLater(true);
   };
-  if (!response) return fail(response.error());
+  if (!response) return listFailed(response.error());
   if (response->status == 410) {
     // The continue token expired mid-list: start over, at once.
     handler_.onListAborted();
@@ -128,13 +128,13 @@ void Reflector::onListPage(util::Result<ApiResponse> response) {
     return list("");
   }
   if (response->status != 200) {
-    return fail("HTTP " + std::to_string(response->status) + ": " + response->body.substr(0, 300));
+    return listFailed("HTTP " + std::to_string(response->status) + ": " + response->body.substr(0, 300));
   }
   rapidjson::Document doc;
   if (auto parsed =
           webhook::parseJsonInsitu(doc, response->body.data(), static_cast<unsigned>(options_.maxJsonDepth));
       !parsed) {
-    return fail(parsed.error());
+    return listFailed(parsed.error());
   }
   if (const rapidjson::Value* items = webhook::arrayMember(doc, "items")) {
     for (const auto& item : items->GetArray())

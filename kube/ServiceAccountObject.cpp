@@ -18,18 +18,20 @@ util::Result<webhook::ServiceAccount> serviceAccountFromObject(const rapidjson::
                                                                std::string_view prefix,
                                                                std::string_view where) {
   std::string saKey;  // "ns/name" once known, for error messages
-  const auto fail = [&](const std::string& message) {
+  // An error prefixed with `where` and the ServiceAccount's key once known.
+  const auto located = [&](const util::Error& error) {
     std::string context(where);
     if (!saKey.empty()) context += where.empty() ? saKey : " (" + saKey + ")";
-    return util::fail(context.empty() ? message : context + ": " + message);
+    return context.empty() ? error : error.within(context);
   };
+  const auto fail = [&](const std::string& message) { return located(util::fail(message)); };
   const rapidjson::Value* metadata = objectMember(object, "metadata");
   if (!metadata) return fail("ServiceAccount has no metadata.name");
   const auto name = optionalStringMember(*metadata, "name", "metadata.name");
-  if (!name) return fail(name.error());
+  if (!name) return located(name.failure());
   if (name->empty()) return fail("ServiceAccount has no metadata.name");
   const auto ns = optionalStringMember(*metadata, "namespace", "metadata.namespace");
-  if (!ns) return fail(ns.error());
+  if (!ns) return located(ns.failure());
   const std::string_view saNamespace = ns->empty() ? "default" : *ns;  // as kubectl apply does
   saKey.append(saNamespace).append("/").append(*name);
 

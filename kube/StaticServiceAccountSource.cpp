@@ -30,7 +30,7 @@ struct StaticServiceAccountSource::Snapshot {
 util::Result<std::unique_ptr<StaticServiceAccountSource>> StaticServiceAccountSource::create(
     std::string path, const std::string& annotationPrefix) {
   auto snapshot = loadSnapshot(path, webhook::AnnotationKeys(annotationPrefix));
-  if (!snapshot) return util::fail(snapshot.error());
+  if (!snapshot) return snapshot.failure();
   util::Log::info("ServiceAccounts file loaded",
                   {{"path", path}, {"count", (*snapshot)->size}, {"annotated", (*snapshot)->annotated}});
   auto source = std::make_unique<StaticServiceAccountSource>(Token{}, std::move(path), annotationPrefix);
@@ -91,7 +91,7 @@ std::size_t StaticServiceAccountSource::annotatedCount() const {
 util::Result<std::shared_ptr<const StaticServiceAccountSource::Snapshot>>
 StaticServiceAccountSource::loadSnapshot(const std::string& path, const webhook::AnnotationKeys& keys) {
   auto accounts = ServiceAccountFile::load(path, keys.prefix());
-  if (!accounts) return util::fail(accounts.error());
+  if (!accounts) return accounts.failure();
   auto snapshot = std::make_shared<Snapshot>();
   for (auto& sa : *accounts) {
     if (sa.annotation(keys.roleArn())) ++snapshot->annotated;

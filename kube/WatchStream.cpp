@@ -50,6 +50,10 @@ util::Error WatchStream::error(const std::string& reason) const {
   return util::fail("watch " + target_ + ": " + reason);
 }
 
+util::Error WatchStream::error(const util::Error& cause) const {
+  return cause.within("watch " + target_);
+}
+
 util::Error WatchStream::httpError(const std::string& body) const {
   std::string reason = "HTTP " + std::to_string(status_);
   if (!body.empty()) reason += ": " + body;
@@ -88,7 +92,7 @@ void WatchStream::acquireCredential() {
 
 void WatchStream::onCredential(util::Result<Credential> credential) {
   if (cancelled_) return finish(error("cancelled"));
-  if (!credential) return finish(error(credential.error()));
+  if (!credential) return finish(error(credential.failure()));
   credential_ = std::move(*credential);
   connect();
 }
@@ -100,7 +104,7 @@ void WatchStream::connect() {
 
 void WatchStream::onConnected(const util::Status& status) {
   if (cancelled_) return finish(error("cancelled"));
-  if (!status) return finish(error(status.error()));
+  if (!status) return finish(error(status.failure()));
   request_ = state_->buildRequest(target_, credential_);
   conn_->tcp().expires_after(idleTimeout_);
   http::async_write(

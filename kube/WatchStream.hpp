@@ -52,6 +52,7 @@ class WatchStream : public ApiClient::Stream, public std::enable_shared_from_thi
   bool emitLine(std::string_view line);
   void finish(util::Status status);
   util::Error error(const std::string& reason) const;
+  util::Error error(const util::Error& cause) const;  // the cause, its code kept
   // The server refused the watch with status_ (and this body): kHttpStatus.
   util::Error httpError(const std::string& body) const;
   std::string readError(const boost::system::error_code& ec) const;

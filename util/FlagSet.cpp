@@ -88,15 +88,14 @@ void FlagSet::addSize(const std::string& name, std::size_t* target, std::string 
 }
 
 void FlagSet::addDuration(const std::string& name, std::chrono::milliseconds* target, std::string help) {
-  add(name,
-      Flag{std::move(help), formatDuration(*target), false, [name, target](const std::string& v) {
-             auto parsed = goParseDuration(v);
-             if (!parsed) {
-               return Status(fail("invalid value \"" + v + "\" for flag --" + name + ": " + parsed.error()));
-             }
-             *target = *parsed;
-             return okStatus();
-           }});
+  add(name, Flag{std::move(help), formatDuration(*target), false, [name, target](const std::string& v) {
+                   auto parsed = goParseDuration(v);
+                   if (!parsed) {
+                     return Status(parsed.failure().within("invalid value \"" + v + "\" for flag --" + name));
+                   }
+                   *target = *parsed;
+                   return okStatus();
+                 }});
 }
 
 void FlagSet::addDuration(const std::string& name, std::chrono::nanoseconds* target, std::string help,

@@ -14,6 +14,7 @@ enum class ErrorCode {
   kFailed,       // nothing for a caller to act on but reporting it
   kHttpStatus,   // a server answered with a status the caller did not expect (Error::httpStatus)
   kRateLimited,  // the client-side rate limit refused a request that must not queue
+  kUnreachable,  // no answer at all: resolving, connecting, sending or reading failed or timed out
 };
 
 struct Error {

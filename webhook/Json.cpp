@@ -9,51 +9,10 @@
 #include <cstdint>
 #include <cstring>
 
+#include "util/DepthLimitedHandler.hpp"
+
 namespace irsa::webhook {
 namespace {
-
-// Forwards SAX events to the document while counting depth.
-class DepthLimitedHandler {
- public:
-  DepthLimitedHandler(rapidjson::Document& doc, unsigned maxDepth) : doc_(doc), maxDepth_(maxDepth) {}
-
-  bool Null() { return doc_.Null(); }
-  bool Bool(bool b) { return doc_.Bool(b); }
-  bool Int(int i) { return doc_.Int(i); }
-  bool Uint(unsigned u) { return doc_.Uint(u); }
-  bool Int64(int64_t i) { return doc_.Int64(i); }
-  bool Uint64(uint64_t u) { return doc_.Uint64(u); }
-  bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
-  bool StartObject() { return enter() && doc_.StartObject(); }
-  bool EndObject(rapidjson::SizeType n) {
-    --depth_;
-    return doc_.EndObject(n);
-  }
-  bool StartArray() { return enter() && doc_.StartArray(); }
-  bool EndArray(rapidjson::SizeType n) {
-    --depth_;
-    return doc_.EndArray(n);
-  }
-
-  bool tooDeep() const { return tooDeep_; }
-
- private:
-  bool enter() {
-    if (++depth_ > maxDepth_) {
-      tooDeep_ = true;
-      return false;
-    }
-    return true;
-  }
-
-  rapidjson::Document& doc_;
-  unsigned maxDepth_;
-  unsigned depth_{0};
-  bool tooDeep_{false};
-};
 
 // Up to this depth the recursive parser is used: the handler refuses to open
 // a level past the limit before the parser recurses into it, so the stack
@@ -63,18 +22,10 @@ constexpr unsigned kMaxRecursiveDepth = 512;
 
 template <unsigned Flags, typename Stream>
 util::Status parseWith(rapidjson::Document& doc, Stream& stream, unsigned maxDepth) {
-  DepthLimitedHandler handler(doc, maxDepth);
-  rapidjson::Reader reader;
-  bool tooDeep = false;
-  rapidjson::ParseResult result;
-  auto generator = [&](rapidjson::Document& /*target*/) {
-    result = maxDepth <= kMaxRecursiveDepth
-                 ? reader.Parse<Flags>(stream, handler)
-                 : reader.Parse<Flags | rapidjson::kParseIterativeFlag>(stream, handler);
-    tooDeep = handler.tooDeep();
-    return static_cast<bool>(result);
-  };
-  doc.Populate(generator);
+  const auto [result, tooDeep] =
+      maxDepth <= kMaxRecursiveDepth
+          ? util::parseDepthLimited<Flags>(doc, stream, maxDepth)
+          : util::parseDepthLimited<Flags | rapidjson::kParseIterativeFlag>(doc, stream, maxDepth);
   if (tooDeep) {
     doc.SetNull();
     return util::fail("JSON nested deeper than " + std::to_string(maxDepth) + " levels");

@@ -4,115 +4,181 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "yaml/YamlJson.hpp"
 
 namespace irsa::yaml {
+namespace {
 
-util::Status YamlDepthScan::check(std::string_view text) {
-  const auto limit = static_cast<std::size_t>(YamlJson::kMaxDepth);
-  std::vector<std::size_t> indents;        // open block indentation levels
-  std::optional<std::size_t> blockParent;  // indentation of a `|`/`>` line
-  std::size_t flow = 0;
-  char quote = 0;
-  std::size_t lineNo = 0, quoteLine = 0;
-  for (std::size_t pos = 0; pos <= text.size();) {
-    std::size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
-    ++lineNo;
-    const std::size_t indent = line.find_first_not_of(' ');
-    if (indent == std::string_view::npos || line[indent] == '\r') continue;
-    if (blockParent && indent > *blockParent) continue;  // block scalar text
-    blockParent.reset();
-    const auto tooDeep = [&] {
-      return util::fail(YamlJson::depthError() + " at line " + std::to_string(lineNo));
-    };
+constexpr auto kLimit = static_cast<std::size_t>(YamlJson::kMaxDepth);
 
-    std::size_t i = indent;
-    std::size_t base = indents.size();
-    if (quote == 0 && flow == 0) {
-      if (line[indent] == '#') continue;
-      if (indent == 0 && (line.substr(0, 3) == "---" || line.substr(0, 3) == "...")) {
-        indents.clear();
-        i = 3;
-      } else {
-        while (!indents.empty() && indents.back() > indent)
-          indents.pop_back();
-        if (indents.empty() || indents.back() < indent) indents.push_back(indent);
-      }
-      // `- - - x` nests one sequence per dash on a single line.
-      std::size_t dashes = 0;
-      while (i < line.size() && (line[i] == '-' || line[i] == '?') &&
-             (i + 1 == line.size() || line[i + 1] == ' ')) {
-        ++dashes;
-        i = std::min(line.size(), line.find_first_not_of(' ', i + 1));
-      }
-      base = indents.size() + (dashes > 0 ? dashes - 1 : 0);
-      if (base > limit) return tooDeep();
-    }
+// Where a line stands as its characters are read.
+struct LineTokens {
+  char last = 0;  // last significant character on this line
+  bool lastOpened = false;
+  bool spaced = true;
+  bool blockIndicator = false;  // a `|`/`>` header so far
+};
 
-    char last = 0;  // last significant character on this line
-    bool lastOpened = false, spaced = true, blockIndicator = false;
-    for (; i < line.size(); ++i) {
-      const char c = line[i];
-      if (quote == '"') {
-        if (c == '\\') {
-          ++i;
-        } else if (c == '"') {
-          quote = 0;
-          last = c;
-          spaced = false;
-        }
-        continue;
-      }
-      if (quote == '\'') {
-        if (c == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
-          ++i;
-        } else if (c == '\'') {
-          quote = 0;
-          last = c;
-          spaced = false;
-        }
-        continue;
-      }
-      if (c == ' ' || c == '\t' || c == '\r') {
-        spaced = true;
-        continue;
-      }
-      if (c == '#' && spaced) break;
-      const bool tokenStart = last == 0 || lastOpened || (flow > 0 && (last == ',' || last == ':')) ||
-                              ((last == ':' || last == '-' || last == '?') && spaced);
-      bool opened = false;
-      if (tokenStart && (c == '"' || c == '\'')) {
-        quote = c;
-        quoteLine = lineNo;
-      } else if (tokenStart && (c == '[' || c == '{')) {
-        opened = true;
-        if (base + ++flow > limit) return tooDeep();
-      } else if ((c == ']' || c == '}') && flow > 0) {
-        --flow;
-      }
-      if (tokenStart && flow == 0 && (c == '|' || c == '>')) {
-        blockIndicator = true;
-      } else if (blockIndicator && !(c == '-' || c == '+' || (c >= '0' && c <= '9'))) {
-        blockIndicator = false;
-      }
-      last = c;
-      lastOpened = opened;
-      spaced = false;
-    }
-    if (blockIndicator && quote == 0) blockParent = indent;
+// The scan's state across lines: the open block indentation levels, the
+// flow depth and an open quote. One line at a time, then finish().
+class DepthScanner {
+ public:
+  util::Status line(std::string_view line);
+  util::Status finish() const;
+
+ private:
+  util::Status tooDeep() const {
+    return util::fail(YamlJson::depthError() + " at line " + std::to_string(lineNo_));
   }
-  // yaml-cpp quietly ends an unclosed quote at the end of the text, taking the
-  // keys after it into the string; go-yaml and kubectl reject it.
-  if (quote != 0) {
-    return util::fail("invalid YAML at line " + std::to_string(quoteLine) +
+  std::size_t openBlock(std::string_view line, std::size_t indent);
+  static std::size_t skipIndicators(std::string_view line, std::size_t& i);
+  util::Status scanTokens(std::string_view line, std::size_t i, std::size_t base, std::size_t indent);
+  bool quoted(std::string_view line, std::size_t& i);
+  util::Status token(char c, std::size_t base, LineTokens& t);
+
+  std::vector<std::size_t> indents_;        // open block indentation levels
+  std::optional<std::size_t> blockParent_;  // indentation of a `|`/`>` line
+  std::size_t flow_ = 0;
+  char quote_ = 0;
+  std::size_t lineNo_ = 0;
+  std::size_t quoteLine_ = 0;
+};
+
+util::Status DepthScanner::line(std::string_view line) {
+  ++lineNo_;
+  const std::size_t indent = line.find_first_not_of(' ');
+  if (indent == std::string_view::npos || line[indent] == '\r') return util::okStatus();
+  if (blockParent_ && indent > *blockParent_) return util::okStatus();  // block scalar text
+  blockParent_.reset();
+
+  std::size_t i = indent;
+  std::size_t base = indents_.size();
+  if (quote_ == 0 && flow_ == 0) {
+    if (line[indent] == '#') return util::okStatus();
+    i = openBlock(line, indent);
+    const std::size_t dashes = skipIndicators(line, i);
+    base = indents_.size() + (dashes > 0 ? dashes - 1 : 0);
+    if (base > kLimit) return tooDeep();
+  }
+  return scanTokens(line, i, base, indent);
+}
+
+// A document marker closes every level; otherwise the line's indentation
+// closes the deeper ones and may open one. Returns where its content starts.
+std::size_t DepthScanner::openBlock(std::string_view line, std::size_t indent) {
+  if (indent == 0 && (line.substr(0, 3) == "---" || line.substr(0, 3) == "...")) {
+    indents_.clear();
+    return 3;
+  }
+  while (!indents_.empty() && indents_.back() > indent)
+    indents_.pop_back();
+  if (indents_.empty() || indents_.back() < indent) indents_.push_back(indent);
+  return indent;
+}
+
+// `- - - x` nests one sequence per dash on a single line (`?` likewise):
+// counts them, moving `i` past them.
+std::size_t DepthScanner::skipIndicators(std::string_view line, std::size_t& i) {
+  std::size_t dashes = 0;
+  while (i < line.size() && (line[i] == '-' || line[i] == '?') &&
+         (i + 1 == line.size() || line[i + 1] == ' ')) {
+    ++dashes;
+    i = std::min(line.size(), line.find_first_not_of(' ', i + 1));
+  }
+  return dashes;
+}
+
+// The rest of the line from `i`: quotes, flow brackets and block scalar headers.
+util::Status DepthScanner::scanTokens(std::string_view line, std::size_t i, std::size_t base,
+                                      std::size_t indent) {
+  LineTokens t;
+  for (; i < line.size(); ++i) {
+    if (quote_ != 0) {
+      if (quoted(line, i)) {
+        t.last = line[i];
+        t.spaced = false;
+      }
+      continue;
+    }
+    const char c = line[i];
+    if (c == ' ' || c == '\t' || c == '\r') {
+      t.spaced = true;
+      continue;
+    }
+    if (c == '#' && t.spaced) break;
+    if (auto status = token(c, base, t); !status) return status;
+  }
+  if (t.blockIndicator && quote_ == 0) blockParent_ = indent;
+  return util::okStatus();
+}
+
+// Inside a quoted scalar: consumes line[i] (and the character an escape or a
+// doubled quote takes with it); true when it closes the quote.
+bool DepthScanner::quoted(std::string_view line, std::size_t& i) {
+  const char c = line[i];
+  if (quote_ == '"') {
+    if (c == '\\') {
+      ++i;
+      return false;
+    }
+  } else if (c == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
+    ++i;
+    return false;
+  }
+  if (c != quote_) return false;
+  quote_ = 0;
+  return true;
+}
+
+// One significant character outside quotes.
+util::Status DepthScanner::token(char c, std::size_t base, LineTokens& t) {
+  const bool tokenStart = t.last == 0 || t.lastOpened || (flow_ > 0 && (t.last == ',' || t.last == ':')) ||
+                          ((t.last == ':' || t.last == '-' || t.last == '?') && t.spaced);
+  bool opened = false;
+  if (tokenStart && (c == '"' || c == '\'')) {
+    quote_ = c;
+    quoteLine_ = lineNo_;
+  } else if (tokenStart && (c == '[' || c == '{')) {
+    opened = true;
+    if (base + ++flow_ > kLimit) return tooDeep();
+  } else if ((c == ']' || c == '}') && flow_ > 0) {
+    --flow_;
+  }
+  if (tokenStart && flow_ == 0 && (c == '|' || c == '>')) {
+    t.blockIndicator = true;
+  } else if (t.blockIndicator && !(c == '-' || c == '+' || (c >= '0' && c <= '9'))) {
+    t.blockIndicator = false;
+  }
+  t.last = c;
+  t.lastOpened = opened;
+  t.spaced = false;
+  return util::okStatus();
+}
+
+// yaml-cpp quietly ends an unclosed quote at the end of the text, taking the
+// keys after it into the string; go-yaml and kubectl reject it.
+util::Status DepthScanner::finish() const {
+  if (quote_ != 0) {
+    return util::fail("invalid YAML at line " + std::to_string(quoteLine_) +
                       ": quoted scalar is never closed");
   }
   return util::okStatus();
+}
+
+}  // namespace
+
+util::Status YamlDepthScan::check(std::string_view text) {
+  DepthScanner scanner;
+  for (std::size_t pos = 0; pos <= text.size();) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    if (auto status = scanner.line(text.substr(pos, eol - pos)); !status) return status;
+    pos = eol + 1;
+  }
+  return scanner.finish();
 }
 
 }  // namespace irsa::yaml

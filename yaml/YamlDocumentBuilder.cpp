@@ -9,29 +9,25 @@
 #include "yaml/YamlScalar.hpp"
 
 namespace irsa::yaml {
-namespace {
 
-[[noreturn]] void fail(std::string message) {
-  throw YamlDocumentBuilder::Failure{std::move(message)};
+bool YamlDocumentBuilder::keep(util::Status status) {
+  if (status) return true;
+  if (!failed()) status_ = std::move(status);
+  return false;
 }
-
-void check(const util::Status& status) {
-  if (!status) fail(status.error());
-}
-
-}  // namespace
 
 void YamlDocumentBuilder::OnDocumentStart(const YAML::Mark& mark) {
+  if (failed()) return;
   // yaml-cpp 0.7 reports the same empty document forever on a stray `,`
   // (jbeder/yaml-cpp#1040): every document must start past the last one.
   const auto pos = static_cast<std::size_t>(std::max(mark.pos, 0));
   if (started_ && pos <= lastStart_) {
-    fail("invalid YAML at line " + std::to_string(mark.line + 1) + ", column " +
-         std::to_string(mark.column + 1) + ": unexpected '" +
-         std::string(text_.substr(std::min(pos, text_.size()), 1)) + "'");
+    return fail("invalid YAML at line " + std::to_string(mark.line + 1) + ", column " +
+                std::to_string(mark.column + 1) + ": unexpected '" +
+                std::string(text_.substr(std::min(pos, text_.size()), 1)) + "'");
   }
   // A backstop for any other such loop: a document takes at least a byte.
-  if (++documents_ > text_.size() + 1) fail("invalid YAML: more documents than bytes");
+  if (++documents_ > text_.size() + 1) return fail("invalid YAML: more documents than bytes");
   started_ = true;
   lastStart_ = pos;
   items_.clear();
@@ -41,6 +37,7 @@ void YamlDocumentBuilder::OnDocumentStart(const YAML::Mark& mark) {
 }
 
 void YamlDocumentBuilder::OnDocumentEnd() {
+  if (failed()) return;
   if (items_.size() != 1 || items_.front().value.IsNull()) return;  // empty documents are skipped
   static_cast<rapidjson::Value&>(doc_) = items_.front().value;      // moves
   items_.clear();
@@ -48,43 +45,48 @@ void YamlDocumentBuilder::OnDocumentEnd() {
 }
 
 void YamlDocumentBuilder::OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) {
-  if (atKey()) fail("mapping key" + YamlScalar::atLine(mark) + " is null");
-  finish(rapidjson::Value(), 1, 0, anchor);
+  if (failed()) return;
+  if (atKey()) return fail("mapping key" + YamlScalar::atLine(mark) + " is null");
+  keep(finish(rapidjson::Value(), 1, 0, anchor));
 }
 
 void YamlDocumentBuilder::OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                                    const std::string& text) {
+  if (failed()) return;
   const bool key = atKey();
   if (key && tag == "?" && text == "<<") {
     items_.push_back(Item{rapidjson::Value(), 0, 0});  // a null key marks a merge
     return;
   }
   rapidjson::Value value;
-  check(YamlScalar::convert(tag, text, mark, value, doc_.GetAllocator()));
-  if (key) check(YamlScalar::toKey(value, mark, doc_.GetAllocator()));
-  finish(std::move(value), 1, 0, anchor);
+  if (!keep(YamlScalar::convert(tag, text, mark, value, doc_.GetAllocator()))) return;
+  if (key && !keep(YamlScalar::toKey(value, mark, doc_.GetAllocator()))) return;
+  keep(finish(std::move(value), 1, 0, anchor));
 }
 
 void YamlDocumentBuilder::OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) {
+  if (failed()) return;
   if (anchor >= anchors_.size() || !anchors_[anchor].done) {
-    fail("alias" + YamlScalar::atLine(mark) + " refers to a node that contains it");
+    return fail("alias" + YamlScalar::atLine(mark) + " refers to a node that contains it");
   }
   const Anchored& target = anchors_[anchor];
   if (levels_.size() + static_cast<std::size_t>(target.height) > YamlJson::kMaxDepth) {
-    fail(YamlJson::depthError() + YamlScalar::atLine(mark));
+    return fail(YamlJson::depthError() + YamlScalar::atLine(mark));
   }
-  spend(target.count);
+  if (!keep(spend(target.count))) return;
   rapidjson::Value copy(target.value, doc_.GetAllocator());  // recursion bounded by kMaxDepth
-  if (atKey()) check(YamlScalar::toKey(copy, mark, doc_.GetAllocator()));
+  if (atKey() && !keep(YamlScalar::toKey(copy, mark, doc_.GetAllocator()))) return;
   items_.push_back(Item{std::move(copy), target.count, target.height});
 }
 
 void YamlDocumentBuilder::OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                                           YAML::EmitterStyle::value) {
-  open(mark, anchor, false);
+  if (failed()) return;
+  keep(open(mark, anchor, false));
 }
 
 void YamlDocumentBuilder::OnSequenceEnd() {
+  if (failed()) return;
   const Level level = levels_.back();
   levels_.pop_back();
   rapidjson::Value array(rapidjson::kArrayType);
@@ -97,15 +99,17 @@ void YamlDocumentBuilder::OnSequenceEnd() {
     array.PushBack(items_[i].value, doc_.GetAllocator());
   }
   items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(level.first), items_.end());
-  finish(std::move(array), count, height + 1, level.anchor);
+  keep(finish(std::move(array), count, height + 1, level.anchor));
 }
 
 void YamlDocumentBuilder::OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                                      YAML::EmitterStyle::value) {
-  open(mark, anchor, true);
+  if (failed()) return;
+  keep(open(mark, anchor, true));
 }
 
 void YamlDocumentBuilder::OnMapEnd() {
+  if (failed()) return;
   const Level level = levels_.back();
   levels_.pop_back();
   rapidjson::Value object(rapidjson::kObjectType);
@@ -117,14 +121,14 @@ void YamlDocumentBuilder::OnMapEnd() {
     count += key.count + value.count;
     height = std::max(height, value.height);
     if (key.value.IsNull()) {
-      merge(object, value.value, level.mark);
+      if (!keep(merge(object, value.value, level.mark))) return;
     } else {
       object.AddMember(key.value, value.value, doc_.GetAllocator());
     }
   }
   items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(level.first), items_.end());
   YamlScalar::keepLastDuplicate(object);
-  finish(std::move(object), count, height + 1, level.anchor);
+  keep(finish(std::move(object), count, height + 1, level.anchor));
 }
 
 // Whether the next node is a mapping key: maps alternate key and value.
@@ -132,40 +136,45 @@ bool YamlDocumentBuilder::atKey() const {
   return !levels_.empty() && levels_.back().map && (items_.size() - levels_.back().first) % 2 == 0;
 }
 
-void YamlDocumentBuilder::spend(std::size_t count) {
+util::Status YamlDocumentBuilder::spend(std::size_t count) {
   if (count > budget_) {
-    fail("document expands to too many values (more than " + std::to_string(limit_) + "; aliases?)");
+    return util::fail("document expands to too many values (more than " + std::to_string(limit_) +
+                      "; aliases?)");
   }
   budget_ -= count;
+  return util::okStatus();
 }
 
-void YamlDocumentBuilder::open(const YAML::Mark& mark, YAML::anchor_t anchor, bool map) {
-  if (atKey()) fail("mapping key" + YamlScalar::atLine(mark) + " is not a string");
+util::Status YamlDocumentBuilder::open(const YAML::Mark& mark, YAML::anchor_t anchor, bool map) {
+  if (atKey()) return util::fail("mapping key" + YamlScalar::atLine(mark) + " is not a string");
   if (levels_.size() >= static_cast<std::size_t>(YamlJson::kMaxDepth)) {
-    fail(YamlJson::depthError() + YamlScalar::atLine(mark));
+    return util::fail(YamlJson::depthError() + YamlScalar::atLine(mark));
   }
   if (anchor != YAML::NullAnchor && anchor >= anchors_.size()) anchors_.resize(anchor + 1);
   levels_.push_back(Level{items_.size(), anchor, mark, map});
+  return util::okStatus();
 }
 
-void YamlDocumentBuilder::finish(rapidjson::Value value, std::size_t count, int height,
-                                 YAML::anchor_t anchor) {
-  spend(1);
+util::Status YamlDocumentBuilder::finish(rapidjson::Value value, std::size_t count, int height,
+                                         YAML::anchor_t anchor) {
+  if (auto spent = spend(1); !spent) return spent;
   if (anchor != YAML::NullAnchor) {
     if (anchor >= anchors_.size()) anchors_.resize(anchor + 1);
     anchors_[anchor] = Anchored{rapidjson::Value(value, doc_.GetAllocator()), count, height, true};
   }
   items_.push_back(Item{std::move(value), count, height});
+  return util::okStatus();
 }
 
 // `<<: *base` or `<<: [*a, *b]`: the sources' entries are added where the
 // key stands, so keys after it override them (later wins) and, as in
 // go-yaml v2, an earlier source beats a later one.
-void YamlDocumentBuilder::merge(rapidjson::Value& object, rapidjson::Value& source, const YAML::Mark& mark) {
+util::Status YamlDocumentBuilder::merge(rapidjson::Value& object, rapidjson::Value& source,
+                                        const YAML::Mark& mark) {
   const bool list = source.IsArray();
   for (rapidjson::SizeType i = 0; i < (list ? source.Size() : 1); ++i) {
     if (!(list ? source[i] : source).IsObject()) {
-      fail("merge key `<<`" + YamlScalar::atLine(mark) + " needs a map or a list of maps");
+      return util::fail("merge key `<<`" + YamlScalar::atLine(mark) + " needs a map or a list of maps");
     }
   }
   for (rapidjson::SizeType i = list ? source.Size() : 1; i-- > 0;) {
@@ -174,6 +183,7 @@ void YamlDocumentBuilder::merge(rapidjson::Value& object, rapidjson::Value& sour
       object.AddMember(m->name, m->value, doc_.GetAllocator());
     }
   }
+  return util::okStatus();
 }
 
 }  // namespace irsa::yaml

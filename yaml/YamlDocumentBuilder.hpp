@@ -1,8 +1,13 @@
 #pragma once
 // Builds RapidJSON documents straight from yaml-cpp's parse events, with no
-// YAML::Node tree in between. Limits are checked as each node opens, so
-// yaml-cpp's recursive parser never gets deeper than YamlJson::kMaxDepth, and
+// YAML::Node tree in between. Limits are checked as each node opens, and
 // aliases (`&a [*a]` included) are expanded under the value budget.
+//
+// yaml-cpp's handlers return nothing and it has no way to stop them short of
+// an exception, so the first error is kept (status()) and every later event
+// is ignored; YamlJson::parseYaml() stops after that document. yaml-cpp may
+// go on parsing the rest of it: YamlDepthScan has bounded its nesting before,
+// and yaml-cpp's own depth guard backs that up.
 //
 // Scalars are typed and keys spelled by YamlScalar; `<<` merge keys and
 // later-wins duplicate keys behave as in go-yaml v2.
@@ -19,16 +24,12 @@
 #include <utility>
 #include <vector>
 
+#include "util/Result.hpp"
+
 namespace irsa::yaml {
 
 class YamlDocumentBuilder final : public YAML::EventHandler {
  public:
-  // Thrown by the handlers to stop yaml-cpp, which offers no other way out;
-  // YamlJson::parseYaml() catches it.
-  struct Failure {
-    std::string message;
-  };
-
   // `text` is what yaml-cpp parses (for error messages); `budget` is how many
   // values all documents may expand to.
   YamlDocumentBuilder(std::string_view text, std::size_t budget)
@@ -36,6 +37,9 @@ class YamlDocumentBuilder final : public YAML::EventHandler {
 
   // The non-empty documents, in order.
   std::vector<rapidjson::Document> take() && { return std::move(docs_); }
+  // The first error, if any; events after it were ignored.
+  const util::Status& status() const { return status_; }
+  bool failed() const { return !status_.ok(); }
 
   void OnDocumentStart(const YAML::Mark& mark) override;
   void OnDocumentEnd() override;
@@ -69,12 +73,15 @@ class YamlDocumentBuilder final : public YAML::EventHandler {
     bool done = false;
   };
 
+  bool keep(util::Status status);  // records the first failure; false for one
+  void fail(std::string message) { keep(util::fail(std::move(message))); }
   bool atKey() const;
-  void spend(std::size_t count);
-  void open(const YAML::Mark& mark, YAML::anchor_t anchor, bool map);
-  void finish(rapidjson::Value value, std::size_t count, int height, YAML::anchor_t anchor);
-  void merge(rapidjson::Value& object, rapidjson::Value& source, const YAML::Mark& mark);
+  util::Status spend(std::size_t count);
+  util::Status open(const YAML::Mark& mark, YAML::anchor_t anchor, bool map);
+  util::Status finish(rapidjson::Value value, std::size_t count, int height, YAML::anchor_t anchor);
+  util::Status merge(rapidjson::Value& object, rapidjson::Value& source, const YAML::Mark& mark);
 
+  util::Status status_ = util::okStatus();
   std::string_view text_;
   std::size_t limit_;
   std::size_t budget_;  // values still allowed

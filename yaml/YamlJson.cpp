@@ -16,6 +16,7 @@
 #include <system_error>
 #include <utility>
 
+#include "util/DepthLimitedHandler.hpp"
 #include "yaml/YamlDepthScan.hpp"
 #include "yaml/YamlDocumentBuilder.hpp"
 #include "yaml/YamlScalar.hpp"
@@ -37,37 +38,23 @@ void keepLastDuplicates(rapidjson::Value& value) {
   }
 }
 
-// Forwards SAX events to the document, refusing to open level kMaxDepth + 1.
-struct DepthLimitedHandler {
-  rapidjson::Document& doc;
-  int depth = 0;
-  bool tooDeep = false;
-
-  bool Null() { return doc.Null(); }
-  bool Bool(bool b) { return doc.Bool(b); }
-  bool Int(int i) { return doc.Int(i); }
-  bool Uint(unsigned u) { return doc.Uint(u); }
-  bool Int64(std::int64_t i) { return doc.Int64(i); }
-  bool Uint64(std::uint64_t u) { return doc.Uint64(u); }
-  bool Double(double d) { return doc.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
-  bool StartObject() { return enter() && doc.StartObject(); }
-  bool EndObject(rapidjson::SizeType n) {
-    --depth;
-    return doc.EndObject(n);
+// yaml-cpp reports its errors by throwing: this is where they are caught.
+// The builder's own first error, if any, is in builder.status().
+util::Status runYamlCpp(std::string_view text, YamlDocumentBuilder& builder) {
+  try {
+    std::istringstream stream{std::string(text)};
+    YAML::Parser parser(stream);
+    while (!builder.failed() && parser.HandleNextDocument(builder)) {
+    }
+    return util::okStatus();
+  } catch (const YAML::Exception& e) {
+    if (e.mark.is_null()) return util::fail("invalid YAML: " + e.msg);
+    return util::fail("invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
+                      std::to_string(e.mark.column + 1) + ": " + e.msg);
+  } catch (const std::exception& e) {  // e.g. bad_alloc
+    return util::fail(std::string("invalid YAML: ") + e.what());
   }
-  bool StartArray() { return enter() && doc.StartArray(); }
-  bool EndArray(rapidjson::SizeType n) {
-    --depth;
-    return doc.EndArray(n);
-  }
-  bool enter() {
-    tooDeep = ++depth > YamlJson::kMaxDepth;
-    return !tooDeep;
-  }
-};
+}
 
 std::string lineColumn(std::string_view text, std::size_t offset) {
   offset = std::min(offset, text.size());
@@ -98,7 +85,7 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::parseAll(std::string_vi
 
 util::Result<rapidjson::Document> YamlJson::parseOne(std::string_view text) {
   auto docs = parseAll(text);
-  if (!docs) return util::fail(docs.error());
+  if (!docs) return docs.failure();
   if (docs->size() != 1) return util::fail("expected one document, found " + std::to_string(docs->size()));
   return std::move(docs->front());
 }
@@ -121,7 +108,7 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::readFile(const std::str
     }
   }
   auto docs = parseAll(text);
-  if (!docs) return util::fail(path + ": " + docs.error());
+  if (!docs) return docs.failure().within(path);
   return docs;
 }
 
@@ -129,17 +116,9 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::parseJson(std::string_v
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag |
                               rapidjson::kParseValidateEncodingFlag;
   rapidjson::Document doc;
-  rapidjson::ParseResult result;
-  bool tooDeep = false;
-  const auto generate = [&](rapidjson::Document& target) {
-    DepthLimitedHandler handler{target};
-    rapidjson::MemoryStream stream(text.data(), text.size());
-    rapidjson::Reader reader;
-    result = reader.Parse<kFlags>(stream, handler);
-    tooDeep = handler.tooDeep;
-    return !result.IsError();
-  };
-  doc.Populate(generate);
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  const auto [result, tooDeep] =
+      util::parseDepthLimited<kFlags>(doc, stream, static_cast<unsigned>(kMaxDepth));
   if (tooDeep) return util::fail(depthError() + " at " + lineColumn(text, result.Offset()));
   if (result.IsError()) {
     return util::fail("invalid JSON at " + lineColumn(text, result.Offset()) + ": " +
@@ -152,23 +131,13 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::parseJson(std::string_v
 }
 
 util::Result<std::vector<rapidjson::Document>> YamlJson::parseYaml(std::string_view text) {
-  if (auto scan = YamlDepthScan::check(text); !scan) return util::fail(scan.error());
-  try {
-    std::istringstream stream{std::string(text)};
-    YAML::Parser parser(stream);
-    YamlDocumentBuilder builder(text, std::min(kMaxValues, kBaseValues + kValuesPerByte * text.size()));
-    while (parser.HandleNextDocument(builder)) {
-    }
-    return std::move(builder).take();
-  } catch (const YamlDocumentBuilder::Failure& e) {
-    return util::fail(e.message);
-  } catch (const YAML::Exception& e) {
-    if (e.mark.is_null()) return util::fail("invalid YAML: " + e.msg);
-    return util::fail("invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
-                      std::to_string(e.mark.column + 1) + ": " + e.msg);
-  } catch (const std::exception& e) {
-    return util::fail(std::string("invalid YAML: ") + e.what());
-  }
+  if (auto scan = YamlDepthScan::check(text); !scan) return scan.failure();
+  YamlDocumentBuilder builder(text, std::min(kMaxValues, kBaseValues + kValuesPerByte * text.size()));
+  const util::Status parsed = runYamlCpp(text, builder);
+  // The builder's error came first: yaml-cpp may fail later in the document it went on parsing.
+  if (builder.failed()) return builder.status().failure();
+  if (!parsed) return parsed.failure();
+  return std::move(builder).take();
 }
 
 }  // namespace irsa::yaml

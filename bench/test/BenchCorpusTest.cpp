@@ -8,6 +8,7 @@
 #include "bench/CorpusFiles.hpp"
 #include "bench/CorpusGenerator.hpp"
 #include "bench/PodWriter.hpp"
+#include "bench/RequestCorpus.hpp"
 #include "kube/ServiceAccountFile.hpp"
 #include "test/support/TempDir.hpp"
 #include "webhook/AdmissionReview.hpp"
@@ -197,6 +198,25 @@ TEST(BenchCorpusTest, ClusterManifestHoldsNamespacesServiceAccountsAndTheConfigM
   ASSERT_TRUE(webhook::parseJson(config, webhook::stringMember(cm["data"], "config"), 10).ok());
   EXPECT_TRUE(config.HasMember("payments/legacy-batch"));
   EXPECT_TRUE(config.HasMember("*/shared-reader"));
+}
+
+// A hand-written requests.jsonl that does not load names the file and the line.
+TEST(BenchCorpusTest, ARequestsFileThatDoesNotLoadNamesItsFileAndLine) {
+  TempDir dir;
+  const std::string path = dir.file(kRequestsFile);
+  const auto url = TargetUrl::parse("https://127.0.0.1:8443/mutate");
+  ASSERT_TRUE(url.ok()) << url.error();
+
+  testsupport::writeFileInPlace(path, "\n{\"request\":{}}\n");
+  auto noUid = RequestCorpus::load(dir.path().string(), *url, false);
+  ASSERT_FALSE(noUid.ok());
+  EXPECT_EQ(noUid.error(), path + ":2: not an AdmissionReview with request.uid");
+
+  testsupport::writeFileInPlace(path, "{\"request\":{\"uid\":\"a\"}}\n{not json\n");
+  auto notJson = RequestCorpus::load(dir.path().string(), *url, false);
+  ASSERT_FALSE(notJson.ok());
+  EXPECT_EQ(notJson.error().rfind(path + ":2: ", 0), 0u) << notJson.error();
+  EXPECT_GT(notJson.error().size(), path.size() + 4) << notJson.error();
 }
 
 }  // namespace

@@ -76,6 +76,8 @@ TEST(AwsInstanceMetadataFallbackTest, ImdsV1RefusedTooNamesBothSteps) {
       << identity.error();
   EXPECT_NE(identity.error().find(imds.endpoint()), std::string::npos) << identity.error();
   EXPECT_EQ(imds.seen().size(), 2u) << "a 4xx is not retried";
+  EXPECT_EQ(identity.failure().code, util::ErrorCode::kHttpStatus) << identity.error();
+  EXPECT_EQ(identity.failure().httpStatus, 401) << "the IMDSv1 GET's status, the last answer";
 }
 
 TEST(AwsInstanceMetadataFallbackTest, BadRequestForTheTokenIsFinalWithoutFallback) {
@@ -87,6 +89,7 @@ TEST(AwsInstanceMetadataFallbackTest, BadRequestForTheTokenIsFinalWithoutFallbac
   EXPECT_NE(identity.error().find("PUT /latest/api/token answered HTTP 400"), std::string::npos)
       << identity.error();
   EXPECT_EQ(imds.seen().size(), 1u);
+  EXPECT_EQ(identity.failure().httpStatus, 400) << identity.error();
 }
 
 TEST(AwsInstanceMetadataFallbackTest, AfterAFallbackRetriesStayOnImdsV1) {

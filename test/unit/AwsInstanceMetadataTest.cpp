@@ -92,6 +92,48 @@ TEST(AwsInstanceMetadataTest, DocumentStatusIsReported) {
       << identity.error();
 }
 
+// The status is the error's code, not only its text: callers act on that.
+TEST(AwsInstanceMetadataTest, AnUnexpectedStatusIsTheErrorsHttpStatus) {
+  FakeImds imds([](const Request& req) {
+    if (req.method() == http::verb::get) return reply(404, "Not Found");
+    return imdsV2(req, kDocument);
+  });
+
+  auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
+
+  ASSERT_FALSE(identity.ok());
+  EXPECT_EQ(identity.failure().code, util::ErrorCode::kHttpStatus) << identity.error();
+  EXPECT_EQ(identity.failure().httpStatus, 404) << identity.error();
+  EXPECT_EQ(imds.seen().size(), 2u) << "a 404 is final";
+}
+
+TEST(AwsInstanceMetadataTest, ServerErrorsOnEveryAttemptEndWithTheLastStatus) {
+  FakeImds imds([](const Request& req) {
+    if (req.method() == http::verb::get) return reply(503, "busy");
+    return imdsV2(req, kDocument);
+  });
+
+  auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
+
+  ASSERT_FALSE(identity.ok());
+  EXPECT_EQ(identity.failure().code, util::ErrorCode::kHttpStatus) << identity.error();
+  EXPECT_EQ(identity.failure().httpStatus, 503) << identity.error();
+  EXPECT_EQ(imds.seen().size(), 6u) << "three attempts of PUT and GET";
+  EXPECT_EQ(identity.error().rfind("instance metadata at " + imds.endpoint() + " after 3 attempts: ", 0), 0u)
+      << identity.error();
+}
+
+TEST(AwsInstanceMetadataTest, ABadDocumentIsAPlainFailureWithoutAStatus) {
+  FakeImds imds([](const Request& req) { return imdsV2(req, "[]"); });
+
+  auto identity = InstanceMetadata::fetch(optionsFor(imds.endpoint()));
+
+  ASSERT_FALSE(identity.ok());
+  EXPECT_EQ(identity.failure().code, util::ErrorCode::kFailed) << identity.error();
+  EXPECT_EQ(identity.failure().httpStatus, 0);
+  EXPECT_EQ(imds.seen().size(), 2u) << "a bad document is final";
+}
+
 TEST(AwsInstanceMetadataTest, ServerErrorsAreRetried) {
   std::atomic<int> puts{0};
   FakeImds imds([&](const Request& req) {
@@ -124,6 +166,7 @@ TEST(AwsInstanceMetadataTest, UnreachablePortFailsFastNamingTheEndpoint) {
       << identity.error();
   EXPECT_NE(identity.error().find("(--compose-role-arn needs EC2 instance metadata, IMDSv2 or IMDSv1)"),
             std::string::npos);
+  EXPECT_EQ(identity.failure().code, util::ErrorCode::kUnreachable) << identity.error();
 }
 
 TEST(AwsInstanceMetadataTest, SilentServerTimesOutWithinTheTimeout) {

@@ -126,6 +126,21 @@ TEST(YamlJsonTest, NullAndCollectionKeysAreErrors) {
   EXPECT_PRED_FORMAT2(::testing::IsSubstring, "mapping key at line 2 is null", null.error());
 }
 
+// The builder cannot stop yaml-cpp: it keeps its first error and ignores the
+// rest, so a later yaml-cpp error in the same document does not replace it.
+TEST(YamlJsonTest, TheFirstErrorIsReportedWhenYamlCppFailsLaterInTheDocument) {
+  auto null = YamlJson::parseAll("a: 1\n~: x\nb: [1, 2\n");
+  ASSERT_FALSE(null.ok());
+  EXPECT_EQ(null.error(), "mapping key at line 2 is null");
+  auto merge = YamlJson::parseAll("a:\n  <<: 5\nb: {c: 1\n");
+  ASSERT_FALSE(merge.ok());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "merge key `<<`", merge.error());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, "needs a map or a list of maps", merge.error());
+  auto yamlCpp = YamlJson::parseAll("a: 1\nb: [1, 2\n");
+  ASSERT_FALSE(yamlCpp.ok());
+  EXPECT_EQ(yamlCpp.error().rfind("invalid YAML at line ", 0), 0u) << yamlCpp.error();
+}
+
 TEST(YamlJsonTest, ImpossibleExplicitTagIsAnError) {
   auto doc = YamlJson::parseAll("a: 1\nb: !!int abc\n");
   ASSERT_FALSE(doc.ok());

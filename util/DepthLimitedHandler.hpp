@@ -1,0 +1,78 @@
+#pragma once
+// A RapidJSON SAX handler that builds a Document and refuses to open a level
+// past a depth limit, so the parser stops before it recurses (or allocates)
+// any deeper. webhook::parseJson and yaml::YamlJson both parse with it; each
+// words its own errors.
+
+#include <rapidjson/document.h>
+#include <rapidjson/reader.h>
+
+#include <cstdint>
+
+namespace irsa::util {
+
+class DepthLimitedHandler {
+ public:
+  DepthLimitedHandler(rapidjson::Document& doc, unsigned maxDepth) : doc_(doc), maxDepth_(maxDepth) {}
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned u) { return doc_.Uint(u); }
+  bool Int64(std::int64_t i) { return doc_.Int64(i); }
+  bool Uint64(std::uint64_t u) { return doc_.Uint64(u); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return enter() && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndObject(n);
+  }
+  bool StartArray() { return enter() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndArray(n);
+  }
+
+  // Whether the parse stopped at the limit (then its ParseResult is an error too).
+  bool tooDeep() const { return tooDeep_; }
+
+ private:
+  bool enter() {
+    if (++depth_ > maxDepth_) {
+      tooDeep_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  rapidjson::Document& doc_;
+  unsigned maxDepth_;
+  unsigned depth_{0};
+  bool tooDeep_{false};
+};
+
+struct DepthLimitedParse {
+  rapidjson::ParseResult result;
+  bool tooDeep{false};  // the error is the depth limit, not the syntax
+};
+
+// Parses `stream` into `doc` with RapidJSON's `Flags`, at most `maxDepth`
+// levels deep. On an error `doc` holds whatever the failed parse left.
+template <unsigned Flags, typename Stream>
+DepthLimitedParse parseDepthLimited(rapidjson::Document& doc, Stream& stream, unsigned maxDepth) {
+  DepthLimitedHandler handler(doc, maxDepth);
+  rapidjson::Reader reader;
+  DepthLimitedParse out;
+  auto generate = [&](rapidjson::Document& /*doc, which the handler writes to*/) {
+    out.result = reader.Parse<Flags>(stream, handler);
+    out.tooDeep = handler.tooDeep();
+    return !out.result.IsError();
+  };
+  doc.Populate(generate);
+  return out;
+}
+
+}  // namespace irsa::util
