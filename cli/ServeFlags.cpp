@@ -25,7 +25,12 @@ void addListenFlags(util::FlagSet& f, server::ServerConfig& c) {
   f.addString("client-ca-file", &c.clientCaFile,
               "if set, clients must present a certificate signed by this CA");
   f.addBool("enable-debugging-handlers", &c.enableDebuggingHandlers, "serve /debug/alpha/cache");
-  f.addDuration("shutdown-timeout", &c.shutdownTimeout, "how long SIGTERM waits for in-flight requests");
+  f.addDuration("shutdown-delay", &c.shutdownDelay,
+                "after SIGTERM, how long to keep accepting and answering (readiness 503, every answer with "
+                "Connection: close) while the endpoint removal reaches the apiserver; 0 stops at once");
+  f.addDuration("shutdown-timeout", &c.shutdownTimeout,
+                "the longest SIGTERM may take to exit, --shutdown-delay included; requests still in flight "
+                "then are cut");
 }
 
 void addLimitFlags(util::FlagSet& f, server::ServerLimits& l) {
@@ -111,6 +116,9 @@ util::Status validate(const ServeFlags& parsed) {
     return util::fail("--max-request-bytes, --max-connections and --max-json-depth must be positive");
   }
   if (c.threads < 0 || c.threads > 1024) return util::fail("--threads must be between 0 and 1024");
+  if (c.shutdownDelay >= c.shutdownTimeout && c.shutdownDelay.count() > 0) {
+    return util::fail("--shutdown-delay must be shorter than --shutdown-timeout, which includes it");
+  }
   return util::okStatus();
 }
 

@@ -25,6 +25,7 @@ void ConnectionTracker::drainAll() {
   std::vector<std::shared_ptr<Drainable>> live;
   {
     std::lock_guard lock(mutex_);
+    closing_.store(true, std::memory_order_release);
     draining_.store(true, std::memory_order_release);
     for (auto& [id, weak] : connections_) {
       if (auto c = weak.lock()) live.push_back(std::move(c));

@@ -1,6 +1,9 @@
 #pragma once
 // Knows every open connection so that --max-connections can be enforced at
-// accept and a SIGTERM drain can reach idle keep-alive connections.
+// accept and a SIGTERM drain can reach idle keep-alive connections. A
+// shutdown has two steps: closeAfterEachResponse() at the signal (keep
+// serving, but let no connection be kept alive), drainAll() once the
+// shutdown delay is over.
 
 #include <atomic>
 #include <cstdint>
@@ -26,6 +29,13 @@ class ConnectionTracker {
   void remove(std::uint64_t id);
   std::size_t active() const { return active_.load(std::memory_order_relaxed); }
 
+  // From now on every response carries `Connection: close`, on the
+  // connections open now and those accepted later. Idle connections stay
+  // open: only the client can close one without racing a request it is
+  // sending, and it does once it reads that header.
+  void closeAfterEachResponse() { closing_.store(true, std::memory_order_release); }
+  bool closingAfterEachResponse() const { return closing_.load(std::memory_order_acquire); }
+
   // Marks the server as draining and tells every open connection.
   void drainAll();
   bool draining() const { return draining_.load(std::memory_order_acquire); }
@@ -35,6 +45,7 @@ class ConnectionTracker {
   std::unordered_map<std::uint64_t, std::weak_ptr<Drainable>> connections_;  // guarded by mutex_
   std::uint64_t nextId_{1};                                                  // guarded by mutex_
   std::atomic<std::size_t> active_{0};
+  std::atomic<bool> closing_{false};
   std::atomic<bool> draining_{false};
 };
 

@@ -227,7 +227,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   void writeResponse(Response res) {
     if (state_ == State::kWriting || state_ == State::kClosing) return;  // answered already
-    const bool keep = keepAlive_ && !draining_ && !closeAfterResponse_;
+    const bool keep =
+        keepAlive_ && !draining_ && !closeAfterResponse_ && !env_.tracker.closingAfterEachResponse();
     res.keep_alive(keep);
     response_.emplace(std::move(res));
     state_ = State::kWriting;

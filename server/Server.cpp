@@ -26,7 +26,11 @@ constexpr auto kDrainPollInterval = std::chrono::milliseconds(20);
 }  // namespace
 
 Server::Server(ServerConfig config)
-    : config_(std::move(config)), signals_(ioc_, SIGTERM, SIGINT), drainTimer_(ioc_) {}
+    : config_(std::move(config)),
+      control_(boost::asio::make_strand(ioc_)),
+      signals_(control_, SIGTERM, SIGINT),
+      delayTimer_(control_),
+      drainTimer_(control_) {}
 
 Server::~Server() {
   for (auto& w : watchers_)
@@ -186,11 +190,7 @@ util::Status Server::initMetrics() {
 }
 
 int Server::run() {
-  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    util::Log::info("Received signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    beginDrain();
-  });
+  awaitSignal();
   feeds_->start();
   tlsListener_->start();
   metricsListener_->start();
@@ -219,24 +219,52 @@ int Server::run() {
 }
 
 void Server::requestShutdown() {
-  boost::asio::post(ioc_, [this] { beginDrain(); });
+  boost::asio::post(control_, [this] { beginShutdown(); });
 }
 
-void Server::beginDrain() {
+// The first signal starts the shutdown; a second one during the delay ends
+// the delay (an impatient Ctrl-C).
+void Server::awaitSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    util::Log::info("Received signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    if (draining_.load()) return stopServing();
+    beginShutdown();
+    awaitSignal();
+  });
+}
+
+void Server::beginShutdown() {
   if (draining_.exchange(true)) return;
-  util::Log::info("Context cancelled, beginning graceful shutdown",
-                  {{"openConnections", tracker_.active()}, {"timeout", config_.shutdownTimeout}});
-  // Mark connections first: anything answered from now on carries
-  // `Connection: close`, however long the rest of this takes.
+  util::Log::info("Context cancelled, beginning graceful shutdown", {{"openConnections", tracker_.active()},
+                                                                     {"delay", config_.shutdownDelay},
+                                                                     {"timeout", config_.shutdownTimeout}});
+  // First, before anything else can answer: from now on every answer closes
+  // its connection, so the apiserver's pooled connections to this instance
+  // end cleanly, one request each, while the endpoint removal spreads.
+  tracker_.closeAfterEachResponse();
+  drainDeadline_ = std::chrono::steady_clock::now() + config_.shutdownTimeout;
+  if (config_.shutdownDelay.count() <= 0) return stopServing();
+  delayTimer_.expires_after(config_.shutdownDelay);
+  delayTimer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) stopServing();
+  });
+}
+
+void Server::stopServing() {
+  if (stopped_) return;
+  stopped_ = true;
+  // Connections that are still idle now are closed: no request was sent on
+  // them for the whole delay, so the client is not about to.
   tracker_.drainAll();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
+  delayTimer_.cancel();
   tlsListener_->stop();
   metricsListener_->stop();
   for (auto& w : watchers_)
     w->stop();
   feeds_->stop();
-  drainDeadline_ = std::chrono::steady_clock::now() + config_.shutdownTimeout;
   pollDrain();
 }
 

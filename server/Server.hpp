@@ -1,11 +1,14 @@
 #pragma once
 // `serve` wiring: the io_context and its threads, the TLS and metrics
 // listeners, the identity sources and their file watchers, and the SIGTERM
-// drain (stop accepting, finish in-flight requests, exit within a deadline).
+// shutdown: keep serving for --shutdown-delay with every answer closing its
+// connection, then stop accepting, finish in-flight requests, and exit
+// within --shutdown-timeout of the signal.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <memory>
 #include <vector>
 
@@ -34,11 +37,11 @@ class Server {
   static util::Result<std::unique_ptr<Server>> create(ServerConfig config);
   ~Server();
 
-  // Serves until SIGTERM/SIGINT or requestShutdown(), then drains. Returns
-  // the process exit code.
+  // Serves until SIGTERM/SIGINT or requestShutdown(), then shuts down.
+  // Returns the process exit code.
   int run();
 
-  // Starts the drain from any thread, like SIGTERM.
+  // Starts the shutdown from any thread, like SIGTERM.
   void requestShutdown();
 
   unsigned short port() const { return tlsListener_->port(); }
@@ -50,7 +53,9 @@ class Server {
   util::Status initWatchers();
   void initRoutes();
   util::Status initMetrics();
-  void beginDrain();
+  void awaitSignal();
+  void beginShutdown();
+  void stopServing();
   void pollDrain();
   bool ready() const;
 
@@ -69,14 +74,18 @@ class Server {
   std::unique_ptr<SessionEnv> metricsEnv_;
 
   boost::asio::io_context ioc_;
+  // The shutdown's steps, signals and timers run on this strand, one at a time.
+  boost::asio::strand<boost::asio::io_context::executor_type> control_;
   boost::asio::signal_set signals_;
+  boost::asio::steady_timer delayTimer_;
   boost::asio::steady_timer drainTimer_;
   std::chrono::steady_clock::time_point drainDeadline_;
   std::unique_ptr<IdentityFeeds> feeds_;  // after ioc_: holds its timers and sockets
   std::shared_ptr<Listener> tlsListener_;
   std::shared_ptr<Listener> metricsListener_;
   std::vector<std::unique_ptr<certs::DirectoryWatcher>> watchers_;
-  std::atomic<bool> draining_{false};
+  std::atomic<bool> draining_{false};  // since the signal: /readyz says 503
+  bool stopped_{false};                // since the delay's end: not accepting (on control_)
 };
 
 }  // namespace irsa::server

@@ -61,6 +61,11 @@ struct ServerConfig {
   webhook::MutationSettings mutation;
   ServerLimits limits;
 
+  // SIGTERM → exit is at most shutdownTimeout; its first shutdownDelay the
+  // server keeps accepting and answering (readiness 503, every answer with
+  // `Connection: close`), so an apiserver that still has this endpoint, or a
+  // pooled connection to it, is answered while the endpoint removal spreads.
+  milliseconds shutdownDelay{std::chrono::seconds(5)};
   milliseconds shutdownTimeout{std::chrono::seconds(25)};
   bool enableDebuggingHandlers{false};
 };

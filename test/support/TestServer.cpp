@@ -41,7 +41,9 @@ std::unique_ptr<TestServer> TestServer::start(Options options) {
                                                        {"--tls-cert", cert},
                                                        {"--tls-key", key},
                                                        {"--service-accounts", server->serviceAccountsFile()},
-                                                       {"--ready-file", server->readyFile().string()}};
+                                                       {"--ready-file", server->readyFile().string()},
+                                                       // Tests of the delay give their own (the last wins).
+                                                       {"--shutdown-delay", "0s"}};
   for (const auto& [flag, value] : flags) {
     args.push_back(flag);
     args.push_back(value);

@@ -82,6 +82,16 @@ TEST_F(ServerFlagsTest, RelationsBetweenFlagsAreCheckedAfterParsing) {
   const RunResult threads = run(serve({"--threads=1025"}));
   expectExit(threads, kExitUsage);
   EXPECT_EQ(threads.err, "irsa-webhook serve: --threads must be between 0 and 1024\n");
+  const RunResult delay = run(serve({"--shutdown-delay=25s"}));  // the default timeout is 25s
+  expectExit(delay, kExitUsage);
+  EXPECT_EQ(
+      delay.err,
+      "irsa-webhook serve: --shutdown-delay must be shorter than --shutdown-timeout, which includes it\n");
+  const RunResult negative = run(serve({"--shutdown-delay=-1s"}));
+  expectExit(negative, kExitUsage);
+  EXPECT_EQ(negative.err,
+            "irsa-webhook serve: invalid value \"-1s\" for flag --shutdown-delay: negative value in duration "
+            "\"-1s\"\n");
 }
 
 TEST_F(ServerFlagsTest, UnknownFlagExits2) {

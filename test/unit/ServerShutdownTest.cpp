@@ -1,6 +1,9 @@
 // Integration: SIGTERM drains the real server (DESIGN.md, STYLE.md rule 10):
-// stop accepting, answer the request in flight with `Connection: close`,
-// close idle connections, exit 0 within --shutdown-timeout.
+// keep serving for --shutdown-delay with every answer closing its connection
+// and /readyz 503, then stop accepting, answer the request in flight with
+// `Connection: close`, close idle connections, exit 0 within
+// --shutdown-timeout. TestServer passes --shutdown-delay=0s unless a test
+// gives its own.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -148,6 +151,118 @@ TEST(ServerShutdownTest, ShutdownTimeoutBoundsTheDrain) {
   EXPECT_NE(server->process().stderrText().find("] Webhook server shutdown error: context deadline exceeded"),
             std::string::npos)
       << server->process().stderrText();
+}
+
+// /readyz on the TLS port of a fresh connection: its status, 0 when refused.
+int readyzStatus(TestServer& server) {
+  Reply reply = server.request(makeRequest(http::verb::get, "/readyz"));
+  return reply.ec ? 0 : static_cast<int>(reply.response.result_int());
+}
+
+bool closesConnection(const Reply& reply) {
+  return boost::beast::iequals(reply.response[http::field::connection], "close");
+}
+
+// The SIGTERM-first order of a rollout: the apiserver still has this endpoint
+// and pooled connections to it. Every request it sends during the delay is
+// answered, on new connections and on kept-alive ones, and each answer ends
+// its connection so the apiserver's pool lets go of this instance.
+TEST(ServerShutdownTest, DuringTheDelayEveryRequestIsAnsweredWithConnectionCloseAndReadyzIs503) {
+  TestServer::Options options;
+  options.extraArgs = {"--shutdown-delay", "3s"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  auto pooled = server->connect();
+  ASSERT_TRUE(pooled);
+  Reply first = pooled->exchange(makeRequest(http::verb::get, "/healthz"));
+  ASSERT_FALSE(first.ec);
+  ASSERT_TRUE(first.response.keep_alive());
+
+  const auto started = std::chrono::steady_clock::now();
+  server->process().signal(SIGTERM);
+  ASSERT_TRUE(pollUntil([&] { return readyzStatus(*server) == 503; }, 2s)) << server->process().stderrText();
+
+  // A kept-alive connection from before the signal: answered, then closed.
+  const std::string body = admissionReview("admission.k8s.io/v1", "in-delay", podJson("annotated"));
+  Reply onPooled = pooled->exchange(mutateRequest(body));
+  ASSERT_FALSE(onPooled.ec) << onPooled.ec.message();
+  EXPECT_EQ(onPooled.response.result(), http::status::ok);
+  EXPECT_TRUE(closesConnection(onPooled)) << "Connection: "
+                                             " << onPooled.response[http::field::connection] << "
+                                             "";
+  EXPECT_TRUE(decodedPatch(onPooled)) << onPooled.response.body();
+  EXPECT_TRUE(closedByPeer(pooled->readUntilClosed().ec));
+
+  // A connection made during the delay: accepted and answered the same way.
+  auto fresh = server->connect();
+  ASSERT_TRUE(fresh) << "the listener closed before the shutdown delay ended";
+  Reply onFresh = fresh->exchange(mutateRequest(body));
+  ASSERT_FALSE(onFresh.ec) << onFresh.ec.message();
+  EXPECT_EQ(onFresh.response.result(), http::status::ok);
+  EXPECT_TRUE(closesConnection(onFresh));
+  EXPECT_TRUE(server->process().running());
+
+  const auto status = server->process().waitExit(kExitDeadline);
+  ASSERT_TRUE(status) << "still running after the delay:\n" << server->process().stderrText();
+  EXPECT_EQ(status->code, 0);
+  // A lower bound only: the server cannot stop before its own timer.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 3s) << "stopped before --shutdown-delay";
+}
+
+// A connection left idle for the whole delay is closed when the delay ends
+// (not at the signal): the client had all that time to use it.
+TEST(ServerShutdownTest, AnIdleConnectionIsClosedWhenTheDelayEndsNotAtTheSignal) {
+  TestServer::Options options;
+  options.extraArgs = {"--shutdown-delay", "2s"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  auto idle = server->connect();
+  ASSERT_TRUE(idle);
+  ASSERT_FALSE(idle->exchange(makeRequest(http::verb::get, "/healthz")).ec);
+
+  const auto started = std::chrono::steady_clock::now();
+  server->process().signal(SIGTERM);
+  EXPECT_TRUE(closedByPeer(idle->readUntilClosed().ec));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 2s) << "closed before the delay ended";
+  EXPECT_TRUE(pollUntil([&] { return refusesConnections(server->port()); }, kExitDeadline));
+  const auto status = server->process().waitExit(kExitDeadline);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+}
+
+TEST(ServerShutdownTest, ASecondSignalEndsTheDelay) {
+  TestServer::Options options;
+  options.extraArgs = {"--shutdown-delay", "60s", "--shutdown-timeout", "90s"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  server->process().signal(SIGTERM);
+  ASSERT_TRUE(pollUntil([&] { return readyzStatus(*server) == 503; }, 2s));
+  server->process().signal(SIGINT);
+  const auto status = server->process().waitExit(kExitDeadline);
+  ASSERT_TRUE(status) << "the second signal did not end the delay:\n" << server->process().stderrText();
+  EXPECT_EQ(status->code, 0);
+}
+
+// --shutdown-timeout counts from the signal, the delay included, so that the
+// pod's terminationGracePeriodSeconds bounds the sum.
+TEST(ServerShutdownTest, ShutdownTimeoutIncludesTheDelay) {
+  TestServer::Options options;
+  options.extraArgs = {"--shutdown-delay", "2s", "--shutdown-timeout", "3s"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  auto client = server->connect();
+  ASSERT_TRUE(client);
+  ASSERT_NO_FATAL_FAILURE(startRequest(*client, 100));  // its body never comes
+
+  const auto started = std::chrono::steady_clock::now();
+  server->process().signal(SIGTERM);
+  const auto status = server->process().waitExit(kExitDeadline);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+  EXPECT_GE(elapsed, 2900ms);
+  // 3 s from the signal, not 3 s after the delay (5 s).
+  EXPECT_LT(elapsed, 4500ms);
 }
 
 }  // namespace

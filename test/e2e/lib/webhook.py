@@ -169,7 +169,8 @@ class Server:
 
 class Webhook(Server):
     """irsa-webhook started as `binary *command --port 0 --metrics-port 0 --tls-cert … --tls-key …
-    --ready-file … *args`, its ports read from the ready file once it is written (within 10 s). `wrapper`: a
+    --ready-file … --shutdown-delay 0s *args` (a test of the delay gives its own: the last wins), its
+    ports read from the ready file once it is written (within 10 s). `wrapper`: a
     command serve runs under, which execs it (the bench's ["taskset", "-c", "0"])."""
 
     def __init__(self, binary, certs, log, args, tls_name="127.0.0.1", env=None, command=SERVE, wrapper=()):
@@ -178,7 +179,7 @@ class Webhook(Server):
         ready.unlink(missing_ok=True)
         self.spawn([*wrapper, binary, *command, "--port", "0", "--metrics-port", "0",
                     "--tls-cert", str(self.certs / "tls.crt"), "--tls-key", str(self.certs / "tls.key"),
-                    "--ready-file", str(ready), *args], env)
+                    "--ready-file", str(ready), "--shutdown-delay", "0s", *args], env)
         # A short interval: the bench times serve from exec to ready.
         if not poll(10, lambda: ready.exists() or self.proc.poll() is not None, interval=0.02) or not ready.exists():
             self.proc.kill()
