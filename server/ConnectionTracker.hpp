@@ -6,6 +6,7 @@
 // shutdown delay is over.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -13,11 +14,18 @@
 
 namespace irsa::server {
 
+// Draining, how long a connection that has answered nothing yet gets to send
+// its first request before a second drainAll() closes it: a client opens a
+// connection to send a request at once, and closing it under that request
+// would lose it (kube-apiserver does not retry an admission POST).
+inline constexpr std::chrono::milliseconds kDrainFirstRequestWindow{1000};
+
 class Drainable {
  public:
   virtual ~Drainable() = default;
   // Called from any thread: finish the request in flight, if any, answer it
-  // with `Connection: close`, then close; close at once when idle.
+  // with `Connection: close`, then close; close at once when idle and it has
+  // answered a request before, or on a second call.
   virtual void drain() = 0;
 };
 
@@ -36,7 +44,8 @@ class ConnectionTracker {
   void closeAfterEachResponse() { closing_.store(true, std::memory_order_release); }
   bool closingAfterEachResponse() const { return closing_.load(std::memory_order_acquire); }
 
-  // Marks the server as draining and tells every open connection.
+  // Marks the server as draining and tells every open connection (again on
+  // a second call: see kDrainFirstRequestWindow).
   void drainAll();
   bool draining() const { return draining_.load(std::memory_order_acquire); }
 

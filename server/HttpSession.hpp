@@ -75,10 +75,16 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   void drain() override {
     net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      const bool again = self->draining_;
       self->draining_ = true;
       // Nothing in flight: close now. Otherwise the response carries
-      // `Connection: close` and the connection ends after it.
-      if (self->state_ == State::kIdle) beast::get_lowest_layer(self->stream_).socket().cancel();
+      // `Connection: close` and the connection ends after it. A connection
+      // that has answered nothing yet was opened to send a request, most
+      // likely being sent now: it is closed only by a second drain, once the
+      // client had kDrainFirstRequestWindow to send it.
+      if (self->state_ == State::kIdle && (again || self->answered_ > 0)) {
+        beast::get_lowest_layer(self->stream_).socket().cancel();
+      }
     });
   }
 
@@ -117,10 +123,11 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   }
 
   void waitForRequest() {
-    if (draining_) return shutdown();
+    if (draining_ && answered_ > 0) return shutdown();
     if (buffer_.size() > 0) return readHeader();
     state_ = State::kIdle;
-    lowest().expires_after(env_.limits.idleTimeout);
+    lowest().expires_after(draining_ ? std::min(env_.limits.idleTimeout, kDrainFirstRequestWindow)
+                                     : env_.limits.idleTimeout);
     stream_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->onFirstBytes(ec, n);
@@ -249,6 +256,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
       logSessionError("Writing a response failed", ec);
       return closeSocket();
     }
+    ++answered_;
     if (!keep) return shutdown();
     keepAlive_ = false;
     waitForRequest();
@@ -282,6 +290,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   bool draining_{false};
   bool keepAlive_{false};
   bool closeAfterResponse_{false};
+  std::uint64_t answered_{0};  // responses written on this connection
   std::uint64_t trackerId_{0};
   http::verb verb_{http::verb::unknown};
   std::string_view pathLabel_;  // the router's own copy of the route, or "other"

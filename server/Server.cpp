@@ -265,6 +265,7 @@ void Server::stopServing() {
   for (auto& w : watchers_)
     w->stop();
   feeds_->stop();
+  secondDrainAt_ = std::chrono::steady_clock::now() + kDrainFirstRequestWindow;
   pollDrain();
 }
 
@@ -273,7 +274,12 @@ void Server::pollDrain() {
     ioc_.stop();
     return;
   }
-  if (std::chrono::steady_clock::now() >= drainDeadline_) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!secondDrainDone_ && now >= secondDrainAt_) {
+    secondDrainDone_ = true;
+    tracker_.drainAll();  // fresh connections that sent nothing in their window
+  }
+  if (now >= drainDeadline_) {
     util::Log::error("Webhook server shutdown error: context deadline exceeded",
                      {{"openConnections", tracker_.active()}});
     ioc_.stop();

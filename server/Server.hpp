@@ -80,7 +80,9 @@ class Server {
   boost::asio::steady_timer delayTimer_;
   boost::asio::steady_timer drainTimer_;
   std::chrono::steady_clock::time_point drainDeadline_;
-  std::unique_ptr<IdentityFeeds> feeds_;  // after ioc_: holds its timers and sockets
+  std::chrono::steady_clock::time_point secondDrainAt_;  // on control_
+  bool secondDrainDone_{false};                          // on control_
+  std::unique_ptr<IdentityFeeds> feeds_;                 // after ioc_: holds its timers and sockets
   std::shared_ptr<Listener> tlsListener_;
   std::shared_ptr<Listener> metricsListener_;
   std::vector<std::unique_ptr<certs::DirectoryWatcher>> watchers_;

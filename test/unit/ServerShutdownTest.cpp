@@ -230,6 +230,45 @@ TEST(ServerShutdownTest, AnIdleConnectionIsClosedWhenTheDelayEndsNotAtTheSignal)
   EXPECT_EQ(status->code, 0);
 }
 
+// A connection made just before the delay ended has answered nothing yet: it
+// was opened to send a request, which may be on its way. It is not closed
+// with the idle ones; its request is answered.
+TEST(ServerShutdownTest, AConnectionThatHasSentNothingYetIsAnsweredAfterTheDelayEnds) {
+  TestServer::Options options;
+  options.extraArgs = {"--shutdown-delay", "1s"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  auto fresh = server->connect();  // TLS handshake done, no request yet
+  ASSERT_TRUE(fresh);
+
+  server->process().signal(SIGTERM);
+  // Refused connections: the delay is over and the idle connections were told.
+  ASSERT_TRUE(pollUntil([&] { return refusesConnections(server->port()); }, kExitDeadline, 1ms));
+  const std::string body = admissionReview("admission.k8s.io/v1", "first-request", podJson("annotated"));
+  Reply reply = fresh->exchange(mutateRequest(body));
+  ASSERT_FALSE(reply.ec) << "the connection was closed under its first request: " << reply.ec.message();
+  EXPECT_EQ(reply.response.result(), http::status::ok);
+  EXPECT_TRUE(closesConnection(reply));
+  EXPECT_TRUE(decodedPatch(reply)) << reply.response.body();
+  const auto status = server->process().waitExit(kExitDeadline);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 0);
+}
+
+// ...but one that sends nothing is closed once its window has passed.
+TEST(ServerShutdownTest, AConnectionThatNeverSendsIsClosedAfterItsWindow) {
+  auto server = TestServer::start();
+  ASSERT_TRUE(server);
+  auto silent = server->connect();
+  ASSERT_TRUE(silent);
+  server->process().signal(SIGTERM);
+  EXPECT_TRUE(closedByPeer(silent->readUntilClosed().ec));
+  const auto status = server->process().waitExit(kExitDeadline);
+  ASSERT_TRUE(status) << server->process().stderrText();
+  EXPECT_EQ(status->code, 0);
+  EXPECT_EQ(server->process().stderrText().find("Webhook server shutdown error"), std::string::npos);
+}
+
 TEST(ServerShutdownTest, ASecondSignalEndsTheDelay) {
   TestServer::Options options;
   options.extraArgs = {"--shutdown-delay", "60s", "--shutdown-timeout", "90s"};
