@@ -21,6 +21,7 @@ test_packages=(
   openssl curl ca-certificates jq python3 python3-pip python3-pytest python3-pytest-timeout
   clang-format clang-tidy-16 shellcheck
   nghttp2-client
+  iproute2
 )
 # ruff is not in Debian 12; pinned so a new release's rules never turn CI red.
 ruff_version=0.17.6

@@ -28,10 +28,10 @@ def parse_metrics(text):
 
 
 class _NamedTlsConnection(http.client.HTTPSConnection):
-    """TLS to 127.0.0.1, verifying (and sending SNI for) another name, as curl --resolve does."""
+    """TLS to `host` (127.0.0.1), verifying (and sending SNI for) another name, as curl --resolve does."""
 
-    def __init__(self, port, context, name, timeout):
-        super().__init__("127.0.0.1", port, context=context, timeout=timeout)
+    def __init__(self, port, context, name, timeout, host="127.0.0.1"):
+        super().__init__(host, port, context=context, timeout=timeout)
         self._name = name
 
     def connect(self):
@@ -45,9 +45,10 @@ SERVE = ("serve", "--bind-address", "127.0.0.1")
 
 class Server:
     """A webhook process (irsa-webhook, or the reference: lib/reference.py) and its HTTP endpoints: `port` (TLS,
-    verified as issued for tls_name) and `metrics_port`, its output in `log`."""
+    verified as issued for tls_name) and `metrics_port` on `host`, its output in `log`."""
 
-    def __init__(self, certs, log, tls_name="127.0.0.1"):
+    def __init__(self, certs, log, tls_name="127.0.0.1", host="127.0.0.1"):
+        self.host = host
         self.certs = Path(certs)
         self.log = Path(log)
         self.tls_name = tls_name
@@ -111,7 +112,7 @@ class Server:
 
     def tls_request(self, method, path, body=None, timeout=15):
         """(status, body) over TLS, the certificate verified as issued for tls_name."""
-        conn = _NamedTlsConnection(self.port, self.tls_context(), self.tls_name, timeout)
+        conn = _NamedTlsConnection(self.port, self.tls_context(), self.tls_name, timeout, self.host)
         headers = {"Host": f"{self.tls_name}:{self.port}"}
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -132,7 +133,7 @@ class Server:
             return 0
 
     def metrics_text(self):
-        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        url = f"http://{self.host}:{self.metrics_port}/metrics"
         with urllib.request.urlopen(url, timeout=5) as r:
             return r.read().decode()
 
@@ -144,7 +145,7 @@ class Server:
         return self.metrics().get(series, 0.0)
 
     def debug(self, path):
-        url = f"http://127.0.0.1:{self.metrics_port}{path}"
+        url = f"http://{self.host}:{self.metrics_port}{path}"
         with urllib.request.urlopen(url, timeout=5) as r:
             return r.status, r.read()
 
@@ -169,17 +170,19 @@ class Server:
 
 class Webhook(Server):
     """irsa-webhook started as `binary *command --port 0 --metrics-port 0 --tls-cert … --tls-key …
-    --ready-file … --shutdown-delay 0s *args` (a test of the delay gives its own: the last wins), its
-    ports read from the ready file once it is written (within 10 s). `wrapper`: a
-    command serve runs under, which execs it (the bench's ["taskset", "-c", "0"])."""
+    --ready-file … --shutdown-delay 0s *args`, its ports read from the ready file once it is written
+    (within 10 s). `shutdown_delay`: None keeps serve's default. `wrapper`: a command serve runs
+    under, which execs it (the bench's ["taskset", "-c", "0"], `ip netns exec NS`)."""
 
-    def __init__(self, binary, certs, log, args, tls_name="127.0.0.1", env=None, command=SERVE, wrapper=()):
-        super().__init__(certs, log, tls_name)
+    def __init__(self, binary, certs, log, args, tls_name="127.0.0.1", env=None, command=SERVE, wrapper=(),
+                 host="127.0.0.1", shutdown_delay="0s"):
+        super().__init__(certs, log, tls_name, host)
         ready = self.log.with_suffix(".ready.json")
         ready.unlink(missing_ok=True)
         self.spawn([*wrapper, binary, *command, "--port", "0", "--metrics-port", "0",
                     "--tls-cert", str(self.certs / "tls.crt"), "--tls-key", str(self.certs / "tls.key"),
-                    "--ready-file", str(ready), "--shutdown-delay", "0s", *args], env)
+                    "--ready-file", str(ready),
+                    *(["--shutdown-delay", shutdown_delay] if shutdown_delay is not None else []), *args], env)
         # A short interval: the bench times serve from exec to ready.
         if not poll(10, lambda: ready.exists() or self.proc.poll() is not None, interval=0.02) or not ready.exists():
             self.proc.kill()
