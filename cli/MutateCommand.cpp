@@ -124,6 +124,8 @@ int mutateCommand(const std::vector<std::string>& args) {
   webhook::AdmissionPlanner planner(settings);
   SystemRandom random;
   auto result = mutateOffline(*in, planner, random);
+  for (const auto& issue : result.issues)
+    std::cerr << "irsa-webhook mutate: warning: " << issue.message << "\n";
   if (!parsed.serviceAccountFile.empty() && !result.serviceAccountFound) {
     std::cerr << "irsa-webhook mutate: note: no ServiceAccount " << in->ns << "/"
               << webhook::podServiceAccountName(in->pod) << " in " << parsed.serviceAccountFile << "\n";
