@@ -66,6 +66,16 @@ std::vector<std::string> readFlagLines(const fs::path& file) {
   return args;
 }
 
+// Every line, as is (a warning may end in a space), but a final newline.
+std::vector<std::string> readLines(const fs::path& file) {
+  std::vector<std::string> lines;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line))
+    lines.push_back(line);
+  return lines;
+}
+
 std::string readTrimmed(const fs::path& file) {
   auto text = util::readTextFile(file.string());
   std::string s = text ? *text : "";
@@ -132,6 +142,14 @@ TEST_P(MutationFixture, ResultingPodMatchesExpectedAndSecondPassIsEmpty) {
   webhook::AdmissionPlanner planner(settings);
   LowestRandom random;
   auto result = cli::mutateOffline(in, planner, random);
+
+  // What `serve` would warn about (and count): exactly the `warnings` lines.
+  std::vector<std::string> warned;
+  for (const auto& issue : result.issues)
+    warned.push_back(issue.message);
+  const std::vector<std::string> expectedWarnings =
+      fs::exists(dir / "warnings") ? readLines(dir / "warnings") : std::vector<std::string>{};
+  EXPECT_EQ(warned, expectedWarnings);
 
   // Apply the patch through its JSON text, exactly as the apiserver would.
   rapidjson::Document patch;
