@@ -1,5 +1,4 @@
 // `irsa-webhook mutate`: what would the webhook do to this pod, offline.
-#include <rapidjson/prettywriter.h>
 
 #include <cstdio>
 #include <iostream>
@@ -11,6 +10,7 @@
 #include "kube/ContainerCredentialsFile.hpp"
 #include "kube/ServiceAccountFile.hpp"
 #include "util/FlagSet.hpp"
+#include "util/JsonWriter.hpp"
 #include "webhook/AdmissionReview.hpp"
 #include "webhook/JsonPatchApplier.hpp"
 
@@ -97,8 +97,8 @@ int printMutatedPod(rapidjson::Document& pod, const webhook::Patch& patch) {
     std::cerr << "irsa-webhook mutate: internal error applying the patch: " << status.error() << "\n";
     return kExitFailure;
   }
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  util::JsonBuffer buffer;
+  util::JsonPrettyWriter writer(buffer);
   writer.SetIndent(' ', 2);
   pod.Accept(writer);
   std::cout << buffer.GetString() << "\n";

@@ -31,11 +31,6 @@ std::string goCleanPath(std::string_view path);
 // name, so that is all this folds.
 bool goJsonKeyMatches(std::string_view key, std::string_view field);
 
-// The length of the valid UTF-8 sequence at the start of `s` (Go's
-// utf8.DecodeRuneInString: no overlong forms, surrogates or runes past
-// U+10FFFF), or 0 when it does not start with one.
-std::size_t goUtf8SequenceLength(std::string_view s);
-
 // What encoding/json writes for a string: each byte that does not start a
 // valid UTF-8 sequence becomes U+FFFD, so the JSON text stays valid UTF-8.
 std::string goCoerceToValidUtf8(std::string_view s);

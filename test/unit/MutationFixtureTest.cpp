@@ -1,7 +1,6 @@
 // Runs every case folder in test/fixtures/mutation/ (see its README) through
 // the same path as `irsa-webhook mutate` and compares pods by meaning.
 #include <gtest/gtest.h>
-#include <rapidjson/prettywriter.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include "kube/ServiceAccountFile.hpp"
 #include "util/Files.hpp"
 #include "util/FlagSet.hpp"
+#include "util/JsonWriter.hpp"
 #include "webhook/IdentityResolver.hpp"
 #include "webhook/Json.hpp"
 #include "webhook/JsonPatchApplier.hpp"
@@ -31,8 +31,8 @@ class LowestRandom : public webhook::RandomSource {
 };
 
 std::string pretty(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  irsa::util::JsonBuffer buffer;
+  irsa::util::JsonPrettyWriter writer(buffer);
   v.Accept(writer);
   return buffer.GetString();
 }
