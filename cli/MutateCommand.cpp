@@ -1,5 +1,6 @@
 // `irsa-webhook mutate`: what would the webhook do to this pod, offline.
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <random>
@@ -11,6 +12,7 @@
 #include "kube/ServiceAccountFile.hpp"
 #include "util/FlagSet.hpp"
 #include "util/JsonWriter.hpp"
+#include "util/LogFormat.hpp"
 #include "webhook/AdmissionReview.hpp"
 #include "webhook/JsonPatchApplier.hpp"
 
@@ -89,6 +91,17 @@ util::Result<OfflineInputs> loadInputs(const MutateFlags& parsed, const webhook:
   return in;
 }
 
+// A message holding values from the inputs, on one line of the terminal:
+// quoted as Go would when it has control characters (as the server's log).
+std::string oneLine(const std::string& message) {
+  const bool plain = std::none_of(message.begin(), message.end(),
+                                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+  if (plain) return message;
+  std::string quoted;
+  util::appendGoQuoted(quoted, message);
+  return quoted;
+}
+
 // --output pod: the patch applied to the pod, printed indented.
 int printMutatedPod(rapidjson::Document& pod, const webhook::Patch& patch) {
   rapidjson::Document ops;
@@ -125,7 +138,7 @@ int mutateCommand(const std::vector<std::string>& args) {
   SystemRandom random;
   auto result = mutateOffline(*in, planner, random);
   for (const auto& issue : result.issues)
-    std::cerr << "irsa-webhook mutate: warning: " << issue.message << "\n";
+    std::cerr << "irsa-webhook mutate: warning: " << oneLine(issue.message) << "\n";
   if (!parsed.serviceAccountFile.empty() && !result.serviceAccountFound) {
     std::cerr << "irsa-webhook mutate: note: no ServiceAccount " << in->ns << "/"
               << webhook::podServiceAccountName(in->pod) << " in " << parsed.serviceAccountFile << "\n";
