@@ -1,7 +1,5 @@
 #include "webhook/AnnotationValues.hpp"
 
-#include <cstdio>
-
 #include "util/LogFormat.hpp"
 #include "webhook/Annotations.hpp"
 #include "webhook/GoStrings.hpp"
@@ -84,8 +82,8 @@ std::optional<std::string> audienceProblem(std::string_view audience) {
   for (std::size_t i = 0; i < audience.size(); ++i) {
     const auto c = static_cast<unsigned char>(audience[i]);
     if (c <= 0x20 || c >= 0x7F) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(c));
+      constexpr std::string_view kDigits = "0123456789ABCDEF";
+      const std::string hex = {'0', 'x', kDigits[c >> 4], kDigits[c & 0xF]};
       return "byte " + std::to_string(i) + " is " + hex + ", not a visible ASCII character";
     }
   }
