@@ -4,6 +4,7 @@
 
 #include "bench/Commands.hpp"
 #include "bench/RunSummary.hpp"
+#include "util/JsonWriter.hpp"
 
 namespace irsa::bench {
 
@@ -48,7 +49,7 @@ std::optional<RunResult> executeRun(const std::string& command, LoadRun& run, co
 
 std::string runReportJson(std::string_view command, const LoadConfig& config, const LoadRun& run,
                           const RunResult& result, const std::function<void(JsonWriter&)>& extraResults) {
-  rapidjson::StringBuffer buffer;
+  irsa::util::JsonBuffer buffer;
   JsonWriter w(buffer);
   w.SetIndent(' ', 2);
   beginReport(w, command, config);

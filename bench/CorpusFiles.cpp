@@ -1,11 +1,11 @@
 #include "bench/CorpusFiles.hpp"
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "util/JsonWriter.hpp"
 
 namespace irsa::bench {
 namespace {
@@ -97,8 +97,8 @@ std::string CorpusFiles::clusterYaml(const CorpusIdentities& identities) {
 
 std::string CorpusFiles::summaryJson(const CorpusOptions& options, const CorpusIdentities& identities,
                                      const CorpusSummary& summary) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
+  irsa::util::JsonBuffer buffer;
+  irsa::util::JsonPrettyWriter w(buffer);
   w.SetIndent(' ', 2);
   const auto counts = [&](const char* key, const auto& names, const std::array<std::size_t, 3>& values) {
     w.Key(key);

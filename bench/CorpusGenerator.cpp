@@ -5,6 +5,7 @@
 
 #include "bench/DeterministicRandom.hpp"
 #include "bench/PodWriter.hpp"
+#include "util/JsonWriter.hpp"
 
 namespace irsa::bench {
 namespace {
@@ -36,7 +37,7 @@ void groupVersionKind(PodWriter::JsonWriter& w, const char* key, const char* las
 // The envelope the kube-apiserver sends for a pod that a ReplicaSet creates.
 std::string admissionReview(const std::string& uid, const BenchServiceAccount& sa, SizeClass size,
                             DeterministicRandom& random) {
-  rapidjson::StringBuffer buffer;
+  irsa::util::JsonBuffer buffer;
   PodWriter::JsonWriter w(buffer);
   w.StartObject();
   w.Key("apiVersion");

@@ -1,8 +1,6 @@
 #include "bench/CorpusIdentities.hpp"
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
+#include "util/JsonWriter.hpp"
 #include "webhook/Annotations.hpp"
 
 namespace irsa::bench {
@@ -53,8 +51,8 @@ const BenchServiceAccount& CorpusIdentities::pick(PodKind kind, DeterministicRan
 }
 
 std::string CorpusIdentities::configMapConfig() const {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
+  irsa::util::JsonBuffer buffer;
+  irsa::util::JsonPrettyWriter w(buffer);
   w.SetIndent(' ', 2);
   w.StartObject();
   for (const auto& sa : serviceAccounts_) {

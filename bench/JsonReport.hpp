@@ -3,9 +3,6 @@
 // schema documented in bench/README.md ("JSON output"). Fields are only ever
 // added within a schemaVersion; renaming or removing one bumps it.
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <string>
 #include <string_view>
 
@@ -13,12 +10,13 @@
 #include "bench/LoadConfig.hpp"
 #include "bench/LoadRun.hpp"
 #include "bench/RequestCorpus.hpp"
+#include "util/JsonWriter.hpp"
 
 namespace irsa::bench {
 
 inline constexpr int kReportSchemaVersion = 1;
 
-using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+using JsonWriter = irsa::util::JsonPrettyWriter;
 
 // Opens the top-level object and writes schemaVersion, tool, version,
 // command, label and startedAt. The caller then writes "config" and

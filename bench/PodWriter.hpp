@@ -9,14 +9,12 @@
 // valueFrom, secret/configMap/emptyDir volumes, affinity (~7.5 KB, a typical
 // production pod). large: 20 containers and 2 init containers (~40 KB).
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <string>
 
 #include "bench/CorpusIdentities.hpp"
 #include "bench/CorpusOptions.hpp"
 #include "bench/DeterministicRandom.hpp"
+#include "util/JsonWriter.hpp"
 
 namespace irsa::bench {
 
@@ -26,7 +24,7 @@ inline constexpr const char* kKindAnnotation = "bench.irsa-webhook.io/kind";
 
 class PodWriter {
  public:
-  using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+  using JsonWriter = irsa::util::JsonWriter;
 
   PodWriter(JsonWriter& writer, DeterministicRandom& random) : w_(writer), random_(random) {}
 

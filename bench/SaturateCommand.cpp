@@ -11,6 +11,7 @@
 #include "bench/MarkdownTable.hpp"
 #include "bench/RunSummary.hpp"
 #include "bench/SaturationSearch.hpp"
+#include "util/JsonWriter.hpp"
 
 namespace irsa::bench {
 namespace {
@@ -128,7 +129,7 @@ void writeSaturateConfig(JsonWriter& w, const SaturateFlags& parsed, const LoadR
 
 std::string reportJson(const SaturateFlags& parsed, const LoadRun& run, const SaturationSearch& searcher,
                        const std::vector<Step>& steps) {
-  rapidjson::StringBuffer buffer;
+  irsa::util::JsonBuffer buffer;
   JsonWriter w(buffer);
   w.SetIndent(' ', 2);
   beginReport(w, "saturate", parsed.config);

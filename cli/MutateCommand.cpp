@@ -1,6 +1,6 @@
 // `irsa-webhook mutate`: what would the webhook do to this pod, offline.
-#include <rapidjson/prettywriter.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <random>
@@ -11,6 +11,8 @@
 #include "kube/ContainerCredentialsFile.hpp"
 #include "kube/ServiceAccountFile.hpp"
 #include "util/FlagSet.hpp"
+#include "util/JsonWriter.hpp"
+#include "util/LogFormat.hpp"
 #include "webhook/AdmissionReview.hpp"
 #include "webhook/JsonPatchApplier.hpp"
 
@@ -89,6 +91,17 @@ util::Result<OfflineInputs> loadInputs(const MutateFlags& parsed, const webhook:
   return in;
 }
 
+// A message holding values from the inputs, on one line of the terminal:
+// quoted as Go would when it has control characters (as the server's log).
+std::string oneLine(const std::string& message) {
+  const bool plain = std::none_of(message.begin(), message.end(),
+                                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+  if (plain) return message;
+  std::string quoted;
+  util::appendGoQuoted(quoted, message);
+  return quoted;
+}
+
 // --output pod: the patch applied to the pod, printed indented.
 int printMutatedPod(rapidjson::Document& pod, const webhook::Patch& patch) {
   rapidjson::Document ops;
@@ -97,8 +110,8 @@ int printMutatedPod(rapidjson::Document& pod, const webhook::Patch& patch) {
     std::cerr << "irsa-webhook mutate: internal error applying the patch: " << status.error() << "\n";
     return kExitFailure;
   }
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  util::JsonBuffer buffer;
+  util::JsonPrettyWriter writer(buffer);
   writer.SetIndent(' ', 2);
   pod.Accept(writer);
   std::cout << buffer.GetString() << "\n";
@@ -124,6 +137,8 @@ int mutateCommand(const std::vector<std::string>& args) {
   webhook::AdmissionPlanner planner(settings);
   SystemRandom random;
   auto result = mutateOffline(*in, planner, random);
+  for (const auto& issue : result.issues)
+    std::cerr << "irsa-webhook mutate: warning: " << oneLine(issue.message) << "\n";
   if (!parsed.serviceAccountFile.empty() && !result.serviceAccountFound) {
     std::cerr << "irsa-webhook mutate: note: no ServiceAccount " << in->ns << "/"
               << webhook::podServiceAccountName(in->pod) << " in " << parsed.serviceAccountFile << "\n";

@@ -64,6 +64,7 @@ OfflineResult mutateOffline(const OfflineInputs& in, const webhook::AdmissionPla
   auto outcome = planner.plan(in.pod, sources, random);
   out.identity = std::move(outcome.identity);
   out.patch = std::move(outcome.patch);
+  out.issues = std::move(outcome.issues);
   return out;
 }
 

@@ -28,6 +28,7 @@ struct OfflineInputs {
 struct OfflineResult {
   std::optional<webhook::ResolvedIdentity> identity;
   webhook::Patch patch;
+  webhook::AnnotationIssues issues;  // what `serve` would warn about and count
   bool serviceAccountFound{false};
 };
 

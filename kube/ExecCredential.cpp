@@ -1,9 +1,8 @@
 #include "kube/ExecCredential.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
+#include "util/JsonWriter.hpp"
 #include "webhook/Base64.hpp"
 #include "webhook/Json.hpp"
 
@@ -27,8 +26,8 @@ int digits(std::string_view s, std::size_t pos, std::size_t len) {
 
 std::string execInfoJson(const ExecCredentialConfig& exec, const ClusterConfig& cluster,
                          const std::string& server) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  util::JsonBuffer buffer;
+  util::JsonWriter w(buffer);
   const auto str = [&](const char* key, const std::string& value) {
     w.Key(key);
     w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));

@@ -5,6 +5,8 @@
 #   - clang-format --dry-run --Werror the C++ (*.cpp, *.hpp) against .clang-format
 #   - shellcheck                      the shell scripts (*.sh, .ci/run; .shellcheckrc)
 #   - ruff check                      the Python (ruff.toml)
+#   - JSON writers                    no RapidJSON writer over a plain StringBuffer
+#                                     (util/JsonWriter.hpp says why)
 # The tools come from scripts/setup.sh (Debian clang-format and shellcheck, ruff
 # pinned from PyPI). clang-tidy needs a build's compile commands, so it runs
 # after the build instead (scripts/tidy.sh).
@@ -32,6 +34,16 @@ mapfile -t shell < <(git ls-files '*.sh' .ci/run)
 lint "clang-format (${#cpp[@]} files)" clang-format --dry-run --Werror "${cpp[@]}"
 lint "shellcheck (${#shell[@]} files)" shellcheck "${shell[@]}"
 lint "ruff (${#py[@]} files)" python3 -m ruff check --no-cache "${py[@]}"
+
+# RapidJSON 1.1.0's SSE2 Writer<StringBuffer> leaves 0x1A-0x1F unescaped:
+# write JSON through util::JsonWriter / JsonPrettyWriter (a JsonBuffer).
+json_writers() {
+  local found
+  found=$(git grep -nE 'Writer<(rapidjson::)?StringBuffer' -- '*.cpp' '*.hpp' \
+    ':!util/JsonWriter.hpp' ':!test/unit/UtilJsonWriterTest.cpp' || true)
+  [[ -z ${found} ]] || { echo "${found}"; echo "write JSON with util::JsonWriter (util/JsonWriter.hpp)"; return 1; }
+}
+lint "JSON writers" json_writers
 
 printf 'lint: %d passed, %d failed\n' "${passed}" "${failed}"
 [[ ${failed} -eq 0 ]]

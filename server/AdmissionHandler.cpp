@@ -142,6 +142,12 @@ void AdmissionHandler::finish(Pending& p, const kube::ServiceAccountLookup::Ptr&
 
   ThreadRandom random;
   auto outcome = planner_.plan(*req.pod, sources, random);
+  for (const auto& issue : outcome.issues) {
+    metrics_.annotationInvalid(issue.field);
+    util::Log::warn(
+        issue.message,
+        {{"pod", req.podName}, {"serviceAccount", req.serviceAccountName}, {"namespace", req.ns}});
+  }
   if (outcome.identity) {
     metrics_.podMutated(outcome.identity->mode);
     if (util::Log::enabled(3)) {

@@ -1,10 +1,8 @@
 #include "server/DebugHandler.hpp"
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <map>
+
+#include "util/JsonWriter.hpp"
 
 namespace irsa::server {
 
@@ -17,8 +15,8 @@ void DebugHandler::cache(Request&&, const Responder& respond) const {
     identity.roleArn = resolver_.roleArnOf(sa).value_or("");
     entries.emplace(std::string(sa.key()), std::move(identity));
   });
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
+  util::JsonBuffer buffer;
+  util::JsonPrettyWriter w(buffer);
   w.SetIndent(' ', 1);
   w.StartObject();
   for (const auto& [key, id] : entries) {
@@ -47,8 +45,8 @@ void DebugHandler::clear(Request&&, const Responder& respond) {
 void DebugHandler::deny(Request&&, const Responder& respond) {
   // The reference's shape: a response without a uid (the request is not
   // read), allowed false and a Status with a message.
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  util::JsonBuffer buffer;
+  util::JsonWriter w(buffer);
   w.StartObject();
   w.Key("response");
   w.StartObject();

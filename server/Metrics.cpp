@@ -35,6 +35,11 @@ Metrics::Metrics()
                      .Name("pod_identity_webhook_missing_sa_count")
                      .Help("Pods whose ServiceAccount was found neither in the cache nor in the ConfigMap")
                      .Register(registry_)),
+      annotationInvalid_(prometheus::BuildCounter()
+                             .Name("irsa_webhook_annotation_invalid_total")
+                             .Help("Annotation values admissions found invalid, by annotation and object; "
+                                   "role-arn is used all the same, the others are ignored")
+                             .Register(registry_)),
       used_(prometheus::BuildGauge()
                 .Name("pod_identity_webhook_used")
                 .Help("1 once the identity cache has held a ServiceAccount")
@@ -65,6 +70,16 @@ void Metrics::podMutated(webhook::IdentityMode mode) {
 
 void Metrics::missingServiceAccount() {
   missingSaSeries_.get(missingSa_, [] { return prometheus::Labels{}; }).Increment();
+}
+
+void Metrics::annotationInvalid(webhook::AnnotationIssue::Field field) {
+  annotationInvalidSeries_[static_cast<std::size_t>(field)]
+      .get(annotationInvalid_,
+           [field] {
+             return prometheus::Labels{{"annotation", std::string(webhook::annotationName(field))},
+                                       {"object", std::string(webhook::annotatedObject(field))}};
+           })
+      .Increment();
 }
 
 util::Status Metrics::addGauge(std::string name, std::string help, std::function<double()> read,

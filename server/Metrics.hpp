@@ -12,6 +12,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
 #include <atomic>
 #include <boost/beast/http/verb.hpp>
 #include <functional>
@@ -24,6 +25,7 @@
 #include "server/ProcessMetrics.hpp"
 #include "server/RequestMetrics.hpp"
 #include "util/Result.hpp"
+#include "webhook/AnnotationValues.hpp"
 #include "webhook/ResolvedIdentity.hpp"
 
 namespace irsa::server {
@@ -57,6 +59,10 @@ class Metrics {
   void markUsed() { used_.Set(1); }
   void usedWhen(std::function<bool()> probe) { usedProbe_ = std::move(probe); }
 
+  // irsa_webhook_annotation_invalid_total{annotation,object}: an annotation
+  // value an admission found against its rule (webhook/AnnotationValues.hpp).
+  void annotationInvalid(webhook::AnnotationIssue::Field field);
+
   void connectionRejected() { connectionsRejected_.Increment(); }
   void handshakeFailed() { handshakeErrors_.Increment(); }
 
@@ -81,6 +87,8 @@ class Metrics {
   LazySeries<prometheus::Counter> podCountContainerCredentials_;
   prometheus::Family<prometheus::Counter>& missingSa_;
   LazySeries<prometheus::Counter> missingSaSeries_;
+  prometheus::Family<prometheus::Counter>& annotationInvalid_;
+  std::array<LazySeries<prometheus::Counter>, webhook::AnnotationIssue::kFieldCount> annotationInvalidSeries_;
   prometheus::Gauge& used_;
   std::function<bool()> usedProbe_;  // set before serving
   prometheus::Counter& connectionsRejected_;

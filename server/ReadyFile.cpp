@@ -1,16 +1,15 @@
 #include "server/ReadyFile.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <unistd.h>
 
 #include "util/Files.hpp"
+#include "util/JsonWriter.hpp"
 
 namespace irsa::server {
 
 util::Status writeReadyFile(const std::string& path, unsigned short port, unsigned short metricsPort) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  util::JsonBuffer buffer;
+  util::JsonWriter w(buffer);
   w.StartObject();
   w.Key("port");
   w.Uint(port);

@@ -8,6 +8,10 @@
 #include <rapidjson/reader.h>
 
 #include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "util/Utf8.hpp"
 
 namespace irsa::util {
 
@@ -23,8 +27,20 @@ class DepthLimitedHandler {
   bool Uint64(std::uint64_t u) { return doc_.Uint64(u); }
   bool Double(double d) { return doc_.Double(d); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  // A string holding 0xED may hold a lone low surrogate, which RapidJSON
+  // 1.1.0 decodes from its \u escape into invalid UTF-8 (raw input bytes are
+  // validated before): such strings get Go's U+FFFD, so the document is
+  // valid UTF-8 whatever the escapes said.
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    if (!mayHoldSurrogate(s, n)) return doc_.String(s, n, copy);
+    const std::string fixed = replaceInvalidUtf8({s, n});
+    return doc_.String(fixed.data(), static_cast<rapidjson::SizeType>(fixed.size()), true);
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    if (!mayHoldSurrogate(s, n)) return doc_.Key(s, n, copy);
+    const std::string fixed = replaceInvalidUtf8({s, n});
+    return doc_.Key(fixed.data(), static_cast<rapidjson::SizeType>(fixed.size()), true);
+  }
   bool StartObject() { return enter() && doc_.StartObject(); }
   bool EndObject(rapidjson::SizeType n) {
     --depth_;
@@ -40,6 +56,10 @@ class DepthLimitedHandler {
   bool tooDeep() const { return tooDeep_; }
 
  private:
+  static bool mayHoldSurrogate(const char* s, rapidjson::SizeType n) {
+    return n > 0 && std::memchr(s, 0xED, n) != nullptr;
+  }
+
   bool enter() {
     if (++depth_ > maxDepth_) {
       tooDeep_ = true;

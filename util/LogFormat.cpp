@@ -1,13 +1,12 @@
 #include "util/LogFormat.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+
+#include "util/JsonWriter.hpp"
 
 namespace irsa::util {
 namespace {
@@ -195,8 +194,8 @@ void formatText(std::string& out, const LogRecord& r, const TextFormat& format) 
 
 void formatJson(std::string& out, const LogRecord& r) {
   using namespace std::chrono;
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  util::JsonBuffer buffer;
+  util::JsonWriter w(buffer);
   w.StartObject();
   w.Key("ts");
   w.Double(static_cast<double>(duration_cast<nanoseconds>(r.time.time_since_epoch()).count()) / 1e6);

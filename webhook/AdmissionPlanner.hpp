@@ -13,6 +13,7 @@ namespace irsa::webhook {
 struct AdmissionOutcome {
   std::optional<ResolvedIdentity> identity;  // nullopt: no identity, pod passes through
   Patch patch;                               // empty: nothing to change
+  AnnotationIssues issues;                   // values ignored (or, a role ARN, used) despite their rule
 };
 
 class AdmissionPlanner {
@@ -24,8 +25,8 @@ class AdmissionPlanner {
   AdmissionOutcome plan(const rapidjson::Value& pod, const IdentitySources& sources,
                         RandomSource& random) const {
     AdmissionOutcome out;
-    out.identity = resolver_.resolve(sources);
-    if (out.identity) out.patch = mutator_.plan(pod, *out.identity, random);
+    out.identity = resolver_.resolve(sources, &out.issues);
+    if (out.identity) out.patch = mutator_.plan(pod, *out.identity, random, &out.issues);
     return out;
   }
 

@@ -1,8 +1,6 @@
 #include "webhook/AdmissionReview.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
+#include "util/JsonWriter.hpp"
 #include "webhook/Base64.hpp"
 #include "webhook/Json.hpp"
 
@@ -12,10 +10,10 @@ namespace {
 constexpr std::string_view kV1 = "admission.k8s.io/v1";
 constexpr std::string_view kV1beta1 = "admission.k8s.io/v1beta1";
 
-void key(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view k) {
+void key(util::JsonWriter& w, std::string_view k) {
   w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
 }
-void string(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view s) {
+void string(util::JsonWriter& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
@@ -80,8 +78,8 @@ util::Result<AdmissionRequest> decodeAdmissionReview(const rapidjson::Value& rev
 }
 
 std::string encodeAdmissionResponse(std::string_view apiVersion, std::string_view uid, const Patch* patch) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  util::JsonBuffer buffer;
+  util::JsonWriter w(buffer);
   w.StartObject();
   key(w, "apiVersion");
   string(w, apiVersion);
@@ -97,8 +95,8 @@ std::string encodeAdmissionResponse(std::string_view apiVersion, std::string_vie
     key(w, "patchType");
     string(w, "JSONPatch");
     key(w, "patch");
-    rapidjson::StringBuffer patchJson;
-    rapidjson::Writer<rapidjson::StringBuffer> pw(patchJson);
+    util::JsonBuffer patchJson;
+    util::JsonWriter pw(patchJson);
     patch->write(pw);
     // Base64 needs no JSON escaping: write the quoted string as it is,
     // rather than have the writer scan every byte of it.
@@ -115,8 +113,8 @@ std::string encodeAdmissionResponse(std::string_view apiVersion, std::string_vie
 }
 
 std::string encodeErrorStatus(int httpCode, std::string_view reason, std::string_view message) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  util::JsonBuffer buffer;
+  util::JsonWriter w(buffer);
   w.StartObject();
   key(w, "kind");
   string(w, "Status");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "webhook/AnnotationValues.hpp"
 #include "webhook/GoStrings.hpp"
 #include "webhook/Json.hpp"
 
@@ -82,6 +83,14 @@ util::Result<ConfigMapIdentities> ConfigMapIdentities::parse(std::string_view co
     if (entry->roleArn.empty()) {
       warnings.push_back("config entry '" + key + "': RoleARN must be a non-empty string");
       continue;
+    }
+    if (entry->tokenExpiration > kMaxTokenExpiration) {
+      // Kubernetes would refuse the pod: the flag's value is used instead.
+      warnings.push_back("config entry '" + key + "': TokenExpiration " +
+                         std::to_string(entry->tokenExpiration) + " is more than " +
+                         std::to_string(kMaxTokenExpiration) +
+                         " (2^32) seconds, the most Kubernetes accepts; using --token-expiration");
+      entry->tokenExpiration = 0;
     }
     out.entries_.insert_or_assign(key, std::move(*entry));
   }

@@ -29,7 +29,8 @@ class ConfigMapIdentities {
   // that is neither an object nor null, or a value of the wrong type
   // anywhere ("TokenExpiration":"3600") fails the whole document. Entries
   // the reference would crash on or never match (a null value, a key that is
-  // not "namespace/name", no RoleARN) are skipped and described in `warnings`.
+  // not "namespace/name", no RoleARN) are skipped and described in `warnings`;
+  // so is a TokenExpiration above 2^32, which then means the flag's value.
   static util::Result<ConfigMapIdentities> parse(std::string_view configJson,
                                                  std::vector<std::string>& warnings);
 

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "util/Utf8.hpp"
+
 namespace irsa::webhook {
 
 std::optional<std::int64_t> goParseInt(std::string_view s) {
@@ -28,6 +30,22 @@ std::optional<std::int64_t> goParseInt(std::string_view s) {
   }
   if (magnitude > kMaxPositive) return std::nullopt;
   return static_cast<std::int64_t>(magnitude);
+}
+
+std::string goCoerceToValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  while (!s.empty()) {
+    const std::size_t n = util::utf8SequenceLength(s);
+    if (n == 0) {
+      out.append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+      s.remove_prefix(1);
+    } else {
+      out.append(s.substr(0, n));
+      s.remove_prefix(n);
+    }
+  }
+  return out;
 }
 
 bool goJsonKeyMatches(std::string_view key, std::string_view field) {

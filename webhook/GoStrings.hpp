@@ -31,6 +31,10 @@ std::string goCleanPath(std::string_view path);
 // name, so that is all this folds.
 bool goJsonKeyMatches(std::string_view key, std::string_view field);
 
+// What encoding/json writes for a string: each byte that does not start a
+// valid UTF-8 sequence becomes U+FFFD, so the JSON text stays valid UTF-8.
+std::string goCoerceToValidUtf8(std::string_view s);
+
 // encoding/csv Reader.Read of the first record; nullopt on a parse error.
 std::optional<std::vector<std::string>> goReadCsvRecord(std::string_view s);
 

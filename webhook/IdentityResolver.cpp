@@ -34,17 +34,40 @@ std::optional<std::string> IdentityResolver::roleArnOf(const ServiceAccount& sa)
   return composeRoleArn(*role);
 }
 
-void IdentityResolver::applyServiceAccountParameters(const ServiceAccount* sa, ResolvedIdentity& out) const {
+void IdentityResolver::applyServiceAccountParameters(const ServiceAccount* sa, ResolvedIdentity& out,
+                                                     AnnotationIssues* issues) const {
   out.audience = settings_.tokenAudience;
   out.regionalSts = settings_.stsRegionalEndpoint;
   out.tokenExpiration = settings_.tokenExpiration;
   if (!sa) return;
-  if (const auto aud = sa->annotation(keys_.audience())) out.audience = *aud;
+  const auto report = [&](AnnotationIssue::Field field, std::string message) {
+    if (issues) issues->push_back({field, std::move(message)});
+  };
+  if (const auto aud = sa->annotation(keys_.audience())) {
+    if (auto problem = audienceProblem(*aud)) {
+      report(AnnotationIssue::Field::kAudience, "Ignoring service account " + std::string(sa->key()) +
+                                                    " invalid value for audience annotation: " + *problem);
+    } else {
+      out.audience = *aud;
+    }
+  }
   if (const auto sts = sa->annotation(keys_.stsRegionalEndpoints())) {
-    if (auto parsed = goParseBool(*sts)) out.regionalSts = *parsed;  // invalid: keep the flag
+    if (auto parsed = goParseBool(*sts)) {
+      out.regionalSts = *parsed;
+    } else {  // the reference's words, annotation name included
+      report(AnnotationIssue::Field::kStsRegionalEndpoints,
+             "Ignoring service account " + std::string(sa->key()) +
+                 " invalid value for disable-regional-sts annotation");
+    }
   }
   if (const auto exp = sa->annotation(keys_.tokenExpiration())) {
-    if (auto parsed = goParseInt(*exp)) out.tokenExpiration = clampTokenExpiration(*parsed);
+    auto parsed = parseTokenExpiration(*exp);
+    if (parsed.seconds) {
+      out.tokenExpiration = *parsed.seconds;
+    } else {
+      report(AnnotationIssue::Field::kServiceAccountTokenExpiration,
+             tokenExpirationMessage(out.tokenExpiration, parsed.error));
+    }
   }
 }
 
@@ -57,7 +80,8 @@ void IdentityResolver::applyConfigMapParameters(const ConfigMapEntry& entry, Res
       entry.tokenExpiration == 0 ? settings_.tokenExpiration : clampTokenExpiration(entry.tokenExpiration);
 }
 
-std::optional<ResolvedIdentity> IdentityResolver::resolve(const IdentitySources& sources) const {
+std::optional<ResolvedIdentity> IdentityResolver::resolve(const IdentitySources& sources,
+                                                          AnnotationIssues* issues) const {
   const ServiceAccount* sa = sources.serviceAccount;
   const std::optional<std::string> annotatedRole = sa ? roleArnOf(*sa) : std::nullopt;
 
@@ -70,7 +94,7 @@ std::optional<ResolvedIdentity> IdentityResolver::resolve(const IdentitySources&
     if (!annotatedRole && sources.configMapEntry) {
       applyConfigMapParameters(*sources.configMapEntry, id);
     } else {
-      applyServiceAccountParameters(sa, id);
+      applyServiceAccountParameters(sa, id, issues);
     }
     id.audience = settings_.containerCredentials.audience;
     return id;
@@ -81,7 +105,12 @@ std::optional<ResolvedIdentity> IdentityResolver::resolve(const IdentitySources&
     id.mode = IdentityMode::kWebIdentity;
     id.source = ResolvedIdentity::Source::kServiceAccount;
     id.roleArn = *annotatedRole;
-    applyServiceAccountParameters(sa, id);
+    // Still used, as by the reference: the pod gets the role it was given,
+    // and STS says what is wrong with it.
+    if (issues && !matchesRoleArnPattern(id.roleArn)) {
+      issues->push_back({AnnotationIssue::Field::kRoleArn, "arn is invalid: " + id.roleArn});
+    }
+    applyServiceAccountParameters(sa, id, issues);
     return id;
   }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "webhook/AnnotationValues.hpp"
 #include "webhook/Annotations.hpp"
 #include "webhook/ConfigMapIdentities.hpp"
 #include "webhook/ResolvedIdentity.hpp"
@@ -35,7 +36,10 @@ class IdentityResolver {
   // It keeps a reference: the settings must outlive it.
   explicit IdentityResolver(MutationSettings&&) = delete;
 
-  std::optional<ResolvedIdentity> resolve(const IdentitySources& sources) const;
+  // Annotation values that break their rule (AnnotationValues.hpp) are
+  // added to `issues` when it is given.
+  std::optional<ResolvedIdentity> resolve(const IdentitySources& sources,
+                                          AnnotationIssues* issues = nullptr) const;
 
   // The role the ServiceAccount's annotation names (composed if enabled),
   // or nullopt when it has none.
@@ -45,12 +49,13 @@ class IdentityResolver {
   // STS, expiration over the flags), whether or not it has a role.
   ResolvedIdentity serviceAccountParameters(const ServiceAccount& sa) const {
     ResolvedIdentity out;
-    applyServiceAccountParameters(&sa, out);
+    applyServiceAccountParameters(&sa, out, nullptr);
     return out;
   }
 
  private:
-  void applyServiceAccountParameters(const ServiceAccount* sa, ResolvedIdentity& out) const;
+  void applyServiceAccountParameters(const ServiceAccount* sa, ResolvedIdentity& out,
+                                     AnnotationIssues* issues) const;
   void applyConfigMapParameters(const ConfigMapEntry& entry, ResolvedIdentity& out) const;
   std::string composeRoleArn(std::string_view role) const;
 

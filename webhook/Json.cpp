@@ -3,13 +3,12 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstdint>
 #include <cstring>
 
 #include "util/DepthLimitedHandler.hpp"
+#include "util/JsonWriter.hpp"
 
 namespace irsa::webhook {
 namespace {
@@ -104,8 +103,8 @@ const rapidjson::Value* arrayMember(const rapidjson::Value& object, std::string_
 }
 
 std::string toJson(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  util::JsonBuffer buffer;
+  util::JsonWriter writer(buffer);
   value.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }

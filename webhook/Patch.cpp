@@ -1,5 +1,7 @@
 #include "webhook/Patch.hpp"
 
+#include "util/JsonWriter.hpp"
+
 namespace irsa::webhook {
 
 void Patch::add(std::string path, rapidjson::Value&& value) {
@@ -7,8 +9,8 @@ void Patch::add(std::string path, rapidjson::Value&& value) {
 }
 
 std::string Patch::toJson() const {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  util::JsonBuffer buffer;
+  util::JsonWriter writer(buffer);
   write(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }

@@ -4,8 +4,6 @@
 // allocator so a patch outlives the request it was planned from.
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <string>
 #include <string_view>

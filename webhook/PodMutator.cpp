@@ -22,8 +22,16 @@ constexpr std::string_view kIdentityEnvContainer[] = {kEnvContainerCredentialsFu
                                                       kEnvContainerAuthorizationTokenFile};
 constexpr std::string_view kRegionEnv[] = {kEnvRegion, kEnvDefaultRegion};
 
+// Every string the patch holds is made here. One that is not valid UTF-8
+// (a ServiceAccount file or a flag may hold any bytes; the AdmissionReview
+// is validated when parsed) is coerced as Go's encoding/json does, so the
+// patch is always valid JSON text.
 Value str(std::string_view s, Allocator& a) {
-  return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+  const bool ascii =
+      std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii) return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+  const std::string valid = goCoerceToValidUtf8(s);
+  return Value(valid.data(), static_cast<rapidjson::SizeType>(valid.size()), a);
 }
 
 Value envVar(std::string_view name, std::string_view value, Allocator& a) {
@@ -69,11 +77,17 @@ PodMutator::PodMutator(const MutationSettings& settings)
     : settings_(settings), keys_(settings.annotationPrefix) {}
 
 std::int64_t PodMutator::tokenExpiration(const Value* annotations, const ResolvedIdentity& identity,
-                                         RandomSource& random) const {
+                                         RandomSource& random, AnnotationIssues* issues) const {
   std::int64_t expiration = identity.tokenExpiration;
   if (annotations) {
     if (const Value* v = member(*annotations, keys_.tokenExpiration()); v && v->IsString()) {
-      if (auto parsed = goParseInt(view(*v))) expiration = clampTokenExpiration(*parsed);
+      auto parsed = parseTokenExpiration(view(*v));
+      if (parsed.seconds) {
+        expiration = *parsed.seconds;
+      } else if (issues) {
+        issues->push_back(
+            {AnnotationIssue::Field::kPodTokenExpiration, tokenExpirationMessage(expiration, parsed.error)});
+      }
     }
   }
   if (identity.mode == IdentityMode::kContainerCredentials && expiration == kDefaultTokenExpiration) {
@@ -82,7 +96,8 @@ std::int64_t PodMutator::tokenExpiration(const Value* annotations, const Resolve
   return expiration;
 }
 
-Patch PodMutator::plan(const Value& pod, const ResolvedIdentity& identity, RandomSource& random) const {
+Patch PodMutator::plan(const Value& pod, const ResolvedIdentity& identity, RandomSource& random,
+                       AnnotationIssues* issues) const {
   Patch patch;
   const Value* spec = objectMember(pod, "spec");
   if (!spec) return patch;
@@ -109,7 +124,7 @@ Patch PodMutator::plan(const Value& pod, const ResolvedIdentity& identity, Rando
     std::replace(plan.tokenFile.begin(), plan.tokenFile.end(), '/', '\\');
     plan.tokenFile.insert(0, "C:");
   }
-  plan.expiration = tokenExpiration(annotations, identity, random);
+  plan.expiration = tokenExpiration(annotations, identity, random, issues);
   if (annotations) {
     if (const Value* v = member(*annotations, keys_.skipContainers()); v && v->IsString()) {
       // A malformed list skips nothing, as in the reference.

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "webhook/AnnotationValues.hpp"
 #include "webhook/Annotations.hpp"
 #include "webhook/Patch.hpp"
 #include "webhook/RandomSource.hpp"
@@ -22,13 +23,16 @@ class PodMutator {
   // It keeps a reference: the settings must outlive it.
   explicit PodMutator(MutationSettings&&) = delete;
 
-  Patch plan(const rapidjson::Value& pod, const ResolvedIdentity& identity, RandomSource& random) const;
+  // Pod annotation values that break their rule are added to `issues` when
+  // it is given.
+  Patch plan(const rapidjson::Value& pod, const ResolvedIdentity& identity, RandomSource& random,
+             AnnotationIssues* issues = nullptr) const;
 
  private:
   struct Plan;  // per-pod values shared by all containers
 
   std::int64_t tokenExpiration(const rapidjson::Value* annotations, const ResolvedIdentity& identity,
-                               RandomSource& random) const;
+                               RandomSource& random, AnnotationIssues* issues) const;
   void planContainers(const rapidjson::Value& spec, const char* listName, const Plan& plan,
                       Patch& patch) const;
   void planContainer(const rapidjson::Value& container, const std::string& path, const Plan& plan,

@@ -175,6 +175,42 @@ TEST_F(CliMutateCommand, AnnotatedServiceAccountPrintsAJsonPatch) {
   EXPECT_NE(opAt(patch, "/spec/containers/0/volumeMounts"), nullptr) << r.out;
 }
 
+TEST_F(CliMutateCommand, ValidInputsPrintNothingOnStderr) {
+  auto r = run({"mutate", "--pod", write("pod.yaml", kPodYaml), "--service-account",
+                write("sa.yaml", saYaml("default"))});
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CliMutateCommand, AnnotationValuesAgainstTheirRulesAreWarningsOnStderrOneLineEach) {
+  const std::string sa = saYaml("default") + "    eks.amazonaws.com/audience: \"a\\tb\"\n" +
+                         "    eks.amazonaws.com/token-expiration: \"5000000000\"\n";
+  auto r = run({"mutate", "--pod", write("pod.yaml", kPodYaml), "--service-account", write("sa.yaml", sa),
+                "--token-audience", "flag-aud"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.err,
+            "irsa-webhook mutate: warning: Ignoring service account default/my-sa invalid value for audience "
+            "annotation: byte 1 is 0x09, not a visible ASCII character\n"
+            "irsa-webhook mutate: warning: Found invalid value for token expiration, using 86400 seconds as "
+            "default: 5000000000 is more than 4294967296 (2^32) seconds, the most Kubernetes accepts\n");
+  auto patch = parsed(r.out);
+  const auto* volumes = opAt(patch, "/spec/volumes");
+  ASSERT_NE(volumes, nullptr) << r.out;
+  const auto& token = (*volumes)["value"][0]["projected"]["sources"][0]["serviceAccountToken"];
+  EXPECT_STREQ(token["audience"].GetString(), "flag-aud");
+  EXPECT_EQ(token["expirationSeconds"].GetInt64(), 86400);
+}
+
+TEST_F(CliMutateCommand, AWarningWithControlCharactersIsQuotedOnItsLine) {
+  const std::string sa =
+      "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: my-sa\n  namespace: default\n"
+      "  annotations:\n    eks.amazonaws.com/role-arn: \"bad\\nrole\"\n";
+  auto r = run({"mutate", "--pod", write("pod.yaml", kPodYaml), "--service-account", write("sa.yaml", sa)});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.err, "irsa-webhook mutate: warning: \"arn is invalid: bad\\nrole\"\n");
+  EXPECT_EQ(envValue(parsed(r.out)[1]["value"], "AWS_ROLE_ARN"), "bad\nrole");
+}
+
 TEST_F(CliMutateCommand, OutputPodPrintsTheMutatedPod) {
   auto r = run({"mutate", "--pod", write("pod.yaml", kPodYaml), "--service-account",
                 write("sa.yaml", saYaml("default")), "--output", "pod"});

@@ -2,12 +2,11 @@
 // The JSON a Kubernetes API server sends, built with a writer, for the Kube*
 // tests: objects (metadata only), list pages, watch events, Status, bookmarks.
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "util/JsonWriter.hpp"
 
 namespace irsa::kube::testing {
 
@@ -17,8 +16,8 @@ using Annotations = std::vector<std::pair<std::string, std::string>>;
 // annotations), which is all the kube/ code reads.
 inline std::string objectJson(const std::string& ns, const std::string& name,
                               const std::string& resourceVersion, const Annotations& annotations = {}) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  irsa::util::JsonBuffer buffer;
+  irsa::util::JsonWriter w(buffer);
   w.StartObject();
   w.Key("metadata");
   w.StartObject();
@@ -47,8 +46,8 @@ inline std::string objectJson(const std::string& ns, const std::string& name,
 // A list page: {"metadata":{resourceVersion, continue},"items":[...]}.
 inline std::string listJson(const std::vector<std::string>& items, const std::string& resourceVersion,
                             const std::string& continueToken = "") {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  irsa::util::JsonBuffer buffer;
+  irsa::util::JsonWriter w(buffer);
   w.StartObject();
   w.Key("kind");
   w.String("List");
@@ -71,8 +70,8 @@ inline std::string listJson(const std::vector<std::string>& items, const std::st
 }
 
 inline std::string eventJson(const std::string& type, const std::string& object) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  irsa::util::JsonBuffer buffer;
+  irsa::util::JsonWriter w(buffer);
   w.StartObject();
   w.Key("type");
   w.String(type);
@@ -84,8 +83,8 @@ inline std::string eventJson(const std::string& type, const std::string& object)
 
 // A metav1.Status, as in an ERROR watch event or a failed request's body.
 inline std::string statusJson(int code, const std::string& reason, const std::string& message) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  irsa::util::JsonBuffer buffer;
+  irsa::util::JsonWriter w(buffer);
   w.StartObject();
   w.Key("kind");
   w.String("Status");
@@ -105,8 +104,8 @@ inline std::string statusJson(int code, const std::string& reason, const std::st
 
 // A bookmark carries only metadata.resourceVersion, as the API server sends it.
 inline std::string bookmarkJson(const std::string& resourceVersion) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  irsa::util::JsonBuffer buffer;
+  irsa::util::JsonWriter w(buffer);
   w.StartObject();
   w.Key("kind");
   w.String("ServiceAccount");

@@ -1,6 +1,4 @@
 #include <gtest/gtest.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,6 +9,7 @@
 
 #include "KubeFakeApiClient.hpp"
 #include "kube/ConfigMapSource.hpp"
+#include "util/JsonWriter.hpp"
 
 namespace irsa::kube {
 namespace {
@@ -30,8 +29,8 @@ constexpr const char* kTwoEntries =
 
 // The ConfigMap object, with `config` as data.config (none when empty).
 std::string configMap(const std::string& rv, const std::string& config) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  irsa::util::JsonBuffer buffer;
+  irsa::util::JsonWriter w(buffer);
   w.StartObject();
   w.Key("kind");
   w.String("ConfigMap");

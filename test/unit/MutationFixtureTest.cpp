@@ -1,7 +1,6 @@
 // Runs every case folder in test/fixtures/mutation/ (see its README) through
 // the same path as `irsa-webhook mutate` and compares pods by meaning.
 #include <gtest/gtest.h>
-#include <rapidjson/prettywriter.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include "kube/ServiceAccountFile.hpp"
 #include "util/Files.hpp"
 #include "util/FlagSet.hpp"
+#include "util/JsonWriter.hpp"
 #include "webhook/IdentityResolver.hpp"
 #include "webhook/Json.hpp"
 #include "webhook/JsonPatchApplier.hpp"
@@ -31,8 +31,8 @@ class LowestRandom : public webhook::RandomSource {
 };
 
 std::string pretty(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  irsa::util::JsonBuffer buffer;
+  irsa::util::JsonPrettyWriter writer(buffer);
   v.Accept(writer);
   return buffer.GetString();
 }
@@ -64,6 +64,16 @@ std::vector<std::string> readFlagLines(const fs::path& file) {
     if (!line.empty() && line[0] != '#') args.push_back(line);
   }
   return args;
+}
+
+// Every line, as is (a warning may end in a space), but a final newline.
+std::vector<std::string> readLines(const fs::path& file) {
+  std::vector<std::string> lines;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line))
+    lines.push_back(line);
+  return lines;
 }
 
 std::string readTrimmed(const fs::path& file) {
@@ -132,6 +142,14 @@ TEST_P(MutationFixture, ResultingPodMatchesExpectedAndSecondPassIsEmpty) {
   webhook::AdmissionPlanner planner(settings);
   LowestRandom random;
   auto result = cli::mutateOffline(in, planner, random);
+
+  // What `serve` would warn about (and count): exactly the `warnings` lines.
+  std::vector<std::string> warned;
+  for (const auto& issue : result.issues)
+    warned.push_back(issue.message);
+  const std::vector<std::string> expectedWarnings =
+      fs::exists(dir / "warnings") ? readLines(dir / "warnings") : std::vector<std::string>{};
+  EXPECT_EQ(warned, expectedWarnings);
 
   // Apply the patch through its JSON text, exactly as the apiserver would.
   rapidjson::Document patch;

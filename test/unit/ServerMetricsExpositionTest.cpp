@@ -110,6 +110,26 @@ TEST(ServerMetricsExpositionTest, ReferenceRequestSeriesCountOnlyInstrumentedRou
   EXPECT_EQ(e.value("irsa_webhook_admission_duration_seconds_count"), 3.0) << text;
 }
 
+TEST(ServerMetricsExpositionTest, InvalidAnnotationSeriesAreLabelledByAnnotationAndObjectOnFirstUse) {
+  using Field = webhook::AnnotationIssue::Field;
+  Metrics metrics;
+  EXPECT_FALSE(Exposition(metrics.render()).hasFamily("irsa_webhook_annotation_invalid_total"));
+  metrics.annotationInvalid(Field::kRoleArn);
+  metrics.annotationInvalid(Field::kAudience);
+  metrics.annotationInvalid(Field::kAudience);
+  metrics.annotationInvalid(Field::kServiceAccountTokenExpiration);
+  metrics.annotationInvalid(Field::kPodTokenExpiration);
+  metrics.annotationInvalid(Field::kStsRegionalEndpoints);
+  Exposition e(metrics.render());
+  const std::string name = "irsa_webhook_annotation_invalid_total";
+  EXPECT_EQ(e.types.at(name), "counter");
+  EXPECT_EQ(e.value(name + R"({annotation="role-arn",object="serviceaccount"})"), 1.0);
+  EXPECT_EQ(e.value(name + R"({annotation="audience",object="serviceaccount"})"), 2.0);
+  EXPECT_EQ(e.value(name + R"({annotation="token-expiration",object="serviceaccount"})"), 1.0);
+  EXPECT_EQ(e.value(name + R"({annotation="token-expiration",object="pod"})"), 1.0);
+  EXPECT_EQ(e.value(name + R"({annotation="sts-regional-endpoints",object="serviceaccount"})"), 1.0);
+}
+
 TEST(ServerMetricsExpositionTest, PodSeriesUseTheReferenceLabelValuesAndAppearOnFirstUse) {
   Metrics metrics;
   Exposition before(metrics.render());

@@ -49,6 +49,21 @@ TEST(WebhookConfigMapIdentities, OptionalFieldsDefault) {
   EXPECT_EQ(e->tokenExpiration, 0);
 }
 
+TEST(WebhookConfigMapIdentities, TokenExpirationAboveTwoToThe32MeansTheFlagWithAWarning) {
+  std::vector<std::string> warnings;
+  auto cm = ConfigMapIdentities::parse(
+      R"({"ns/max":{"RoleARN":"r","TokenExpiration":4294967296},"ns/over":{"RoleARN":"r","TokenExpiration":4294967297}})",
+      warnings);
+  ASSERT_TRUE(cm.ok()) << cm.error();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0],
+            "config entry 'ns/over': TokenExpiration 4294967297 is more than 4294967296 (2^32) seconds, the "
+            "most Kubernetes accepts; using --token-expiration");
+  ASSERT_NE(cm->find("ns", "over"), nullptr);  // the entry is kept
+  EXPECT_EQ(cm->find("ns", "over")->tokenExpiration, 0);
+  EXPECT_EQ(cm->find("ns", "max")->tokenExpiration, 4294967296);
+}
+
 TEST(WebhookConfigMapIdentities, EmptyObjectHasNoEntries) {
   std::vector<std::string> warnings;
   auto cm = ConfigMapIdentities::parse("{}", warnings);

@@ -162,6 +162,124 @@ TEST_F(WebhookIdentityResolver, InvalidServiceAccountParametersKeepTheFlags) {
   EXPECT_EQ(id->tokenExpiration, 5000);
 }
 
+// --- annotation values against their rules (webhook/AnnotationValues) -------
+
+TEST_F(WebhookIdentityResolver, ValidValuesReportNoIssue) {
+  IdentityResolver r(settings);
+  ServiceAccount account = sa({{kRoleKey, kRole},
+                               {"eks.amazonaws.com/audience", "sa-aud"},
+                               {"eks.amazonaws.com/sts-regional-endpoints", "true"},
+                               {"eks.amazonaws.com/token-expiration", "100"}});
+  AnnotationIssues issues;
+  ASSERT_TRUE(r.resolve({&account, nullptr, false}, &issues).has_value());
+  EXPECT_TRUE(issues.empty()) << issues.front().message;
+}
+
+TEST_F(WebhookIdentityResolver, RoleArnOutsideThePatternIsReportedInTheReferencesWordsAndStillUsed) {
+  IdentityResolver r(settings);
+  ServiceAccount account = sa({{kRoleKey, "arn:aws:iam::1:role/short-account"}});
+  AnnotationIssues issues;
+  auto id = r.resolve({&account, nullptr, false}, &issues);
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(id->roleArn, "arn:aws:iam::1:role/short-account");
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].field, AnnotationIssue::Field::kRoleArn);
+  EXPECT_EQ(issues[0].message, "arn is invalid: arn:aws:iam::1:role/short-account");
+  // Without a sink the same resolution is made.
+  EXPECT_EQ(r.resolve({&account, nullptr, false})->roleArn, id->roleArn);
+}
+
+TEST_F(WebhookIdentityResolver, TheComposedRoleArnIsTheOneChecked) {
+  settings.composeRoleArn = RoleArnComposition{"aws", "123456789012", "us-east-1"};
+  IdentityResolver r(settings);
+  ServiceAccount good = sa({{kRoleKey, "team/my-role"}});
+  AnnotationIssues issues;
+  ASSERT_TRUE(r.resolve({&good, nullptr, false}, &issues).has_value());
+  EXPECT_TRUE(issues.empty());
+  ServiceAccount bad = sa({{kRoleKey, "my role"}});
+  ASSERT_TRUE(r.resolve({&bad, nullptr, false}, &issues).has_value());
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].message, "arn is invalid: arn:aws:iam::123456789012:role/my role");
+}
+
+TEST_F(WebhookIdentityResolver, AConfigMapRoleIsNotChecked) {
+  IdentityResolver r(settings);
+  ConfigMapEntry entry = cmEntry("not-an-arn");
+  AnnotationIssues issues;
+  ASSERT_TRUE(r.resolve({nullptr, &entry, false}, &issues).has_value());
+  EXPECT_TRUE(issues.empty());  // the ConfigMap is the cluster admin's, checked when parsed
+}
+
+TEST_F(WebhookIdentityResolver, InvalidAudienceFallsBackToTheFlagWithAnIssue) {
+  settings.tokenAudience = "flag-aud";
+  IdentityResolver r(settings);
+  const std::pair<std::string, std::string> cases[] = {
+      {"", "it is empty"},
+      {"two words", "byte 3 is 0x20, not a visible ASCII character"},
+      {std::string(256, 'a'), "it is 256 bytes long, more than 255"},
+  };
+  for (const auto& [audience, why] : cases) {
+    ServiceAccount account = sa({{kRoleKey, kRole}, {"eks.amazonaws.com/audience", audience}});
+    AnnotationIssues issues;
+    auto id = r.resolve({&account, nullptr, false}, &issues);
+    ASSERT_TRUE(id.has_value());
+    EXPECT_EQ(id->audience, "flag-aud") << audience;
+    ASSERT_EQ(issues.size(), 1u) << audience;
+    EXPECT_EQ(issues[0].field, AnnotationIssue::Field::kAudience);
+    EXPECT_EQ(issues[0].message,
+              "Ignoring service account ns/sa invalid value for audience annotation: " + why);
+  }
+}
+
+TEST_F(WebhookIdentityResolver, InvalidRegionalStsAndExpirationAreReportedInTheReferencesWords) {
+  settings.tokenExpiration = 5000;
+  IdentityResolver r(settings);
+  ServiceAccount account = sa({{kRoleKey, kRole},
+                               {"eks.amazonaws.com/sts-regional-endpoints", "yes"},
+                               {"eks.amazonaws.com/token-expiration", "1h"}});
+  AnnotationIssues issues;
+  ASSERT_TRUE(r.resolve({&account, nullptr, false}, &issues).has_value());
+  ASSERT_EQ(issues.size(), 2u);
+  EXPECT_EQ(issues[0].field, AnnotationIssue::Field::kStsRegionalEndpoints);
+  EXPECT_EQ(issues[0].message,
+            "Ignoring service account ns/sa invalid value for disable-regional-sts annotation");
+  EXPECT_EQ(issues[1].field, AnnotationIssue::Field::kServiceAccountTokenExpiration);
+  EXPECT_EQ(issues[1].message,
+            "Found invalid value for token expiration, using 5000 seconds as default: strconv.ParseInt: "
+            "parsing \"1h\": invalid syntax");
+}
+
+TEST_F(WebhookIdentityResolver, ExpirationAboveTwoToThe32IsIgnoredAndTheBoundItselfKept) {
+  IdentityResolver r(settings);
+  ServiceAccount over = sa({{kRoleKey, kRole}, {"eks.amazonaws.com/token-expiration", "4294967297"}});
+  AnnotationIssues issues;
+  EXPECT_EQ(r.resolve({&over, nullptr, false}, &issues)->tokenExpiration, settings.tokenExpiration);
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(
+      issues[0].message,
+      "Found invalid value for token expiration, using 86400 seconds as default: 4294967297 is more than "
+      "4294967296 (2^32) seconds, the most Kubernetes accepts");
+  ServiceAccount max = sa({{kRoleKey, kRole}, {"eks.amazonaws.com/token-expiration", "4294967296"}});
+  EXPECT_EQ(r.resolve({&max, nullptr, false})->tokenExpiration, 4294967296);
+}
+
+TEST_F(WebhookIdentityResolver, ContainerCredentialsReportNoRoleIssueButTheParametersOnes) {
+  IdentityResolver r(settings);
+  ServiceAccount account = sa({{kRoleKey, "not-an-arn"}, {"eks.amazonaws.com/token-expiration", "x"}});
+  AnnotationIssues issues;
+  ASSERT_TRUE(r.resolve({&account, nullptr, true}, &issues).has_value());
+  ASSERT_EQ(issues.size(), 1u);  // the role is not used in this mode
+  EXPECT_EQ(issues[0].field, AnnotationIssue::Field::kServiceAccountTokenExpiration);
+}
+
+TEST_F(WebhookIdentityResolver, AServiceAccountWithoutIdentityReportsNothing) {
+  IdentityResolver r(settings);
+  ServiceAccount account = sa({{"eks.amazonaws.com/audience", ""}});
+  AnnotationIssues issues;
+  EXPECT_FALSE(r.resolve({&account, nullptr, false}, &issues).has_value());
+  EXPECT_TRUE(issues.empty());
+}
+
 // --- --compose-role-arn ------------------------------------------------------
 
 TEST_F(WebhookIdentityResolver, ComposeExpandsABareRoleName) {

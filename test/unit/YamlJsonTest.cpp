@@ -1,20 +1,19 @@
 #include <gtest/gtest.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "test/support/TempDir.hpp"
+#include "util/JsonWriter.hpp"
 #include "yaml/YamlJson.hpp"
 
 namespace irsa::yaml {
 namespace {
 
 std::string toJson(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buf);
+  irsa::util::JsonBuffer buf;
+  irsa::util::JsonWriter writer(buf);
   v.Accept(writer);
   return buf.GetString();
 }
