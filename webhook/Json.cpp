@@ -75,10 +75,17 @@ util::Status parseJson(rapidjson::Document& doc, std::string_view text, unsigned
 }
 
 util::Status parseJsonInsitu(rapidjson::Document& doc, char* text, unsigned maxDepth) {
-  rapidjson::InsituStringStream stream(text);
-  constexpr unsigned kFlags = rapidjson::kParseInsituFlag;
-  return isAscii(text) ? parseWith<kFlags>(doc, stream, maxDepth)
-                       : parseWith<kFlags | rapidjson::kParseValidateEncodingFlag>(doc, stream, maxDepth);
+  const std::string_view view(text);
+  if (isAscii(view)) {
+    rapidjson::InsituStringStream stream(text);
+    return parseWith<rapidjson::kParseInsituFlag>(doc, stream, maxDepth);
+  }
+  // Not in place: RapidJSON's UTF-8 validation takes a multi-byte sequence's
+  // continuation bytes without looking for the end, so an in-place parse of a
+  // text ending in a truncated one reads, and writes, past its NUL. A
+  // MemoryStream gives NULs at its end; the same reader, the same errors.
+  rapidjson::MemoryStream stream(view.data(), view.size());
+  return parseWith<rapidjson::kParseValidateEncodingFlag>(doc, stream, maxDepth);
 }
 
 const rapidjson::Value* member(const rapidjson::Value& object, std::string_view name) {

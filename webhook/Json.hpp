@@ -19,6 +19,7 @@ util::Status parseJson(rapidjson::Document& doc, std::string_view text, unsigned
 
 // Parses in place: `text` must be NUL-terminated and outlive `doc`; strings
 // in the document point into it. This is the hot path's zero-copy variant.
+// A text that is not ASCII (rare in a request) is validated and copied.
 util::Status parseJsonInsitu(rapidjson::Document& doc, char* text, unsigned maxDepth);
 
 // Small accessors that treat a wrong type like an absent member.

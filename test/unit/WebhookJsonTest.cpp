@@ -2,6 +2,8 @@
 // data, plus the in-place variant used on the request path.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -220,6 +222,24 @@ TEST(WebhookJson, InsituEnforcesTheDepthLimitAndUtf8) {
   EXPECT_FALSE(parseJsonInsitu(doc, deep.data(), 5).ok());
   std::string bad = "\"\xff\"";
   EXPECT_FALSE(parseJsonInsitu(doc, bad.data(), kDefaultMaxJsonDepth).ok());
+}
+
+// Found by test/fuzz's admission target (its input is the first one): a
+// text ending in a truncated multi-byte sequence, in an unterminated string.
+// Parsed in place, RapidJSON's validation took the missing continuation
+// bytes from past the NUL (AddressSanitizer: heap-buffer-overflow, a read
+// and then a write). Each text sits at the very end of its allocation here.
+TEST(WebhookJson, InsituStopsAtTheEndOfATextEndingInATruncatedSequence) {
+  for (std::string text : {std::string("\t\t\"voludefault/bare\xe6"), std::string("\"\xc3"),
+                           std::string("{\"a\":\"\xf0\x9f"), std::string("[\"x\",\"\xf4")}) {
+    auto exact = std::make_unique<char[]>(text.size() + 1);
+    std::memcpy(exact.get(), text.c_str(), text.size() + 1);
+    rapidjson::Document doc;
+    auto status = parseJsonInsitu(doc, exact.get(), kDefaultMaxJsonDepth);
+    ASSERT_FALSE(status.ok()) << testing::PrintToString(text);
+    EXPECT_NE(status.error().find("Invalid encoding in string."), std::string::npos) << status.error();
+    EXPECT_TRUE(doc.IsNull());
+  }
 }
 
 TEST(WebhookJson, InsituRejectsTrailingGarbage) {
