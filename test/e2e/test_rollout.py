@@ -23,7 +23,6 @@ import http.client
 import json
 import os
 import signal
-import ssl
 import subprocess
 import threading
 import time
@@ -32,6 +31,7 @@ import pytest
 
 from lib import netns
 from lib.admission import wait_dry_run
+from lib.controlplane import admin_endpoint
 from lib.kube import service_account
 from lib.pods import env_value, pod_manifest
 from lib.poll import poll
@@ -159,11 +159,8 @@ class Load:
     """CLIENTS threads, each on one keep-alive connection to the apiserver, create pods until stop()."""
 
     def __init__(self, env, ns):
-        host, port = env["APISERVER_URL"].removeprefix("https://").rsplit(":", 1)
-        pki = os.path.dirname(env["E2E_CA_CERT"])
-        self.ctx = ssl.create_default_context(cafile=env["E2E_CA_CERT"])
-        self.ctx.load_cert_chain(pki + "/admin.crt", pki + "/admin.key")
-        self.host, self.port, self.ns = host, int(port), ns
+        self.host, self.port, self.ctx = admin_endpoint(env)
+        self.ns = ns
         self.done = threading.Event()
         self.lock = threading.Lock()
         self.created = self.failed = self.unmutated = 0
@@ -206,11 +203,8 @@ class Load:
 
 def apiserver_counts(env):
     """(fail-open, rejections) of WEBHOOK in the apiserver's own metrics."""
-    host, port = env["APISERVER_URL"].removeprefix("https://").rsplit(":", 1)
-    pki = os.path.dirname(env["E2E_CA_CERT"])
-    ctx = ssl.create_default_context(cafile=env["E2E_CA_CERT"])
-    ctx.load_cert_chain(pki + "/admin.crt", pki + "/admin.key")
-    conn = http.client.HTTPSConnection(host, int(port), context=ctx, timeout=30)
+    host, port, ctx = admin_endpoint(env)
+    conn = http.client.HTTPSConnection(host, port, context=ctx, timeout=30)
     conn.request("GET", "/metrics")
     text = conn.getresponse().read().decode()
     conn.close()

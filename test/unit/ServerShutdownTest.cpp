@@ -35,6 +35,15 @@ void startRequest(TestClient& client, std::size_t contentLength) {
   ASSERT_EQ(interim.response.result(), http::status::continue_);
 }
 
+// Waits up to kExitDeadline: the process exited by itself, with code 0.
+::testing::AssertionResult exitsZero(TestServer& server, const std::string& when) {
+  const auto status = server.process().waitExit(kExitDeadline);
+  if (!status) return ::testing::AssertionFailure() << when << ":\n" << server.process().stderrText();
+  if (!status->exited) return ::testing::AssertionFailure() << "killed by signal " << status->signal;
+  if (status->code != 0) return ::testing::AssertionFailure() << "exit code " << status->code;
+  return ::testing::AssertionSuccess();
+}
+
 bool refusesConnections(unsigned short port) {
   TestClient client(1s);
   return client.connectPlain(port) == boost::asio::error::connection_refused;
@@ -98,10 +107,7 @@ TEST(ServerShutdownTest, RequestInFlightAtSigtermIsAnsweredWithConnectionCloseAn
   EXPECT_TRUE(server->process().running());
 
   ASSERT_NO_FATAL_FAILURE(expectLastAnswer(*client, body, "in-flight"));
-  const auto status = server->process().waitExit(kExitDeadline);
-  ASSERT_TRUE(status) << "still running after its last request:\n" << server->process().stderrText();
-  EXPECT_TRUE(status->exited);
-  EXPECT_EQ(status->code, 0);
+  EXPECT_TRUE(exitsZero(*server, "still running after its last request"));
 }
 
 // Once the server has stopped accepting, every answer must close its
@@ -124,9 +130,7 @@ TEST(ServerShutdownTest, AnswerAfterTheListenersCloseCarriesConnectionClose) {
   server->process().signal(SIGTERM);
   ASSERT_TRUE(pollUntil([&] { return refusesConnections(server->port()); }, kExitDeadline, 1ms));
   ASSERT_NO_FATAL_FAILURE(expectLastAnswer(*client, body, "after-close"));
-  const auto status = server->process().waitExit(kExitDeadline);
-  ASSERT_TRUE(status);
-  EXPECT_EQ(status->code, 0);
+  EXPECT_TRUE(exitsZero(*server, "still running"));
 }
 
 TEST(ServerShutdownTest, ShutdownTimeoutBoundsTheDrain) {
@@ -202,9 +206,7 @@ TEST(ServerShutdownTest, DuringTheDelayEveryRequestIsAnsweredWithConnectionClose
   EXPECT_TRUE(closesConnection(onFresh));
   EXPECT_TRUE(server->process().running());
 
-  const auto status = server->process().waitExit(kExitDeadline);
-  ASSERT_TRUE(status) << "still running after the delay:\n" << server->process().stderrText();
-  EXPECT_EQ(status->code, 0);
+  EXPECT_TRUE(exitsZero(*server, "still running after the delay"));
   // A lower bound only: the server cannot stop before its own timer.
   EXPECT_GE(std::chrono::steady_clock::now() - started, 3s) << "stopped before --shutdown-delay";
 }
@@ -225,9 +227,7 @@ TEST(ServerShutdownTest, AnIdleConnectionIsClosedWhenTheDelayEndsNotAtTheSignal)
   EXPECT_TRUE(closedByPeer(idle->readUntilClosed().ec));
   EXPECT_GE(std::chrono::steady_clock::now() - started, 2s) << "closed before the delay ended";
   EXPECT_TRUE(pollUntil([&] { return refusesConnections(server->port()); }, kExitDeadline));
-  const auto status = server->process().waitExit(kExitDeadline);
-  ASSERT_TRUE(status);
-  EXPECT_EQ(status->code, 0);
+  EXPECT_TRUE(exitsZero(*server, "still running"));
 }
 
 // A connection made just before the delay ended has answered nothing yet: it
@@ -250,9 +250,7 @@ TEST(ServerShutdownTest, AConnectionThatHasSentNothingYetIsAnsweredAfterTheDelay
   EXPECT_EQ(reply.response.result(), http::status::ok);
   EXPECT_TRUE(closesConnection(reply));
   EXPECT_TRUE(decodedPatch(reply)) << reply.response.body();
-  const auto status = server->process().waitExit(kExitDeadline);
-  ASSERT_TRUE(status);
-  EXPECT_EQ(status->code, 0);
+  EXPECT_TRUE(exitsZero(*server, "still running"));
 }
 
 // ...but one that sends nothing is closed once its window has passed.
@@ -263,9 +261,7 @@ TEST(ServerShutdownTest, AConnectionThatNeverSendsIsClosedAfterItsWindow) {
   ASSERT_TRUE(silent);
   server->process().signal(SIGTERM);
   EXPECT_TRUE(closedByPeer(silent->readUntilClosed().ec));
-  const auto status = server->process().waitExit(kExitDeadline);
-  ASSERT_TRUE(status) << server->process().stderrText();
-  EXPECT_EQ(status->code, 0);
+  EXPECT_TRUE(exitsZero(*server, "still running"));
   EXPECT_EQ(server->process().stderrText().find("Webhook server shutdown error"), std::string::npos);
 }
 
@@ -277,9 +273,7 @@ TEST(ServerShutdownTest, ASecondSignalEndsTheDelay) {
   server->process().signal(SIGTERM);
   ASSERT_TRUE(pollUntil([&] { return readyzStatus(*server) == 503; }, 2s));
   server->process().signal(SIGINT);
-  const auto status = server->process().waitExit(kExitDeadline);
-  ASSERT_TRUE(status) << "the second signal did not end the delay:\n" << server->process().stderrText();
-  EXPECT_EQ(status->code, 0);
+  EXPECT_TRUE(exitsZero(*server, "the second signal did not end the delay"));
 }
 
 // --shutdown-timeout counts from the signal, the delay included, so that the
@@ -295,10 +289,8 @@ TEST(ServerShutdownTest, ShutdownTimeoutIncludesTheDelay) {
 
   const auto started = std::chrono::steady_clock::now();
   server->process().signal(SIGTERM);
-  const auto status = server->process().waitExit(kExitDeadline);
+  EXPECT_TRUE(exitsZero(*server, "still running after --shutdown-timeout"));
   const auto elapsed = std::chrono::steady_clock::now() - started;
-  ASSERT_TRUE(status);
-  EXPECT_EQ(status->code, 0);
   EXPECT_GE(elapsed, 2900ms);
   // 3 s from the signal, not 3 s after the delay (5 s).
   EXPECT_LT(elapsed, 4500ms);

@@ -3,22 +3,19 @@ POST a ServiceAccount and then at once its pod (the tightest gap a client can ma
 
 import http.client
 import json
-import os
-import ssl
 import sys
 import threading
+
+from lib.controlplane import admin_endpoint
 
 
 def burst(env, n, p, ns, role_prefix, template):
     """[(i, sa_status, pod_status)] for pairs 1..n; status 0 when the request failed."""
-    host, port = env["APISERVER_URL"].removeprefix("https://").rsplit(":", 1)
-    pki = os.path.dirname(env["E2E_CA_CERT"])
-    ctx = ssl.create_default_context(cafile=env["E2E_CA_CERT"])
-    ctx.load_cert_chain(pki + "/admin.crt", pki + "/admin.key")
+    host, port, ctx = admin_endpoint(env)
     lock, counter, results = threading.Lock(), [0], []
 
     def connect():
-        return http.client.HTTPSConnection(host, int(port), context=ctx, timeout=30)
+        return http.client.HTTPSConnection(host, port, context=ctx, timeout=30)
 
     def worker():
         conn = connect()

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import ssl
 import subprocess
 import tempfile
 from pathlib import Path
@@ -56,3 +57,13 @@ class ControlPlane:
     @property
     def logs(self):
         return Path(self.env["E2E_LOGS"])
+
+
+def admin_endpoint(env):
+    """(host, port, ssl context) of the control plane's apiserver, as cluster-admin (its client
+    certificate), from a ControlPlane's `env`."""
+    host, port = env["APISERVER_URL"].removeprefix("https://").rsplit(":", 1)
+    pki = os.path.dirname(env["E2E_CA_CERT"])
+    ctx = ssl.create_default_context(cafile=env["E2E_CA_CERT"])
+    ctx.load_cert_chain(pki + "/admin.crt", pki + "/admin.key")
+    return host, int(port), ctx
