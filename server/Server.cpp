@@ -230,7 +230,7 @@ void Server::awaitSignal() {
     util::Log::info("Received signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
     if (draining_.load()) return stopServing();
     beginShutdown();
-    awaitSignal();
+    if (!stopped_) awaitSignal();  // during the delay only (stopServing cancelled the set otherwise)
   });
 }
 
