@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "bench/CorpusFiles.hpp"
+#include "bench/LoadConfig.hpp"
 #include "bench/PodWriter.hpp"
 #include "bench/test/BenchBinary.hpp"
+#include "test/support/Slowdown.hpp"
 #include "test/support/TestServer.hpp"
 #include "webhook/Json.hpp"
 
@@ -45,6 +47,11 @@ class BenchServeTest : public ::testing::Test {
     const std::string json = work_->file(command + "-" + std::to_string(++runs_) + ".json");
     std::vector<std::string> args = {command,     "--url",           url(),    "--corpus", corpus(),
                                      "--ca-file", server_->caFile(), "--json", json};
+    // The per-request timeout as a guard of this build (Slowdown.hpp): an
+    // open-loop run counts what is still queued at its end plus the timeout
+    // as timed out, and a TSan server answers several times slower.
+    const auto timeout = testsupport::guard(LoadConfig{}.timeout);
+    args.insert(args.end(), {"--timeout", std::to_string(timeout.count()) + "ms"});
     args.insert(args.end(), extra.begin(), extra.end());
     const auto r = runBench(args, work_->path(), std::chrono::seconds(60));
     EXPECT_FALSE(r.timedOut);

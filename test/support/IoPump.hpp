@@ -6,14 +6,17 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 
+#include "test/support/Slowdown.hpp"
+
 namespace irsa::testsupport {
 
-// Pumps `io` in small steps until `done()` holds or `limit` passes; false on
-// timeout. The caller keeps a work guard so run_for() waits rather than spins.
+// Pumps `io` in small steps until `done()` holds or `limit` (a guard:
+// Slowdown.hpp) passes; false on timeout. The caller keeps a work guard so
+// run_for() waits rather than spins.
 template <typename Predicate>
 bool runUntil(boost::asio::io_context& io, Predicate done,
               std::chrono::milliseconds limit = std::chrono::seconds(5)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
+  const auto deadline = std::chrono::steady_clock::now() + guard(limit);
   while (!done()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     io.run_for(std::chrono::milliseconds(2));

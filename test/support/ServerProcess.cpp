@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "test/support/Slowdown.hpp"
 #include "test/support/TempDir.hpp"
 
 #ifndef IRSA_BINARY
@@ -91,7 +92,7 @@ std::string binaryPath() {
 }
 
 bool pollUntil(const std::function<bool()>& done, milliseconds timeout, milliseconds interval) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + guard(timeout);
   while (!done()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(interval);

@@ -70,8 +70,8 @@ class ServerProcess {
   unsigned short metricsPort_{0};
 };
 
-// Calls `done` every `interval` until it returns true or the deadline passes;
-// returns its last answer.
+// Calls `done` every `interval` until it returns true or the deadline passes
+// (`timeout` as a guard: Slowdown.hpp); returns its last answer.
 bool pollUntil(const std::function<bool()>& done, milliseconds timeout,
                milliseconds interval = milliseconds(20));
 

@@ -8,6 +8,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <functional>
 
+#include "test/support/Slowdown.hpp"
+
 namespace irsa::testsupport {
 
 namespace net = boost::asio;
@@ -44,7 +46,7 @@ Request makeRequest(http::verb method, std::string target, std::string body, std
   return req;
 }
 
-TestClient::TestClient(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+TestClient::TestClient(std::chrono::milliseconds timeout) : timeout_(guard(timeout)) {}
 
 TestClient::~TestClient() {
   close();

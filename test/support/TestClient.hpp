@@ -1,7 +1,8 @@
 #pragma once
 // A blocking HTTP/1.1 test client over Boost.Asio/Beast, plain or TLS (with
 // OpenSSL), one connection per object. Every operation is bounded by the
-// client's timeout, so a hung server fails a test instead of hanging it.
+// client's timeout (a guard: Slowdown.hpp), so a hung server fails a test
+// instead of hanging it.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl.hpp>
