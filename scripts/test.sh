@@ -12,7 +12,8 @@
 #      the container image's checks (no Docker engine);
 #   4. a smoke run of every bench scenario: short windows, one run each, so the
 #      scripts keep working (bench/run-all.sh; IRSA_SKIP_BENCH=1 skips);
-#   5. the unit tests again under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips).
+#   5. the unit tests again under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips);
+#   7. every libFuzzer target for 60 s from its seed corpus (test/fuzz/run.sh; IRSA_SKIP_FUZZ=1 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,4 +52,9 @@ if [ "${IRSA_SKIP_ASAN:-0}" != "1" ]; then
   echo "== tests (AddressSanitizer + UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j 2 --timeout 600
+fi
+
+if [ "${IRSA_SKIP_FUZZ:-0}" != "1" ]; then
+  echo "== fuzzing (libFuzzer + ASan/UBSan, 60 s a target)"
+  bash test/fuzz/run.sh 60
 fi
