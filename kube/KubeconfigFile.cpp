@@ -3,6 +3,8 @@
 #include <rapidjson/document.h>
 
 #include <filesystem>
+#include <string_view>
+#include <vector>
 
 #include "certs/Pem.hpp"
 #include "kube/ExecCredential.hpp"
@@ -248,14 +250,13 @@ std::string execExtension(const Value& cluster) {
   return {};
 }
 
-}  // namespace
-
-util::Result<ClusterConfig> readKubeconfig(const std::string& path, const std::string& context) {
-  auto docs = yaml::YamlJson::readFile(path);
-  if (!docs) return docs.failure().within("kubeconfig");
+// The kubeconfig `path` holds, parsed from its text into `docs`.
+util::Result<ClusterConfig> kubeconfigOf(const std::string& path,
+                                         const std::vector<rapidjson::Document>& docs,
+                                         const std::string& context) {
   const Reader r(path);
-  if (docs->size() != 1 || !docs->front().IsObject()) return r.error("expected one kubeconfig object");
-  const Value& root = docs->front();
+  if (docs.size() != 1 || !docs.front().IsObject()) return r.error("expected one kubeconfig object");
+  const Value& root = docs.front();
 
   std::string contextName = context;
   if (contextName.empty()) {
@@ -284,6 +285,22 @@ util::Result<ClusterConfig> readKubeconfig(const std::string& path, const std::s
   }
   out.source = "kubeconfig " + path + " context " + contextName;
   return out;
+}
+
+}  // namespace
+
+util::Result<ClusterConfig> readKubeconfig(const std::string& path, const std::string& context) {
+  auto docs = yaml::YamlJson::readFile(path);
+  if (!docs) return docs.failure().within("kubeconfig");
+  return kubeconfigOf(path, *docs, context);
+}
+
+util::Result<ClusterConfig> parseKubeconfig(const std::string& path, std::string_view text,
+                                            const std::string& context) {
+  auto docs = yaml::YamlJson::parseAll(text);
+  // The words readKubeconfig's read gives a text that does not parse.
+  if (!docs) return docs.failure().within(path).within("kubeconfig");
+  return kubeconfigOf(path, *docs, context);
 }
 
 }  // namespace irsa::kube

@@ -8,6 +8,7 @@
 // error rather than silently connecting unauthenticated.
 
 #include <string>
+#include <string_view>
 
 #include "kube/ClusterConfig.hpp"
 #include "util/Result.hpp"
@@ -16,5 +17,10 @@ namespace irsa::kube {
 
 // Errors are one line and name the file: "kubeconfig /x: context \"y\" not found".
 util::Result<ClusterConfig> readKubeconfig(const std::string& path, const std::string& context);
+
+// readKubeconfig() of a file `path` that holds `text` (read already): the
+// same result and errors. Files it names are still read, relative to `path`.
+util::Result<ClusterConfig> parseKubeconfig(const std::string& path, std::string_view text,
+                                            const std::string& context);
 
 }  // namespace irsa::kube

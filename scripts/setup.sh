@@ -15,11 +15,13 @@ build_packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libssl-dev rapidjson-dev libyaml-cpp-dev prometheus-cpp-dev
 )
-# For the tests (GoogleTest, the e2e and quickstart scripts) and development.
+# For the tests (GoogleTest, the e2e and quickstart scripts, the libFuzzer
+# targets: clang 16 and its fuzzer and sanitizer runtimes) and development.
 test_packages=(
   googletest libgtest-dev
   openssl curl ca-certificates jq python3 python3-pip python3-pytest python3-pytest-timeout
   clang-format clang-tidy-16 shellcheck
+  clang-16 libclang-rt-16-dev
   nghttp2-client
   iproute2
 )

@@ -23,6 +23,7 @@
 #include "server/ConnectionTracker.hpp"
 #include "server/Http.hpp"
 #include "server/Metrics.hpp"
+#include "server/RequestReading.hpp"
 #include "server/Router.hpp"
 #include "server/ServerConfig.hpp"
 #include "server/SessionErrors.hpp"
@@ -145,9 +146,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   void readHeader() {
     state_ = State::kReading;
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(env_.limits.maxHeaderBytes));
-    parser_->body_limit(env_.limits.maxRequestBytes);
+    startRequestParser(parser_, env_.limits);
     lowest().expires_after(env_.limits.headerTimeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -185,26 +184,18 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   // Errors while reading a request: answer what deserves an answer.
   void onReadError(beast::error_code ec) {
-    if (ec == http::error::body_limit) {
-      return respondAndClose(
-          http::status::payload_too_large,
-          "request body exceeds " + std::to_string(env_.limits.maxRequestBytes) + " bytes");
-    }
-    if (ec == http::error::header_limit) {
-      return respondAndClose(http::status::request_header_fields_too_large, "request header too large");
-    }
-    if (isHttpSyntaxError(ec)) return respondAndClose(http::status::bad_request, "malformed HTTP request");
+    if (auto res = readErrorResponse(ec, env_.limits)) return respondAndClose(std::move(*res));
     logSessionError("Reading a request failed", ec);
     closeSocket();
   }
 
-  void respondAndClose(http::status status, const std::string& message) {
+  void respondAndClose(Response res) {
     closeAfterResponse_ = true;
     const bool header = parser_ && parser_->is_header_done();
     verb_ = header ? parser_->get().method() : http::verb::unknown;
     pathLabel_ = header ? env_.router.pathLabel(parser_->get().target()) : "other";
     start_ = std::chrono::steady_clock::now();
-    writeResponse(makeErrorResponse(status, message));
+    writeResponse(std::move(res));
   }
 
   void dispatchRequest() {
@@ -283,7 +274,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   Stream stream_;
   const SessionEnv& env_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<Response> response_;
   State state_{State::kHandshake};

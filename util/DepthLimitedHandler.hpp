@@ -5,6 +5,7 @@
 // words its own errors.
 
 #include <rapidjson/document.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include <cstdint>
@@ -26,7 +27,16 @@ class DepthLimitedHandler {
   bool Int64(std::int64_t i) { return doc_.Int64(i); }
   bool Uint64(std::uint64_t u) { return doc_.Uint64(u); }
   bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  // With kParseNumbersAsStringsFlag: the number's text, parsed on its own
+  // with full precision (the same value and type), except that a fraction
+  // or exponent of zeros alone is ±0. RapidJSON 1.1's full-precision strtod
+  // takes clz(0) there, undefined: `0e40` came out as -2.4e229.
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool /*copy*/) {
+    if (zeroNonInteger(s, n)) return doc_.Double(s[0] == '-' ? -0.0 : 0.0);
+    rapidjson::MemoryStream number(s, n);
+    rapidjson::Reader reader;
+    return !reader.Parse<rapidjson::kParseFullPrecisionFlag>(number, *this).IsError();
+  }
   // A string holding 0xED may hold a lone low surrogate, which RapidJSON
   // 1.1.0 decodes from its \u escape into invalid UTF-8 (raw input bytes are
   // validated before): such strings get Go's U+FFFD, so the document is
@@ -58,6 +68,21 @@ class DepthLimitedHandler {
  private:
   static bool mayHoldSurrogate(const char* s, rapidjson::SizeType n) {
     return n > 0 && std::memchr(s, 0xED, n) != nullptr;
+  }
+
+  // A number with a fraction or an exponent whose digits before the
+  // exponent are all zeros ("0.00", "-0e40").
+  static bool zeroNonInteger(const char* s, rapidjson::SizeType n) {
+    bool nonInteger = false;
+    for (rapidjson::SizeType i = 0; i < n; ++i) {
+      if (s[i] == 'e' || s[i] == 'E') return true;
+      if (s[i] == '.') {
+        nonInteger = true;
+      } else if (s[i] != '0' && s[i] != '-') {
+        return false;
+      }
+    }
+    return nonInteger;
   }
 
   bool enter() {

@@ -113,7 +113,9 @@ util::Result<std::vector<rapidjson::Document>> YamlJson::readFile(const std::str
 }
 
 util::Result<std::vector<rapidjson::Document>> YamlJson::parseJson(std::string_view text) {
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag |
+  // Numbers as text, which the handler parses with full precision (it
+  // steps around RapidJSON's undefined behaviour on a zero significand).
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag |
                               rapidjson::kParseValidateEncodingFlag;
   rapidjson::Document doc;
   rapidjson::MemoryStream stream(text.data(), text.size());

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kube/ClusterConfig.hpp"
+#include "kube/KubeconfigFile.hpp"
 #include "kube/ServerUrl.hpp"
 #include "test/support/TempDir.hpp"
 #include "webhook/Base64.hpp"
@@ -265,6 +266,32 @@ TEST_F(KubeClusterConfigTest, MissingOrInvalidFilesAreErrorsNamingThem) {
   auto invalid = load("clusters: [\n");
   ASSERT_FALSE(invalid.ok());
   EXPECT_NE(invalid.error().find(dir_.file("config")), std::string::npos) << invalid.error();
+}
+
+// parseKubeconfig is readKubeconfig on text read already (the fuzz target's
+// way in): the same config, the same errors, files relative to the path.
+TEST_F(KubeClusterConfigTest, ParsingTheTextGivesWhatReadingTheFileGives) {
+  writeFileAtomically(dir_.path() / "ca.crt", kCa);
+  const std::string path = dir_.file("config");
+  const std::string good =
+      kubeconfig("    server: https://10.0.0.1\n    certificate-authority: ca.crt\n", "    token: t\n");
+  writeFileAtomically(path, good);
+  auto read = readKubeconfig(path, "");
+  auto parsed = parseKubeconfig(path, good, "");
+  ASSERT_TRUE(read.ok()) << read.error();
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  EXPECT_EQ(parsed->caPem, kCa);
+  EXPECT_EQ(parsed->bearerToken, read->bearerToken);
+  EXPECT_EQ(parsed->source, read->source);
+
+  for (const std::string bad : {"clusters: [\n", "[1, 2]", "a: 1\n---\nb: 2\n"}) {
+    writeFileAtomically(path, bad);
+    auto readBad = readKubeconfig(path, "");
+    auto parsedBad = parseKubeconfig(path, bad, "");
+    ASSERT_FALSE(readBad.ok()) << bad;
+    ASSERT_FALSE(parsedBad.ok()) << bad;
+    EXPECT_EQ(parsedBad.error(), readBad.error());
+  }
 }
 
 TEST_F(KubeClusterConfigTest, KubeApiReplacesTheKubeconfigServer) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -227,6 +228,54 @@ TEST(YamlJsonTest, JsonInputIsParsedExactly) {
   ASSERT_TRUE(array.ok()) << array.error();
   ASSERT_EQ(array->size(), 1u);
   EXPECT_EQ(toJson(array->front()), R"([1,{"x":null}])");
+}
+
+// The JSON front end shares webhook/'s depth-limited handler: a lone low
+// surrogate escape is U+FFFD, a lone high one an error.
+TEST(YamlJsonTest, JsonLoneSurrogateEscapes) {
+  auto high = YamlJson::parseOne(R"({"a": "\ud800"})");
+  ASSERT_FALSE(high.ok());
+  EXPECT_NE(high.error().find("The surrogate pair in string is invalid."), std::string::npos) << high.error();
+  auto low = YamlJson::parseOne(R"({"a": "\udc00"})");
+  ASSERT_TRUE(low.ok()) << low.error();
+  EXPECT_EQ(std::string((*low)["a"].GetString()), "\xef\xbf\xbd");
+}
+
+// Found by test/fuzz's config target (its input: `{"kind":0e40"`): RapidJSON
+// 1.1's full-precision strtod takes clz(0) on a zero significand with an
+// exponent past its fast path, undefined; `0e40` came out as -2.4e229.
+TEST(YamlJsonTest, JsonZeroWithAnyExponentIsZero) {
+  auto doc = YamlJson::parseOne(R"({"kind": 0e40, "a": -0E+99, "b": 0.000e-400, "c": 0.0e38, "d": -0.0})");
+  ASSERT_TRUE(doc.ok()) << doc.error();
+  for (const char* key : {"kind", "a", "b", "c", "d"}) {
+    ASSERT_TRUE((*doc)[key].IsDouble()) << key;
+    EXPECT_EQ((*doc)[key].GetDouble(), 0.0) << key;
+  }
+  EXPECT_TRUE(std::signbit((*doc)["a"].GetDouble()));
+  EXPECT_TRUE(std::signbit((*doc)["d"].GetDouble()));
+  EXPECT_FALSE(std::signbit((*doc)["kind"].GetDouble()));
+}
+
+// The numbers' text is parsed on its own: the same types and values as before.
+TEST(YamlJsonTest, JsonNumbersKeepTheirTypesAndFullPrecision) {
+  auto doc = YamlJson::parseOne(
+      R"([0, -0, 7, -7, 4294967295, -2147483649, 18446744073709551615, 9223372036854775808, 1e2, 0.1, )"
+      R"(2.2250738585072011e-308, 123456789012345678901234567890, 1e-400])");
+  ASSERT_TRUE(doc.ok()) << doc.error();
+  const auto& a = *doc;
+  EXPECT_TRUE(a[0].IsInt() && a[1].IsInt() && a[2].IsInt() && a[3].IsInt());
+  EXPECT_TRUE(a[4].IsUint() && !a[4].IsInt());
+  EXPECT_TRUE(a[5].IsInt64() && !a[5].IsInt());
+  EXPECT_TRUE(a[6].IsUint64() && a[6].GetUint64() == UINT64_MAX);
+  EXPECT_TRUE(a[7].IsUint64() && !a[7].IsInt64());
+  EXPECT_TRUE(a[8].IsDouble() && a[8].GetDouble() == 100.0);
+  EXPECT_EQ(a[9].GetDouble(), 0.1);
+  EXPECT_EQ(a[10].GetDouble(), 2.2250738585072011e-308);  // the one a fast strtod gets wrong
+  EXPECT_EQ(a[11].GetDouble(), 1.2345678901234568e+29);
+  EXPECT_EQ(a[12].GetDouble(), 0.0);
+  auto big = YamlJson::parseOne("{\"a\": 1e400}");
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error(), "invalid JSON at line 1, column 7: Number too big to be stored in double.");
 }
 
 TEST(YamlJsonTest, JsonDuplicateKeysKeepTheLast) {
