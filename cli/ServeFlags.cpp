@@ -37,7 +37,8 @@ void addLimitFlags(util::FlagSet& f, server::ServerLimits& l) {
   f.addSize("max-request-bytes", &l.maxRequestBytes, "largest request body accepted (413 above)");
   f.addSize("max-header-bytes", &l.maxHeaderBytes, "largest request header accepted (431 above)");
   f.addSize("max-connections", &l.maxConnections,
-            "open connections on both ports; more are closed at accept");
+            "open connections on both ports; at the limit a new one replaces the oldest that has not "
+            "begun a request, or is closed at accept");
   f.addDuration("tls-handshake-timeout", &l.handshakeTimeout, "time allowed for a TLS handshake");
   f.addDuration("header-timeout", &l.headerTimeout, "time allowed to receive a request header");
   f.addDuration("body-timeout", &l.bodyTimeout, "time allowed to receive a request body");

@@ -6,8 +6,10 @@
 //   timeout) -> body (body timeout) -> route -> write (write timeout) -> ...
 //
 // Bounds: header and body size limits on the parser, a timeout on every
-// step, and a drain that answers the request in flight with
-// `Connection: close` and closes idle connections at once.
+// step, a drain that answers the request in flight with `Connection: close`
+// and closes idle connections at once, and, until its first request's
+// header is in, eviction by a newer connection at --max-connections
+// (ConnectionTracker).
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -49,7 +51,7 @@ using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 template <typename Stream>
-class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSession<Stream>> {
+class HttpSession : public TrackedConnection, public std::enable_shared_from_this<HttpSession<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
   static constexpr std::size_t kReadChunk = 16 * 1024;
   static constexpr auto kTlsShutdownTimeout = std::chrono::seconds(2);
@@ -64,10 +66,12 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
     if (trackerId_ != 0) env_.tracker.remove(trackerId_);
   }
 
-  // Registers with the tracker; false when --max-connections is reached.
-  bool admit() {
-    trackerId_ = env_.tracker.add(this->weak_from_this(), env_.limits.maxConnections);
-    return trackerId_ != 0;
+  // Registers with the tracker; refused (id 0) when --max-connections is
+  // reached and no connection can be evicted.
+  ConnectionTracker::Admission admit() {
+    const auto admission = env_.tracker.add(this->weak_from_this(), env_.limits.maxConnections);
+    trackerId_ = admission.id;
+    return admission;
   }
 
   void start() {
@@ -86,6 +90,17 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
       if (self->state_ == State::kIdle && (again || self->answered_ > 0)) {
         beast::get_lowest_layer(self->stream_).socket().cancel();
       }
+    });
+  }
+
+  void evict() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->begunRequest_ || self->state_ == State::kClosing) return;
+      // The pending handshake or read ends with operation_aborted (logged at
+      // V4 only) and the session closes as on any failed read; evicted_ keeps
+      // it out of the handshake error count.
+      self->evicted_ = true;
+      beast::get_lowest_layer(self->stream_).socket().cancel();
     });
   }
 
@@ -116,7 +131,7 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   void onHandshake(beast::error_code ec) {
     if (ec) {
-      env_.metrics.handshakeFailed();
+      if (!evicted_) env_.metrics.handshakeFailed();
       logSessionError("TLS handshake failed", ec);
       return closeSocket();
     }
@@ -155,6 +170,10 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
 
   void onHeader(beast::error_code ec) {
     if (ec) return onReadError(ec);
+    if (!begunRequest_) {
+      begunRequest_ = true;
+      env_.tracker.beganRequest(trackerId_);
+    }
     const auto& header = parser_->get();
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       // curl and some clients wait for this before sending a large body.
@@ -281,6 +300,8 @@ class HttpSession : public Drainable, public std::enable_shared_from_this<HttpSe
   bool draining_{false};
   bool keepAlive_{false};
   bool closeAfterResponse_{false};
+  bool begunRequest_{false};  // a request's header has been read: never evicted since
+  bool evicted_{false};
   std::uint64_t answered_{0};  // responses written on this connection
   std::uint64_t trackerId_{0};
   http::verb verb_{http::verb::unknown};

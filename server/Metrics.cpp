@@ -47,9 +47,16 @@ Metrics::Metrics()
                 .Add({})),
       connectionsRejected_(prometheus::BuildCounter()
                                .Name("irsa_webhook_connections_rejected_total")
-                               .Help("Connections closed at accept because of --max-connections")
+                               .Help("Connections closed at accept because of --max-connections: every "
+                                     "slot held by a connection that has begun a request")
                                .Register(registry_)
                                .Add({})),
+      connectionsEvicted_(prometheus::BuildCounter()
+                              .Name("irsa_webhook_connections_evicted_total")
+                              .Help("Connections closed at --max-connections to make room for a new one: "
+                                    "the oldest that had not begun a request")
+                              .Register(registry_)
+                              .Add({})),
       handshakeErrors_(prometheus::BuildCounter()
                            .Name("irsa_webhook_tls_handshake_errors_total")
                            .Help("Failed TLS handshakes")

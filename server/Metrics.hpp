@@ -64,6 +64,7 @@ class Metrics {
   void annotationInvalid(webhook::AnnotationIssue::Field field);
 
   void connectionRejected() { connectionsRejected_.Increment(); }
+  void connectionEvicted() { connectionsEvicted_.Increment(); }
   void handshakeFailed() { handshakeErrors_.Increment(); }
 
   // A gauge read at scrape time (cache size, certificate expiry, …).
@@ -92,6 +93,7 @@ class Metrics {
   prometheus::Gauge& used_;
   std::function<bool()> usedProbe_;  // set before serving
   prometheus::Counter& connectionsRejected_;
+  prometheus::Counter& connectionsEvicted_;
   prometheus::Counter& handshakeErrors_;
   CallbackMetrics callbacks_;
   ProcessMetrics process_;

@@ -71,10 +71,7 @@ util::Status Server::init() {
       ioc_, config_.bindAddress, config_.port,
       [this](tcp::socket&& socket) {
         auto session = std::make_shared<HttpSession<TlsStream>>(std::move(socket), tls_->current(), *tlsEnv_);
-        if (!session->admit()) {
-          metrics_.connectionRejected();
-          return;  // the socket closes with the session
-        }
+        if (!countAdmission(session->admit())) return;  // the socket closes with the session
         session->start();
       },
       "webhook");
@@ -85,10 +82,7 @@ util::Status Server::init() {
       ioc_, config_.bindAddress, config_.metricsPort,
       [this](tcp::socket&& socket) {
         auto session = std::make_shared<HttpSession<PlainStream>>(std::move(socket), nullptr, *metricsEnv_);
-        if (!session->admit()) {
-          metrics_.connectionRejected();
-          return;
-        }
+        if (!countAdmission(session->admit())) return;
         session->start();
       },
       "metrics", "--metrics-port");
@@ -187,6 +181,15 @@ util::Status Server::initMetrics() {
     if (!status) return status;
   }
   return util::okStatus();
+}
+
+bool Server::countAdmission(const ConnectionTracker::Admission& admission) {
+  if (admission.id == 0) {
+    metrics_.connectionRejected();
+    return false;
+  }
+  if (admission.evicted) metrics_.connectionEvicted();
+  return true;
 }
 
 int Server::run() {

@@ -53,6 +53,8 @@ class Server {
   util::Status initWatchers();
   void initRoutes();
   util::Status initMetrics();
+  // Counts a refusal or an eviction at --max-connections; false: refused.
+  bool countAdmission(const ConnectionTracker::Admission& admission);
   void awaitSignal();
   void beginShutdown();
   void stopServing();

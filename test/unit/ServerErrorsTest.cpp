@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
+#include <vector>
 
 #include "test/support/TestServer.hpp"
 #include "webhook/Json.hpp"
@@ -139,7 +141,9 @@ TEST(ServerLimitsTest, MaxRequestBytesFlagSetsThe413Threshold) {
                     http::status::payload_too_large);
 }
 
-TEST(ServerLimitsTest, ConnectionAboveMaxConnectionsIsClosedAtOnce) {
+// Every slot holds a connection that has begun a request (answered one, and
+// kept alive): a new connection is closed at accept.
+TEST(ServerLimitsTest, ConnectionAboveMaxConnectionsIsClosedAtOnceWhenEverySlotHasBegunARequest) {
   TestServer::Options options;
   options.extraArgs = {"--max-connections", "2"};
   auto server = TestServer::start(options);
@@ -147,6 +151,10 @@ TEST(ServerLimitsTest, ConnectionAboveMaxConnectionsIsClosedAtOnce) {
   auto first = server->connect();
   auto second = server->connect();
   ASSERT_TRUE(first && second);
+  for (auto* client : {first.get(), second.get()}) {
+    Reply reply = client->exchange(makeRequest(http::verb::get, "/healthz"));
+    ASSERT_FALSE(reply.ec) << reply.ec.message();
+  }
 
   TestClient third;
   const auto started = std::chrono::steady_clock::now();
@@ -167,6 +175,77 @@ TEST(ServerLimitsTest, ConnectionAboveMaxConnectionsIsClosedAtOnce) {
   const std::string metrics = server->scrapeMetricsUntil([](const std::string& m) { return !m.empty(); });
   ASSERT_FALSE(metrics.empty()) << "no metrics scrape succeeded after freeing a slot";
   EXPECT_GE(metricValue(metrics, "irsa_webhook_connections_rejected_total").value_or(0), 1.0) << metrics;
+  EXPECT_EQ(metricValue(metrics, "irsa_webhook_connections_evicted_total").value_or(-1), 0.0) << metrics;
+}
+
+// Connections that send nothing (no TLS ClientHello), a TLS one that sends
+// no request, and one sending its header a byte at a time fill every slot:
+// each newcomer takes the place of the oldest of them, and is answered.
+TEST(ServerLimitsTest, AtMaxConnectionsANewConnectionEvictsTheOldestThatHasNotBegunARequest) {
+  TestServer::Options options;
+  options.extraArgs = {"--max-connections", "3"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  auto silent = std::make_unique<TestClient>();
+  ASSERT_FALSE(silent->connectPlain(server->port()));
+  auto quiet = server->connect();  // TLS, then nothing
+  ASSERT_TRUE(quiet);
+  auto slow = server->connect();
+  ASSERT_TRUE(slow);
+  ASSERT_FALSE(slow->writeRaw("G"));  // the header's first byte only
+
+  std::vector<std::unique_ptr<TestClient>> newcomers;
+  for (TestClient* evicted : {silent.get(), quiet.get(), slow.get()}) {
+    auto newcomer = server->connect();
+    ASSERT_TRUE(newcomer);
+    Reply reply = newcomer->exchange(makeRequest(http::verb::get, "/healthz"));  // kept alive
+    ASSERT_FALSE(reply.ec) << reply.ec.message();
+    EXPECT_EQ(reply.response.result(), http::status::ok);
+    const auto drained = evicted->readUntilClosed();
+    EXPECT_TRUE(closedByPeer(drained.ec)) << newcomers.size() << ": " << drained.ec.message();
+    newcomers.push_back(std::move(newcomer));
+  }
+
+  // Now every slot has answered a request: a newcomer is refused.
+  TestClient refused;
+  EXPECT_TRUE(refused.connectTls(server->port(), server->trust()));
+  newcomers.pop_back();  // room for the scrape
+  const std::string metrics = server->scrapeMetricsUntil([](const std::string& m) { return !m.empty(); });
+  EXPECT_EQ(metricValue(metrics, "irsa_webhook_connections_evicted_total").value_or(0), 3.0) << metrics;
+  EXPECT_GE(metricValue(metrics, "irsa_webhook_connections_rejected_total").value_or(0), 1.0) << metrics;
+  // Evictions are not failed handshakes.
+  EXPECT_EQ(metricValue(metrics, "irsa_webhook_tls_handshake_errors_total").value_or(-1), 0.0) << metrics;
+}
+
+// A connection whose request header is in is never evicted: its request is
+// answered while newcomers keep coming.
+TEST(ServerLimitsTest, AConnectionThatHasBegunARequestIsNotEvicted) {
+  TestServer::Options options;
+  options.extraArgs = {"--max-connections", "2"};
+  auto server = TestServer::start(options);
+  ASSERT_TRUE(server);
+  auto busy = server->connect();
+  ASSERT_TRUE(busy);
+  // A header announcing a body that has not come yet: the request has begun.
+  ASSERT_FALSE(busy->writeRaw("POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                              "Content-Length: 2\r\n\r\n"));
+  ASSERT_TRUE(pollUntil(  // the header read (the scrape is the second connection)
+      [&] {
+        const std::string m = server->scrapeMetrics();
+        return !m.empty() && metricValue(m, "irsa_webhook_connections_active").value_or(0) == 2.0;
+      },
+      5s));
+  // Kept open, so each one after the first comes at the limit: it evicts the
+  // newcomer before it, never `busy`.
+  std::vector<std::unique_ptr<TestClient>> newcomers;
+  for (int i = 0; i < 3; ++i) {
+    newcomers.push_back(std::make_unique<TestClient>());
+    ASSERT_FALSE(newcomers.back()->connectTls(server->port(), server->trust()));
+  }
+  ASSERT_FALSE(busy->writeRaw("{}"));
+  Reply reply = busy->readResponse();
+  ASSERT_FALSE(reply.ec) << reply.ec.message();
+  EXPECT_EQ(reply.response.result(), http::status::bad_request) << reply.response.body();
 }
 
 }  // namespace
