@@ -1,11 +1,11 @@
 // ConnectionTracker on its own: who is evicted, refused or drained at
 // --max-connections (the sessions' side is in ServerErrorsTest).
-#include "server/ConnectionTracker.hpp"
-
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <vector>
+
+#include "server/ConnectionTracker.hpp"
 
 namespace irsa::server {
 namespace {

@@ -227,8 +227,9 @@ TEST(ServerLimitsTest, AConnectionThatHasBegunARequestIsNotEvicted) {
   auto busy = server->connect();
   ASSERT_TRUE(busy);
   // A header announcing a body that has not come yet: the request has begun.
-  ASSERT_FALSE(busy->writeRaw("POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                              "Content-Length: 2\r\n\r\n"));
+  ASSERT_FALSE(
+      busy->writeRaw("POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 2\r\n\r\n"));
   ASSERT_TRUE(pollUntil(  // the header read (the scrape is the second connection)
       [&] {
         const std::string m = server->scrapeMetrics();
