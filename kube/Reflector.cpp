@@ -88,7 +88,7 @@ std::string Reflector::query(std::initializer_list<std::string> parts) const {
 
 std::chrono::milliseconds Reflector::nextBackoff() {
   // Exponential from backoffMin, capped, with full jitter in [d/2, d].
-  const int exponent = std::min(consecutiveFailures_, 16);
+  const int exponent = std::min(backoffSteps_, 16);
   auto d = options_.backoffMin * (1LL << exponent);
   if (d > options_.backoffMax || d <= std::chrono::milliseconds(0)) d = options_.backoffMax;
   std::uniform_int_distribution<long long> jitter(d.count() / 2, d.count());
@@ -122,9 +122,12 @@ void Reflector::onListPage(util::Result<ApiResponse> response) {
   };
   if (!response) return listFailed(response.error());
   if (response->status == 410) {
-    // The continue token expired mid-list: start over, at once.
+    // The continue token expired mid-list: start over, at once the first
+    // time; again and again only after a growing backoff.
     handler_.onListAborted();
     listing_ = false;
+    if (backoffSteps_ > 0) return retryLater(true);
+    ++backoffSteps_;
     return list("");
   }
   if (response->status != 200) {
@@ -208,6 +211,7 @@ void Reflector::onWatchLine(std::string_view line) {
     if (!rv.empty()) resourceVersion_ = std::string(rv);
   }
   consecutiveFailures_ = 0;
+  backoffSteps_ = 0;
   watchSawEvent_ = true;
   if (type == "BOOKMARK") return;
   if (type == "ADDED") {
@@ -245,6 +249,7 @@ void Reflector::onWatchClosed(const util::Status& status) {
 void Reflector::retryLater(bool relist) {
   const auto delay = nextBackoff();
   ++consecutiveFailures_;
+  ++backoffSteps_;
   retryTimer_.expires_after(delay);
   retryTimer_.async_wait([self = shared_from_this(), relist,
                           generation = ++retryGeneration_](const boost::system::error_code& ec) {

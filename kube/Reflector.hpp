@@ -9,6 +9,8 @@
 //   any other error           -> back off (exponential, jittered), then
 //                                watch again, or relist if the watch failed
 //                                too often
+//   a 410 ERROR event relists after the backoff too; the backoff grows until
+//   a watch delivers an event, so repeated 410s cannot make a list loop
 //
 // All state lives on one strand; the handler is called on it, never
 // concurrently with itself.
@@ -108,7 +110,12 @@ class Reflector : public std::enable_shared_from_this<Reflector> {
   std::uint64_t streamGeneration_{0};
   std::uint64_t retryGeneration_{0};  // a relist() voids a retry already due
   bool relistNeeded_{false};
-  int consecutiveFailures_{0};
+  int consecutiveFailures_{0};  // since the last good list or watch event: when to relist
+  // Failures since a watch last delivered an event: the backoff's exponent.
+  // A good list does not reset it, so a loop of list, watch, 410 (or a watch
+  // that fails at once) backs off further each round instead of listing the
+  // whole collection again every 200 ms.
+  int backoffSteps_{0};
   bool watchedOnce_{false};
   std::chrono::steady_clock::time_point watchStarted_;
   bool watchSawEvent_{false};

@@ -300,6 +300,53 @@ TEST_F(KubeReflectorTest, GoneOnAContinuePageRestartsTheListFromScratch) {
   EXPECT_EQ(reflector_->stats().errors, 0u);
 }
 
+// An apiserver that expires every continue token: the first 410 restarts
+// the list at once, the next ones only after a backoff (never a tight loop).
+TEST_F(KubeReflectorTest, GoneOnEveryContinuePageBacksOffAfterTheFirst) {
+  reflector_->start();
+  for (std::size_t list = 1; list <= 2; ++list) {
+    ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 2 * list - 1; }));
+    ASSERT_TRUE(api_.respondNext(200, listJson({objectJson("ns", "a", "1")}, "5", "t")));
+    ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 2 * list; }));
+    ASSERT_TRUE(
+        api_.respondNext(410, statusJson(410, "Expired", "The provided continue parameter is too old")));
+    drain(io_);
+    EXPECT_EQ(api_.getCount(), list == 1 ? 3u : 4u) << "list " << list;
+  }
+  ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == 5; }));  // after the backoff
+}
+
+// list, watch, ERROR 410, list, ...: each round backs off further, since a
+// good list is no sign the next watch will hold; only an event resets it.
+// (It used to wait at most backoffMin each round, listing the whole
+// collection five times a second for as long as the 410s came.)
+TEST_F(KubeReflectorTest, RepeatedGoneEventsBackOffLongerEachRound) {
+  reflector_->stop();
+  drain(io_);
+  ReflectorOptions options;
+  options.pageSize = 2;
+  options.requestTimeout = 1s;
+  options.watchTimeoutMin = 10s;
+  options.watchIdleTimeout = 1s;
+  options.backoffMin = 5ms;
+  options.backoffMax = 10s;
+  reflector_ = Reflector::create(io_.get_executor(), api_, "/api/v1/serviceaccounts", "", handler_, options,
+                                 "serviceaccounts");
+  sync("10");
+  std::chrono::steady_clock::duration waited{};
+  for (std::size_t round = 1; round <= 6; ++round) {
+    const auto goneAt = std::chrono::steady_clock::now();
+    api_.lastStream().push(eventJson("ERROR", statusJson(410, "Expired", "too old resource version")));
+    ASSERT_TRUE(runUntil(io_, [&] { return api_.getCount() == round + 1; }));
+    waited = std::chrono::steady_clock::now() - goneAt;
+    ASSERT_TRUE(api_.respondNext(200, listJson({}, std::to_string(10 + round))));
+    ASSERT_TRUE(runUntil(io_, [&] { return api_.watchCount() == round + 1; }));
+  }
+  // The sixth relist came after at least the lower half of 5 ms * 2^5.
+  EXPECT_GE(waited, 80ms);
+  EXPECT_EQ(reflector_->stats().relists, 6u);
+}
+
 TEST_F(KubeReflectorTest, StopCancelsTheWatchAndNothingFollows) {
   sync("10");
   reflector_->stop();
