@@ -6,13 +6,13 @@
 #
 # Installs what is missing (scripts/setup.sh --bench), builds Release into
 # BENCH_BUILD (default build/; a build directory configured from another checkout
-# is used as it is), runs scenarios 1-5 (bench/scenarios/<n>_<name>.py, with
+# is used as it is), runs scenarios 1-6 (bench/scenarios/<n>_<name>.py, with
 # Debian's python3), then writes BENCH_OUT (default bench/results/): raw/*.json
 # per run, summary.json and summary.md (medians, targets) and the plots
 # latency.png, throughput.png. Scenarios 3 and 5 start a throwaway
 # kube-apiserver + etcd on loopback (built once from their pinned Go modules,
-# like the e2e tests). BENCH_SCENARIOS="1 2" runs a subset. Takes about 25
-# minutes with the defaults.
+# like the e2e tests). BENCH_SCENARIOS="1 2" runs a subset. Takes about 36
+# minutes with the defaults (scenario 6, the soak, is 11 of them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +28,7 @@ export BENCH_OUT="${BENCH_OUT:-$PWD/bench/results}"
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then export BENCH_REPEAT="${BENCH_REPEAT:-1}"; fi
 
 mkdir -p "${BENCH_OUT}/raw"
-for scenario in ${BENCH_SCENARIOS:-1 2 3 4 5}; do
+for scenario in ${BENCH_SCENARIOS:-1 2 3 4 5 6}; do
   script=(bench/scenarios/"${scenario}"_*.py)
   [[ -f "${script[0]}" ]] || { echo "run-all: no scenario ${scenario}" >&2; exit 2; }
   rm -f "${BENCH_OUT}/raw/${scenario}"-*.json

@@ -204,6 +204,26 @@ if miss:
            "delivered by the watch while the pod waited, api_hit: found by the direct GET, miss: not found): " +
            ", ".join(f"{k} {fmt(v, 0)}" for k, v in case["lookups"].items()) + ".", ""]
 
+# 6. Soak.
+soak = load("6-soak.json")
+if soak:
+    r = soak[0]["results"]
+    growth = (r["server"]["rssBytesEnd"] - r["server"]["rssBytesStart"]) / 1024
+    samples = load("6-soak-rss.json")
+    peak = max((kib for _, kib in samples[0]["rssKiB"]), default=None) if samples else None
+    case = {"requests": r["requests"], "achievedRate": r["achievedRate"],
+            "failed": r["errors"]["total"] + r["non2xx"] + r["invalid"],
+            "durationSeconds": soak[0]["config"]["durationSeconds"], "p99Ms": r["latencyMs"]["p99"],
+            "rssMiBStart": r["server"]["rssBytesStart"] / 2**20, "rssMiBEnd": r["server"]["rssBytesEnd"] / 2**20,
+            "rssGrowthKiB": growth, "peakRssMiB": peak and peak / 1024}
+    summary["scenarios"]["6-soak"] = case
+    md += ["### 6. Soak (2,000 req/s open loop, after the warm-up)", "",
+           "| duration s | requests | achieved/s | failed | p99 ms | RSS start MiB | RSS end MiB | growth KiB "
+           "| peak RSS MiB |", "|---|---|---|---|---|---|---|---|---|",
+           f"| {fmt(case['durationSeconds'], 0)} | {fmt(case['requests'], 0)} | {fmt(case['achievedRate'], 0)} "
+           f"| {case['failed']} | {fmt(case['p99Ms'], 3)} | {fmt(case['rssMiBStart'], 2)} "
+           f"| {fmt(case['rssMiBEnd'], 2)} | {growth:+.0f} | {fmt(case['peakRssMiB'], 2)} |", ""]
+
 # Targets of issue #5.
 t = []
 medium = sat.get("medium", {})
@@ -227,6 +247,11 @@ if "4-handshakes" in summary["scenarios"]:
     v = summary["scenarios"]["4-handshakes"]["fullHandshakes"]["perServerCpuSecond"]
     t.append(("≥ 5k full handshakes/s per core (ECDSA)", f"{fmt(v, 0)} per server CPU-second",
               v is not None and v >= 5000))
+if "6-soak" in summary["scenarios"]:
+    c = summary["scenarios"]["6-soak"]
+    t.append(("soak at 2,000 req/s: no errors, RSS growth < 1 MiB after the warm-up",
+              f"{c['failed']} failed, {c['rssGrowthKiB']:+.0f} KiB over {fmt(c['durationSeconds'], 0)} s",
+              c["failed"] == 0 and c["rssGrowthKiB"] < 1024))
 summary["targets"] = [{"target": a, "measured": b, "met": c} for a, b, c in t]
 if t:
     md = md[:2] + ["### Targets", "", "| target | measured | met |", "|---|---|---|",
