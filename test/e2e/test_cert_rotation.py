@@ -22,10 +22,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lib.admission import dry_run_env
 from lib.controlplane import admin_endpoint
 from lib.kube import service_account
 from lib.poll import poll
-from lib.webhook import decoded_patch
+from lib.webhook import decoded_patch, pod_review
 
 NS = "irsa-rotation"
 ROLE = "arn:aws:iam::111122223333:role/rotation"
@@ -74,17 +75,6 @@ class Secret:
                 (self.dir / name).symlink_to(Path("..data") / name)
 
 
-def review_body(uid):
-    return json.dumps({
-        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-        "request": {"uid": uid, "operation": "CREATE", "namespace": NS,
-                    "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                    "resource": {"group": "", "version": "v1", "resource": "pods"},
-                    "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": uid, "namespace": NS},
-                               "spec": {"serviceAccountName": "app",
-                                        "containers": [{"name": "app", "image": "busybox"}]}}}}).encode()
-
-
 def mutated(data):
     return "AWS_ROLE_ARN" in json.dumps(decoded_patch(json.loads(data)["response"]))
 
@@ -125,7 +115,7 @@ class Load:
         while not self.halt.is_set():
             k += 1
             try:
-                conn.request("POST", "/mutate?timeout=10s", review_body(f"kept-{k}"),
+                conn.request("POST", "/mutate?timeout=10s", pod_review(f"kept-{k}", NS, "app"),
                              {"Content-Type": "application/json"})
                 response = conn.getresponse()
                 data = response.read()
@@ -144,7 +134,7 @@ class Load:
                 raw = socket.create_connection(("127.0.0.1", self.port), timeout=10)
                 with self.ctx.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
                     der = sock.getpeercert(binary_form=True)
-                    body = review_body(f"new-{k}")
+                    body = pod_review(f"new-{k}", NS, "app")
                     sock.sendall(b"POST /mutate?timeout=10s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                                  b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode() +
                                  b"\r\n\r\n" + body)
@@ -163,16 +153,9 @@ class Load:
         conn, k = http.client.HTTPSConnection(host, port, context=ctx, timeout=30), 0
         while not self.halt.is_set():
             k += 1
-            pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"rot-{k}", "namespace": NS},
-                   "spec": {"serviceAccountName": "app", "containers": [{"name": "app", "image": "busybox"}]}}
             try:
-                conn.request("POST", f"/api/v1/namespaces/{NS}/pods?dryRun=All", json.dumps(pod),
-                             {"Content-Type": "application/json"})
-                response = conn.getresponse()
-                data = response.read()
-                envs = [e["name"] for c in json.loads(data)["spec"]["containers"] for e in c.get("env", [])] \
-                    if response.status == 201 else []
-                self.count("apiserver", "AWS_ROLE_ARN" in envs, f"{response.status}: {data[:300]!r}")
+                status, envs, data = dry_run_env(conn, f"rot-{k}", "app", NS)
+                self.count("apiserver", "AWS_ROLE_ARN" in envs, f"{status}: {data[:300]!r}")
             except (OSError, http.client.HTTPException, KeyError, ValueError) as error:
                 self.count("apiserver", False, repr(error))
                 conn.close()

@@ -28,10 +28,11 @@ import time
 import pytest
 import yaml
 
+from lib.admission import dry_run_env
 from lib.controlplane import admin_endpoint
 from lib.kube import service_account
 from lib.poll import poll
-from lib.webhook import decoded_patch
+from lib.webhook import decoded_patch, pod_review
 
 NS = "irsa-flood"
 ROLE = "arn:aws:iam::111122223333:role/flood"
@@ -40,17 +41,6 @@ SILENT, QUIET, SLOW = 300, 40, 40  # attacker connections held open, 380 in all
 FLOOD_S = 12
 BASELINE_S = 4
 NEW_PER_ROUND = 4
-
-
-def review_body(uid):
-    return json.dumps({
-        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-        "request": {"uid": uid, "operation": "CREATE", "namespace": NS,
-                    "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                    "resource": {"group": "", "version": "v1", "resource": "pods"},
-                    "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": uid, "namespace": NS},
-                               "spec": {"serviceAccountName": "app",
-                                        "containers": [{"name": "app", "image": "busybox"}]}}}}).encode()
 
 
 def percentile(values, p):
@@ -158,7 +148,7 @@ def post_reviews(wh, stop, out):
         k += 1
         started = time.monotonic()
         try:
-            conn.request("POST", "/mutate?timeout=10s", review_body(f"flood-{k}"),
+            conn.request("POST", "/mutate?timeout=10s", pod_review(f"flood-{k}", NS, "app"),
                          {"Content-Type": "application/json"})
             response = conn.getresponse()
             data = response.read()
@@ -183,20 +173,13 @@ def create_pods(env, stop, out):
     k = 0
     while not stop.is_set():
         k += 1
-        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"flood-{k}", "namespace": NS},
-               "spec": {"serviceAccountName": "app", "containers": [{"name": "app", "image": "busybox"}]}}
         try:
             conn = http.client.HTTPSConnection(host, port, context=ctx, timeout=30)
-            conn.request("POST", f"/api/v1/namespaces/{NS}/pods?dryRun=All", json.dumps(pod),
-                         {"Content-Type": "application/json"})
-            response = conn.getresponse()
-            data = response.read()
+            status, envs, data = dry_run_env(conn, f"flood-{k}", "app", NS)
             conn.close()
-            envs = [e["name"] for c in json.loads(data)["spec"]["containers"] for e in c.get("env", [])] \
-                if response.status == 201 else []
             ok = "AWS_ROLE_ARN" in envs
             if not ok:
-                out["errors"].append(f"{response.status}: {data[:300]!r}")
+                out["errors"].append(f"{status}: {data[:300]!r}")
         except (OSError, http.client.HTTPException, KeyError, ValueError) as error:
             ok = False
             out["errors"].append(repr(error))

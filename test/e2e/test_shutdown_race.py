@@ -26,21 +26,11 @@ import time
 
 from lib.kube import service_account
 from lib.poll import poll
+from lib.webhook import pod_review
 
 DELAY = 2.0
 BUSY, EARLY, LATE = 6, 4, 2
 ROLE = "arn:aws:iam::111122223333:role/race"
-
-
-def review_body(uid):
-    return json.dumps({
-        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-        "request": {"uid": uid, "operation": "CREATE", "namespace": "race",
-                    "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                    "resource": {"group": "", "version": "v1", "resource": "pods"},
-                    "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": uid, "namespace": "race"},
-                               "spec": {"serviceAccountName": "racer",
-                                        "containers": [{"name": "app", "image": "busybox"}]}}}}).encode()
 
 
 class Conn:
@@ -57,7 +47,7 @@ class Conn:
 
     def post(self, uid):
         """(status, Connection header); raises OSError/HTTPException when the answer is lost."""
-        body = review_body(uid)
+        body = pod_review(uid, "race", "racer")
         head = (f"POST /mutate?timeout=10s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n").encode()
         self.sock.sendall(head + body)

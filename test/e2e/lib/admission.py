@@ -2,6 +2,7 @@
 the webhook, stored pods."""
 
 import base64
+import json
 
 from lib.pods import pod_manifest
 from lib.poll import poll
@@ -20,6 +21,20 @@ def wait_dry_run(kube, timeout, name, sa, ns, predicate):
         return predicate(last["pod"])
 
     return poll(timeout, probe), last.get("pod")
+
+
+def dry_run_env(conn, name, sa, ns):
+    """A server-side dry run of the e2e pod's create on `conn` (an HTTPSConnection to the apiserver as
+    admin, lib.controlplane.admin_endpoint): (status, the env names of its containers, the body)."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": ns},
+           "spec": {"serviceAccountName": sa, "containers": [{"name": "app", "image": "busybox"}]}}
+    conn.request("POST", f"/api/v1/namespaces/{ns}/pods?dryRun=All", json.dumps(pod),
+                 {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    data = response.read()
+    names = [e["name"] for c in json.loads(data)["spec"]["containers"] for e in c.get("env", [])] \
+        if response.status == 201 else []
+    return response.status, names, data
 
 
 def create_pod(kube, name, sa, ns):

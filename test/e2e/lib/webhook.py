@@ -151,15 +151,7 @@ class Server:
 
     def review(self, ns, sa):
         """An AdmissionReview for a minimal pod straight to /mutate: the response object."""
-        body = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-                "request": {"uid": "e2e-review", "operation": "CREATE", "namespace": ns,
-                            "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                            "resource": {"group": "", "version": "v1", "resource": "pods"},
-                            "object": {"apiVersion": "v1", "kind": "Pod",
-                                       "metadata": {"name": "direct", "namespace": ns},
-                                       "spec": {"serviceAccountName": sa,
-                                                "containers": [{"name": "app", "image": "busybox"}]}}}}
-        status, data = self.tls_request("POST", "/mutate?timeout=10s", json.dumps(body))
+        status, data = self.tls_request("POST", "/mutate?timeout=10s", pod_review("e2e-review", ns, sa, "direct"))
         assert status == 200, data
         return json.loads(data)["response"]
 
@@ -193,6 +185,20 @@ class Webhook(Server):
 
     def lookups(self, outcome):
         return self.metric(f'irsa_webhook_service_account_lookups_total{{outcome="{outcome}"}}')
+
+
+def pod_review(uid, ns, sa, pod_name=None):
+    """The body (bytes) of an AdmissionReview v1 of a pod CREATE: one busybox container, pod `pod_name`
+    (default: the uid) in `ns` with ServiceAccount `sa`."""
+    return json.dumps({
+        "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        "request": {"uid": uid, "operation": "CREATE", "namespace": ns,
+                    "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                    "resource": {"group": "", "version": "v1", "resource": "pods"},
+                    "object": {"apiVersion": "v1", "kind": "Pod",
+                               "metadata": {"name": pod_name or uid, "namespace": ns},
+                               "spec": {"serviceAccountName": sa,
+                                        "containers": [{"name": "app", "image": "busybox"}]}}}}).encode()
 
 
 def decoded_patch(response):
