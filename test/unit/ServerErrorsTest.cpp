@@ -221,7 +221,10 @@ TEST(ServerLimitsTest, AtMaxConnectionsANewConnectionEvictsTheOldestThatHasNotBe
 // answered while newcomers keep coming.
 TEST(ServerLimitsTest, AConnectionThatHasBegunARequestIsNotEvicted) {
   TestServer::Options options;
-  options.extraArgs = {"--max-connections", "2"};
+  // Three: `busy`, the scrape's connection below (it has answered, so it is
+  // not evictable either, and the server may not have seen it close yet when
+  // the newcomers come), and one newcomer at a time.
+  options.extraArgs = {"--max-connections", "3"};
   auto server = TestServer::start(options);
   ASSERT_TRUE(server);
   auto busy = server->connect();
@@ -236,17 +239,19 @@ TEST(ServerLimitsTest, AConnectionThatHasBegunARequestIsNotEvicted) {
         return !m.empty() && metricValue(m, "irsa_webhook_connections_active").value_or(0) == 2.0;
       },
       5s));
-  // Kept open, so each one after the first comes at the limit: it evicts the
-  // newcomer before it, never `busy`.
+  // Kept open, so the later ones come at the limit: each evicts the oldest
+  // newcomer, never `busy`.
   std::vector<std::unique_ptr<TestClient>> newcomers;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     newcomers.push_back(std::make_unique<TestClient>());
-    ASSERT_FALSE(newcomers.back()->connectTls(server->port(), server->trust()));
+    ASSERT_FALSE(newcomers.back()->connectTls(server->port(), server->trust())) << i;
   }
   ASSERT_FALSE(busy->writeRaw("{}"));
   Reply reply = busy->readResponse();
   ASSERT_FALSE(reply.ec) << reply.ec.message();
   EXPECT_EQ(reply.response.result(), http::status::bad_request) << reply.response.body();
+  const std::string metrics = server->scrapeMetricsUntil([](const std::string& m) { return !m.empty(); });
+  EXPECT_GE(metricValue(metrics, "irsa_webhook_connections_evicted_total").value_or(0), 2.0) << metrics;
 }
 
 }  // namespace
