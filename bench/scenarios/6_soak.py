@@ -14,7 +14,7 @@ import threading
 import time
 
 import benchlib
-from benchlib import die, log, proc_status_kib
+from benchlib import die, log, status_kib
 
 RATE = 2000
 MAX_GROWTH_KIB = 1024
@@ -31,7 +31,7 @@ def scenario(bench):
         def sample():
             started = time.monotonic()
             while not stop.is_set():
-                samples.append([round(time.monotonic() - started, 1), proc_status_kib(server.pid, "VmRSS")])
+                samples.append([round(time.monotonic() - started, 1), status_kib(server.pid, "VmRSS")])
                 stop.wait(interval)
 
         sampler = threading.Thread(target=sample)

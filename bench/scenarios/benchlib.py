@@ -35,6 +35,7 @@ sys.path.insert(0, str(E2E_DIR))
 
 from lib.controlplane import ControlPlane  # noqa: E402
 from lib.poll import poll  # noqa: E402
+from lib.procstat import cpu_seconds, status_kib  # noqa: E402, F401 - for the scenarios
 from lib.webhook import Webhook  # noqa: E402
 
 
@@ -64,17 +65,6 @@ def main(scenario):
     except BenchError as error:
         log(f"ERROR: {error}")
         sys.exit(1)
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process so far, in seconds to the millisecond (for tools that do not sample it)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 3)
-
-
-def proc_status_kib(pid, key):
-    """A kB line of /proc/PID/status (VmRSS, VmHWM)."""
-    return int(re.search(rf"^{key}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M).group(1))
 
 
 def failed_requests(results):

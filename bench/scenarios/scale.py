@@ -35,7 +35,7 @@ from benchlib import (
     die,
     log,
     poll,
-    proc_status_kib,
+    status_kib,
 )
 
 
@@ -141,7 +141,7 @@ def measure(cluster, binary, certs, log_path):
                # CPU the webhook spent so far: its own share of the sync.
                "serveCpuSeconds": cpu_seconds(wh.pid),
                "cached": int(wh.metric("irsa_webhook_service_accounts")),
-               "rssKiB": proc_status_kib(wh.pid, "VmRSS"), "hwmKiB": proc_status_kib(wh.pid, "VmHWM")}
+               "rssKiB": status_kib(wh.pid, "VmRSS"), "hwmKiB": status_kib(wh.pid, "VmHWM")}
         synced = re.search(r"\] ServiceAccount cache synced count=(\d+)", Path(log_path).read_text())
         run["syncedCount"] = int(synced.group(1)) if synced else None
     finally:

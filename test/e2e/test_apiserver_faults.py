@@ -18,6 +18,7 @@ import pytest
 from lib.faultproxy import FaultProxy
 from lib.kube import service_account
 from lib.poll import poll
+from lib.procstat import cpu_seconds
 from lib.webhook import decoded_patch
 
 NS = "irsa-faults"
@@ -25,13 +26,6 @@ ROLE = "arn:aws:iam::111122223333:role/faults"
 OUTAGE_S = float(os.environ.get("IRSA_E2E_FAULT_OUTAGE_S", "60"))
 RESTARTS = "irsa_webhook_watch_restarts_total"
 RELISTS = "irsa_webhook_relists_total"
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process, in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def annotated(name):

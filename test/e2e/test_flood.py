@@ -32,6 +32,7 @@ from lib.admission import dry_run_env
 from lib.controlplane import admin_endpoint
 from lib.kube import service_account
 from lib.poll import poll
+from lib.procstat import status_kib
 from lib.webhook import decoded_patch, pod_review
 
 NS = "irsa-flood"
@@ -46,14 +47,6 @@ NEW_PER_ROUND = 4
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError(f"no VmRSS for {pid}")
 
 
 # --- the attacker: one process, so its CPU does not come out of the measuring threads' GIL
@@ -199,7 +192,7 @@ def measure(wh, env, seconds):
     samples = []  # RSS every 0.2 s
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        samples.append(rss_kib(wh.pid))
+        samples.append(status_kib(wh.pid, "VmRSS"))
         time.sleep(0.2)
     stop.set()
     for t in threads:
@@ -244,7 +237,7 @@ def wh(webhook, kube, register, tmp_path_factory):
 
 def test_a_flood_past_max_connections_locks_out_no_probe_review_or_pod(wh, cluster):
     baseline = measure(wh, cluster.env, BASELINE_S)
-    idle_rss = rss_kib(wh.pid)
+    idle_rss = status_kib(wh.pid, "VmRSS")
 
     stop, opened = multiprocessing.Event(), multiprocessing.Value("l", 0)
     attacker = multiprocessing.Process(target=attack, args=(wh.port, str(wh.certs / "ca.crt"), stop, opened))
