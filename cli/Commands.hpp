@@ -14,6 +14,9 @@ inline constexpr int kExitUsage = 2;
 int mutateCommand(const std::vector<std::string>& args);
 int serveCommand(const std::vector<std::string>& args);
 int devCertCommand(const std::vector<std::string>& args);
+int oidcCommand(const std::vector<std::string>& args);
+// `oidc from-cluster`, in a file of its own for its cluster I/O.
+int oidcFromClusterCommand(const std::vector<std::string>& args);
 // Prints `irsa-webhook <version>` (also `serve --version`, a bool flag as in the reference).
 int versionCommand();
 

@@ -23,6 +23,7 @@ constexpr const char* kUsage =
     "  serve      run the HTTPS admission webhook\n"
     "  mutate     show offline what the webhook would do to a pod\n"
     "  dev-cert   write a development CA and serving certificate\n"
+    "  oidc       OIDC discovery and JWKS documents of the service-account issuer\n"
     "  version    print the version\n"
     "\n"
     "Run 'irsa-webhook <command> --help' for a command's flags.\n";
@@ -52,6 +53,7 @@ int run(int argc, char** argv) {
   if (command == "mutate") return mutateCommand(args);
   if (command == "serve") return serveCommand(args);
   if (command == "dev-cert") return devCertCommand(args);
+  if (command == "oidc") return oidcCommand(args);
   std::cerr << "irsa-webhook: unknown command \"" << command << "\"\n\n" << kUsage;
   return kExitUsage;
 }

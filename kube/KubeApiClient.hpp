@@ -45,6 +45,9 @@ struct KubeApiClientOptions {
   std::chrono::milliseconds tokenRecheckInterval{std::chrono::seconds(1)};    // tokenFile stat() period
   ExecCredentialOptions exec;                                                 // a kubeconfig exec plugin
   std::string userAgent = "irsa-webhook";
+  // The Accept header of every request. The apiserver serves /openid/v1/jwks
+  // only as application/jwk-set+json, so the toolkit's client adds that.
+  std::string accept = "application/json";
 };
 
 class KubeApiClient : public ApiClient {

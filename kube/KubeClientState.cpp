@@ -22,7 +22,7 @@ KubeRequest KubeClientState::buildRequest(const std::string& target, const Crede
   KubeRequest req{http::verb::get, basePath + target, 11};
   req.set(http::field::host, endpoint->hostHeader);
   req.set(http::field::user_agent, options.userAgent);
-  req.set(http::field::accept, "application/json");
+  req.set(http::field::accept, options.accept);
   if (!credential.token.empty()) req.set(http::field::authorization, "Bearer " + credential.token);
   req.keep_alive(true);
   return req;

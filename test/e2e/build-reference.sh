@@ -7,6 +7,8 @@
 #
 # Output (outside the repo, reused when present):
 #   ${IRSA_TOOLS_CACHE:-~/.cache/irsa-webhook/tools}/reference-<version>/webhook
+#   …/reference-<version>/self-hosted   its hack/self-hosted keys.json generator, which
+#                                       test_oidc.py holds `oidc jwks` to byte for byte
 # next to SOURCE (the tarball's name and sha256) and BUILDINFO. The cache is
 # keyed on the tarball's name and content: a binary whose SOURCE does not match
 # the tarball (same name, new content) is rebuilt. The Go module and build
@@ -38,7 +40,9 @@ REF_BIN="${REF_DIR}/webhook"
 # The cache key, one line: what the binary was built from.
 SOURCE_KEY="${NAME} $(sha256sum "${TARBALL}" | cut -d' ' -f1)"
 
-is_current() { [[ -x "${REF_BIN}" && "$(cat "${REF_DIR}/SOURCE" 2>/dev/null)" == "${SOURCE_KEY}" ]]; }
+is_current() {
+  [[ -x "${REF_BIN}" && -x "${REF_DIR}/self-hosted" && "$(cat "${REF_DIR}/SOURCE" 2>/dev/null)" == "${SOURCE_KEY}" ]]
+}
 
 case "${1:-}" in
   --check) is_current; exit ;;
@@ -79,6 +83,9 @@ mkdir -p "${E2E_WORK}/out"
 e2e_go_nice reference "go build ${VERSION} (GOPROXY=$(go env GOPROXY))" \
   go build -trimpath -ldflags='-s -w' -o "${E2E_WORK}/out/webhook" .
 [[ -x "${E2E_WORK}/out/webhook" ]] || e2e_die "reference: go build produced no binary"
+e2e_go_nice reference-self-hosted "go build ./hack/self-hosted" \
+  go build -trimpath -ldflags='-s -w' -o "${E2E_WORK}/out/self-hosted" ./hack/self-hosted
+[[ -x "${E2E_WORK}/out/self-hosted" ]] || e2e_die "reference: go build ./hack/self-hosted produced no binary"
 printf '%s\n' "${SOURCE_KEY}" >"${E2E_WORK}/out/SOURCE"
 printf 'tarball=%s\ngo=%s\nbuilt=%s\nbuild_seconds=%s\n' "${NAME}" "$(go env GOVERSION)" \
   "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$((SECONDS - t0))" >"${E2E_WORK}/out/BUILDINFO"

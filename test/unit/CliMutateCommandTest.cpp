@@ -1,9 +1,6 @@
 // `irsa-webhook mutate` end to end: runs the built binary (IRSA_BINARY) on
 // temporary files and checks stdout, stderr and the exit code.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -12,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "test/support/CliRun.hpp"
+#include "test/support/TempDir.hpp"
 #include "webhook/Json.hpp"
 
 namespace fs = std::filesystem;
@@ -20,70 +19,19 @@ using irsa::webhook::parseJson;
 
 namespace {
 
-struct RunResult {
-  int exitCode{-1};
-  std::string out;
-  std::string err;
-};
-
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using RunResult = irsa::testsupport::CliResult;
 
 class CliMutateCommand : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::path(testing::TempDir()) / "irsa-mutate-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   std::string write(const std::string& name, const std::string& content) {
-    const fs::path p = dir_ / name;
+    const fs::path p = dir_.path() / name;
     std::ofstream(p, std::ios::binary) << content;
     return p.string();
   }
 
-  // Runs IRSA_BINARY with `args`; stdout and stderr go to files, not pipes,
-  // so a large output cannot deadlock the test.
-  RunResult run(const std::vector<std::string>& args) {
-    const std::string outPath = (dir_ / "stdout").string();
-    const std::string errPath = (dir_ / "stderr").string();
-    std::vector<std::string> argv{IRSA_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv)
-      cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int out = open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int in = open("/dev/null", O_RDONLY);
-      if (out < 0 || err < 0 || in < 0) _exit(126);
-      dup2(in, 0);
-      dup2(out, 1);
-      dup2(err, 2);
-      execv(cargv[0], cargv.data());
-      _exit(127);
-    }
-    RunResult r;
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) != pid) return r;
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = readFile(outPath);
-    r.err = readFile(errPath);
-    return r;
-  }
+  RunResult run(const std::vector<std::string>& args) { return irsa::testsupport::runCli(dir_.path(), args); }
 
-  fs::path dir_;
+  irsa::testsupport::TempDir dir_;
 };
 
 const std::string kRole = "arn:aws:iam::111122223333:role/my-role";
@@ -305,9 +253,9 @@ TEST_F(CliMutateCommand, MissingPodIsAUsageError) {
 }
 
 TEST_F(CliMutateCommand, UnreadableFileIsAUsageError) {
-  const std::string missing = (dir_ / "does-not-exist.yaml").string();
+  const std::string missing = (dir_.path() / "does-not-exist.yaml").string();
   expectOneLineUsageError(run({"mutate", "--pod", missing}), missing);
-  expectOneLineUsageError(run({"mutate", "--pod", dir_.string()}), dir_.string());
+  expectOneLineUsageError(run({"mutate", "--pod", dir_.path().string()}), dir_.path().string());
   expectOneLineUsageError(run({"mutate", "--pod", write("pod.yaml", kPodYaml), "--service-account", missing}),
                           missing);
 }

@@ -1,5 +1,6 @@
 // webhook/Base64: standard alphabet with padding (RFC 4648 section 4), as
-// Kubernetes encodes []byte such as AdmissionResponse.patch.
+// Kubernetes encodes []byte such as AdmissionResponse.patch; and base64url
+// without padding (RFC 4648 section 5), as JWTs and JWKs encode bytes.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,6 +10,8 @@
 using irsa::webhook::base64Append;
 using irsa::webhook::base64Decode;
 using irsa::webhook::base64Encode;
+using irsa::webhook::base64UrlDecode;
+using irsa::webhook::base64UrlEncode;
 
 namespace {
 
@@ -93,3 +96,25 @@ TEST(WebhookBase64, RejectsMisplacedPadding) {
 }
 
 }  // namespace
+
+TEST(WebhookBase64Url, EncodesWithTheUrlAlphabetAndNoPadding) {
+  EXPECT_EQ(base64UrlEncode("\xfb\xff"), "-_8");
+  EXPECT_EQ(base64UrlEncode("f"), "Zg");
+  EXPECT_EQ(base64UrlEncode("fo"), "Zm8");
+  EXPECT_EQ(base64UrlEncode("foo"), "Zm9v");
+  EXPECT_EQ(base64UrlEncode(""), "");
+}
+
+TEST(WebhookBase64Url, DecodesUnpaddedText) {
+  EXPECT_EQ(base64UrlDecode("-_8"), std::optional<std::string>("\xfb\xff"));
+  EXPECT_EQ(base64UrlDecode("Zg"), std::optional<std::string>("f"));
+  EXPECT_EQ(base64UrlDecode("Zm9vYg"), std::optional<std::string>("foob"));
+  EXPECT_EQ(base64UrlDecode(""), std::optional<std::string>(""));
+}
+
+TEST(WebhookBase64Url, RefusesPaddingTheStandardAlphabetAndAStrayCharacter) {
+  EXPECT_FALSE(base64UrlDecode("Zg=="));
+  EXPECT_FALSE(base64UrlDecode("+/8"));
+  EXPECT_FALSE(base64UrlDecode("Zm9vY"));  // 4k+1 characters: not a whole byte
+  EXPECT_FALSE(base64UrlDecode("Zm 9v"));
+}

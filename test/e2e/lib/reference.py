@@ -45,6 +45,18 @@ def reference_binary():
     return result.stdout.strip().splitlines()[-1]
 
 
+@functools.cache
+def reference_self_hosted():
+    """IRSA_REFERENCE_SELF_HOSTED, or the reference's hack/self-hosted keys.json generator that
+    build-reference.sh builds beside its binary."""
+    if os.environ.get("IRSA_REFERENCE_SELF_HOSTED"):
+        return os.environ["IRSA_REFERENCE_SELF_HOSTED"]
+    result = subprocess.run(["bash", str(E2E_DIR / "build-reference.sh")], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"build-reference.sh failed:\n{result.stderr}")
+    return str(Path(result.stdout.strip().splitlines()[-1]).parent / "self-hosted")
+
+
 def manifest_command(tarball):
     """The container command of the Deployment in the tarball's deploy/deployment-base.yaml."""
     with tarfile.open(tarball) as tar:
