@@ -17,6 +17,10 @@ int devCertCommand(const std::vector<std::string>& args);
 int oidcCommand(const std::vector<std::string>& args);
 // `oidc from-cluster`, in a file of its own for its cluster I/O.
 int oidcFromClusterCommand(const std::vector<std::string>& args);
+int doctorCommand(const std::vector<std::string>& args);
+// `trust-policy from-cluster`, in a file of its own for its cluster I/O.
+int trustPolicyFromClusterCommand(const std::vector<std::string>& args);
+int trustPolicyCommand(const std::vector<std::string>& args);
 // Prints `irsa-webhook <version>` (also `serve --version`, a bool flag as in the reference).
 int versionCommand();
 

@@ -20,11 +20,13 @@ constexpr const char* kUsage =
     "       irsa-webhook [serve flags]   (as the reference's /webhook is run: flags alone mean serve)\n"
     "\n"
     "Commands:\n"
-    "  serve      run the HTTPS admission webhook\n"
-    "  mutate     show offline what the webhook would do to a pod\n"
-    "  dev-cert   write a development CA and serving certificate\n"
-    "  oidc       OIDC discovery and JWKS documents of the service-account issuer\n"
-    "  version    print the version\n"
+    "  serve         run the HTTPS admission webhook\n"
+    "  mutate        show offline what the webhook would do to a pod\n"
+    "  dev-cert      write a development CA and serving certificate\n"
+    "  oidc          OIDC discovery and JWKS documents of the service-account issuer\n"
+    "  trust-policy  write and edit IAM role trust policies for service accounts\n"
+    "  doctor        explain offline what STS would answer for a token\n"
+    "  version       print the version\n"
     "\n"
     "Run 'irsa-webhook <command> --help' for a command's flags.\n";
 
@@ -54,6 +56,8 @@ int run(int argc, char** argv) {
   if (command == "serve") return serveCommand(args);
   if (command == "dev-cert") return devCertCommand(args);
   if (command == "oidc") return oidcCommand(args);
+  if (command == "doctor") return doctorCommand(args);
+  if (command == "trust-policy") return trustPolicyCommand(args);
   std::cerr << "irsa-webhook: unknown command \"" << command << "\"\n\n" << kUsage;
   return kExitUsage;
 }

@@ -89,11 +89,7 @@ util::Result<certs::EvpPkeyPtr> keyFromParams(const char* type, OSSL_PARAM_BLD* 
     return util::fail("invalid key material: " + certs::takeOpenSslError("refused by OpenSSL"));
   }
   certs::EvpPkeyPtr key(raw);
-  // fromdata takes an EC point as given; a point off the curve is refused here.
-  const PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
-    return util::fail("the public key fails its check: " + certs::takeOpenSslError("refused by OpenSSL"));
-  }
+  if (auto valid = checkPublicKey(key.get()); !valid) return valid.failure();
   return key;
 }
 

@@ -79,6 +79,15 @@ util::Result<certs::EvpPkeyPtr> keyOfBlock(const std::string& name, const unsign
 
 }  // namespace
 
+util::Status checkPublicKey(EVP_PKEY* key) {
+  const std::unique_ptr<EVP_PKEY_CTX, certs::OpenSslDeleter<EVP_PKEY_CTX_free>> ctx(
+      EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  if (!ctx || EVP_PKEY_public_check(ctx.get()) != 1) {
+    return util::fail("the public key fails its check: " + certs::takeOpenSslError("refused by OpenSSL"));
+  }
+  return util::okStatus();
+}
+
 util::Result<std::string> signingAlgorithm(EVP_PKEY* key) {
   switch (EVP_PKEY_get_base_id(key)) {
     case EVP_PKEY_RSA:
@@ -151,6 +160,7 @@ util::Result<std::vector<certs::EvpPkeyPtr>> parsePublicKeys(std::string_view pe
     auto key = keyOfBlock(name, block.data, block.length);
     if (!key) return key.failure().within(where);
     if (auto alg = signingAlgorithm(key->get()); !alg) return alg.failure().within(where);
+    if (auto valid = checkPublicKey(key->get()); !valid) return valid.failure().within(where);
     keys.push_back(std::move(*key));
   }
 }

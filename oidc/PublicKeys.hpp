@@ -23,6 +23,11 @@ util::Result<std::string> signingAlgorithm(EVP_PKEY* key);
 // key's DER SubjectPublicKeyInfo (EC points uncompressed, as Go writes them).
 util::Result<std::string> keyId(EVP_PKEY* key);
 
+// OpenSSL's public-key validation (an RSA modulus that is odd and has no
+// small factors, an EC point on its curve): a key failing it can verify no
+// signature, so it is refused wherever keys come in (PEM files and JWKs).
+util::Status checkPublicKey(EVP_PKEY* key);
+
 // The public keys in `pem`, in file order; `source` names it in errors. No
 // key at all, a corrupt block, an encrypted key or an unsupported key type
 // is an error.

@@ -105,4 +105,68 @@ Result<double> goParseFloat(std::string_view text) {
   return value;
 }
 
+Result<std::chrono::sys_seconds> goParseRfc3339(std::string_view text) {
+  const auto invalid = [&] {
+    return Result<std::chrono::sys_seconds>(
+        fail("parsing time \"" + std::string(text) + "\" as RFC 3339: want 2006-01-02T15:04:05Z07:00"));
+  };
+  std::size_t at = 0;
+  // `width` digits at `at`, or -1.
+  const auto digits = [&](std::size_t width) -> int {
+    if (at + width > text.size()) return -1;
+    int value = 0;
+    for (std::size_t i = 0; i < width; ++i) {
+      const char c = text[at + i];
+      if (c < '0' || c > '9') return -1;
+      value = value * 10 + (c - '0');
+    }
+    at += width;
+    return value;
+  };
+  const auto expect = [&](std::string_view chars) {
+    if (at >= text.size() || chars.find(text[at]) == std::string_view::npos) return false;
+    ++at;
+    return true;
+  };
+  const int year = digits(4);
+  if (year < 0 || !expect("-")) return invalid();
+  const int month = digits(2);
+  if (month < 0 || !expect("-")) return invalid();
+  const int day = digits(2);
+  if (day < 0 || !expect("Tt")) return invalid();
+  const int hour = digits(2);
+  if (hour < 0 || !expect(":")) return invalid();
+  const int minute = digits(2);
+  if (minute < 0 || !expect(":")) return invalid();
+  const int second = digits(2);
+  if (second < 0) return invalid();
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    const std::size_t start = at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9')
+      ++at;
+    if (at == start) return invalid();
+  }
+  int offsetSeconds = 0;
+  if (expect("Zz")) {
+  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    const int sign = text[at] == '-' ? -1 : 1;
+    ++at;
+    const int oh = digits(2);
+    if (oh < 0 || !expect(":")) return invalid();
+    const int om = digits(2);
+    if (om < 0 || oh > 23 || om > 59) return invalid();
+    offsetSeconds = sign * (oh * 3600 + om * 60);
+  } else {
+    return invalid();
+  }
+  if (at != text.size()) return invalid();
+  const std::chrono::year_month_day date{std::chrono::year(year),
+                                         std::chrono::month(static_cast<unsigned>(month)),
+                                         std::chrono::day(static_cast<unsigned>(day))};
+  if (!date.ok() || hour > 23 || minute > 59 || second > 59) return invalid();
+  return std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+         std::chrono::seconds(second - offsetSeconds);
+}
+
 }  // namespace irsa::util

@@ -24,4 +24,8 @@ Result<std::chrono::nanoseconds> goParseDurationNanos(std::string_view s);
 // "inf", "infinity", "nan" in any case (hexadecimal floats are not taken).
 Result<double> goParseFloat(std::string_view s);
 
+// time.Parse(time.RFC3339, s): "2026-01-02T03:04:05Z", with optional
+// fractional seconds (dropped) and a "Z" or "+hh:mm"/"-hh:mm" offset.
+Result<std::chrono::sys_seconds> goParseRfc3339(std::string_view s);
+
 }  // namespace irsa::util

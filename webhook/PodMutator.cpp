@@ -41,16 +41,6 @@ Value envVar(std::string_view name, std::string_view value, Allocator& a) {
   return v;
 }
 
-bool isWindows(const Value& spec) {
-  if (const Value* selector = objectMember(spec, "nodeSelector")) {
-    if (stringMember(*selector, "kubernetes.io/os") == "windows") return true;
-    if (stringMember(*selector, "beta.kubernetes.io/os") == "windows") return true;
-  }
-  // An addition over the reference: spec.os is the newer way to say it.
-  if (const Value* os = objectMember(spec, "os")) return stringMember(*os, "name") == "windows";
-  return false;
-}
-
 bool hasNamedEntry(const Value* list, std::string_view name) {
   if (!list) return false;
   for (const auto& item : list->GetArray()) {
@@ -60,6 +50,16 @@ bool hasNamedEntry(const Value* list, std::string_view name) {
 }
 
 }  // namespace
+
+bool podRunsOnWindows(const Value& spec) {
+  if (const Value* selector = objectMember(spec, "nodeSelector")) {
+    if (stringMember(*selector, "kubernetes.io/os") == "windows") return true;
+    if (stringMember(*selector, "beta.kubernetes.io/os") == "windows") return true;
+  }
+  // An addition over the reference: spec.os is the newer way to say it.
+  if (const Value* os = objectMember(spec, "os")) return stringMember(*os, "name") == "windows";
+  return false;
+}
 
 struct PodMutator::Plan {
   IdentityMode mode;
@@ -120,7 +120,7 @@ Patch PodMutator::plan(const Value& pod, const ResolvedIdentity& identity, Rando
     plan.audience = identity.audience;
   }
   plan.tokenFile = goCleanPath(std::string(plan.mountPath) + "/" + std::string(plan.tokenPath));
-  if (isWindows(*spec)) {
+  if (podRunsOnWindows(*spec)) {
     std::replace(plan.tokenFile.begin(), plan.tokenFile.end(), '/', '\\');
     plan.tokenFile.insert(0, "C:");
   }

@@ -17,6 +17,11 @@
 
 namespace irsa::webhook {
 
+// The pod spec says it runs on Windows: a `kubernetes.io/os` or
+// `beta.kubernetes.io/os` node selector, or `spec.os.name`, is "windows".
+// (Its token file is then a `C:` path; doctor's pod lints check the same.)
+bool podRunsOnWindows(const rapidjson::Value& spec);
+
 class PodMutator {
  public:
   explicit PodMutator(const MutationSettings& settings);

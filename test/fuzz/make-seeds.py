@@ -34,6 +34,11 @@ IDENTITIES = [
 
 # The config target's first byte picks the input (ConfigFilesFuzzer.cpp).
 SA_FILE, KUBECONFIG, CONFIGMAP, CONFIGMAP_CONFIG, CONTAINER_CREDENTIALS = range(5)
+# And the oidc target's (OidcFuzzer.cpp).
+TOKEN, JWKS, TRUST_POLICY, DISCOVERY, PEM = range(5)
+OIDC_FIXTURES = ROOT / "test/fixtures/oidc"
+ISSUER = "oidc.example.com/c1"
+PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{ISSUER}"
 
 
 def write(target, data):
@@ -165,10 +170,64 @@ def config_seeds():
              f"users:\n- name: u\n  user: {user}\n")
 
 
+def b64url(data):
+    data = data.encode() if isinstance(data, str) else data
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, indent=4)
+
+
+def web_identity(condition, effect="Allow", federated=PROVIDER, action="sts:AssumeRoleWithWebIdentity"):
+    return {"Effect": effect, "Principal": {"Federated": federated}, "Action": action, "Condition": condition}
+
+
+def oidc_seeds():
+    def seed(kind, text):
+        write("oidc", bytes([kind]) + (text.encode() if isinstance(text, str) else text))
+
+    claims = {"aud": ["sts.amazonaws.com"], "exp": 1796353758, "iat": 1796350158, "iss": f"https://{ISSUER}",
+              "kubernetes.io": {"namespace": "team-a", "serviceaccount": {"name": "app", "uid": "u"}},
+              "nbf": 1796350158, "sub": "system:serviceaccount:team-a:app"}
+    for header in ({"alg": "RS256", "kid": "Ku-9KmhXutZjQo0UyD34foROe38u7NeXG76Ybd8XYJU"}, {"alg": "ES256"},
+                   {"alg": "ES512", "kid": ""}, {"alg": "none"}):
+        seed(TOKEN, f"{b64url(json.dumps(header))}.{b64url(json.dumps(claims))}.{b64url(bytes(64))}\n")
+    seed(TOKEN, b64url('{"alg":"RS256"}') + "." + b64url('{"aud":"x","exp":1.5e9}') + ".AAAA")
+    seed(JWKS, (OIDC_FIXTURES / "rsa.keys.json").read_bytes())
+    seed(JWKS, json.dumps({"keys": [
+        {"use": "sig", "kty": "EC", "kid": "fE7taip_1fX3hE5YVNsFEtDV0jdo5lMSaNMaUACoEIU", "crv": "P-256",
+         "alg": "ES256", "x": "jJf3z4nNbfPltzB9KaxVhlA6HeL-YHvSzDTqLXfGv2A",
+         "y": "Kt5_1XQEzuhJW9viKSf881rRhSawOIBsS7pgQdff7K8"},
+        {"kty": "RSA", "kid": "", "n": "AQAB", "e": "AQAB"}, {"kty": "oct", "k": "AA"}]}))
+    sub, aud = f"{ISSUER}:sub", f"{ISSUER}:aud"
+    seed(TRUST_POLICY, policy(web_identity({"StringEquals": {
+        aud: "sts.amazonaws.com", sub: ["system:serviceaccount:team-a:app", "system:serviceaccount:b:c"]}})))
+    seed(TRUST_POLICY, policy(web_identity({"StringEquals": {aud: "sts.amazonaws.com",
+                                                             sub: "system:serviceaccount:x:y"}}),
+                              web_identity({"StringLike": {sub: "system:serviceaccount:team-*:*"}})))
+    seed(TRUST_POLICY, policy(web_identity({"StringLike": {sub: "*"}}),
+                              web_identity({"StringEquals": {sub: "system:serviceaccount:team-a:app"}}, "Deny")))
+    seed(TRUST_POLICY, policy(web_identity({"ForAllValues:StringLike": {f"{ISSUER}:amr": ["a*"]},
+                                            "StringNotEqualsIfExists": {sub: "x"}, "Null": {aud: "false"},
+                                            "StringEqualsIgnoreCase": {aud: "STS.amazonaws.com"}},
+                                           action=["sts:AssumeRole*", "s3:GetObject"])))
+    seed(TRUST_POLICY, json.dumps({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*"}}))
+    seed(DISCOVERY, json.dumps({"issuer": f"https://{ISSUER}", "jwks_uri": f"https://{ISSUER}/keys.json",
+                                "authorization_endpoint": "urn:kubernetes:programmatic_authorization",
+                                "response_types_supported": ["id_token"], "subject_types_supported": ["public"],
+                                "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+                                "claims_supported": ["sub", "iss"]}, indent=4))
+    for name in ("rsa.pub", "rsa-pkcs1.pub", "rsa.crt", "ec-p256.key", "ec-p384.pub", "ec-p521.pub",
+                 "ec-p256-compressed.pub", "ed25519.key"):
+        seed(PEM, (OIDC_FIXTURES / name).read_bytes())
+
+
 def main():
     shutil.rmtree(CORPUS, ignore_errors=True)
     http_seeds(admission_seeds())
     config_seeds()
+    oidc_seeds()
     for target in sorted(p.name for p in CORPUS.iterdir()):
         print(f"{target}: {len(list((CORPUS / target).iterdir()))} seeds")
 

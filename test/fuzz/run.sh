@@ -6,7 +6,7 @@
 # scripts/test.sh runs it for 60 s a target; test/fuzz/README.md has more.
 #
 # Usage: test/fuzz/run.sh [SECONDS [TARGET...]]    default: 60, every target
-#   targets: admission http config
+#   targets: admission http config oidc
 # Environment:
 #   IRSA_FUZZ_BUILD=DIR        the build directory (default build-fuzz)
 #   IRSA_FUZZ_CMAKE_ARGS="…"   more cmake arguments (e.g. -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
@@ -18,14 +18,14 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(admission http config)
+[[ ${#targets[@]} -gt 0 ]] || targets=(admission http config oidc)
 build=${IRSA_FUZZ_BUILD:-build-fuzz}
 read -r -a cmake_args <<<"${IRSA_FUZZ_CMAKE_ARGS:-}"
 read -r -a fuzz_args <<<"${IRSA_FUZZ_ARGS:-}"
 
 # The longest input each target gets: a pod of a few KiB as a review; a few
 # requests past the small header and body limits HttpFuzzer sets.
-declare -A max_len=([admission]=16384 [http]=8192 [config]=8192)
+declare -A max_len=([admission]=16384 [http]=8192 [config]=8192 [oidc]=8192)
 
 command -v clang++-16 >/dev/null || { echo "fuzz: clang++-16 not found: run scripts/setup.sh" >&2; exit 2; }
 # -O1 with line tables, as libFuzzer recommends; no NDEBUG, so RapidJSON's

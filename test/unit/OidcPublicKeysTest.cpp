@@ -79,6 +79,8 @@ TEST(OidcPublicKeys, RefusesWhatIsNotAUsableKey) {
       {"just text\n", "no PEM public or private key found in input"},
       {fixture("ed25519.key"), "ED25519 keys are not supported"},
       {fixture("rsa-encrypted.key"), "encrypted keys are not supported"},
+      // A certificate whose modulus the fuzzer shuffled: no signature could verify with it.
+      {fixture("rsa-bad-modulus.crt"), "fails its check: invalid modulus"},
       {"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "(PUBLIC KEY #1): malformed key"},
       {"-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n",
        "not a public key, private key or certificate"},

@@ -1,0 +1,117 @@
+"""`irsa-webhook doctor` on real tokens: `kubectl create token` from the real kube-apiserver,
+checked against the JWKS `oidc jwks` builds from its signing key and a trust policy
+`trust-policy create` writes. Allowed when everything matches; denied, with STS's own error, for
+a wrong namespace, a wrong audience, an expired token and a JWKS without the token's key."""
+
+import base64
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+NS = "doctor-e2e"
+SA = "app"
+
+
+@pytest.fixture(scope="module")
+def setup(cluster, kube, irsa_binary, tmp_path_factory):
+    """(provider ARN, JWKS path, policy path, discovery path) for the shared cluster's issuer."""
+    kube.namespace(NS)
+    kube.run("create", "serviceaccount", SA, "-n", NS)
+    out = tmp_path_factory.mktemp("doctor")
+    issuer = json.loads(kube.run("get", "--raw", "/.well-known/openid-configuration").stdout)["issuer"]
+    provider = "arn:aws:iam::111122223333:oidc-provider/" + issuer.removeprefix("https://")
+    sa_pub = Path(os.path.dirname(cluster.env["E2E_CA_CERT"])) / "sa.pub"
+    jwks = run(irsa_binary, "oidc", "jwks", "--key", str(sa_pub))
+    assert jwks.returncode == 0, jwks.stderr
+    (out / "keys.json").write_text(jwks.stdout)
+    policy = run(irsa_binary, "trust-policy", "create", "--provider-arn", provider, "--subject", f"{NS}:{SA}")
+    assert policy.returncode == 0, policy.stderr
+    (out / "policy.json").write_text(policy.stdout)
+    published = run(irsa_binary, "oidc", "from-cluster", "--kubeconfig", cluster.kubeconfig, "--out-dir",
+                    str(out / "site"))
+    assert published.returncode == 0, published.stderr
+    return provider, out
+
+
+def run(irsa_binary, *args, stdin=None):
+    return subprocess.run([irsa_binary, *args], capture_output=True, text=True, timeout=60, input=stdin)
+
+
+def token(kube, audience="sts.amazonaws.com", ns=NS, sa=SA):
+    return kube.run("create", "token", sa, "-n", ns, "--audience", audience, "--duration", "1h").stdout.strip()
+
+
+def doctor(irsa_binary, setup, tok, *extra, jwks=None):
+    provider, out = setup
+    return run(irsa_binary, "doctor", "--token", "-", "--jwks", str(jwks or out / "keys.json"), "--trust-policy",
+               str(out / "policy.json"), "--provider-arn", provider, *extra, stdin=tok)
+
+
+def part(tok, index):
+    """A decoded JSON part of a JWT (0 header, 1 claims)."""
+    text = tok.split(".")[index]
+    return json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+
+
+def test_a_pods_token_is_allowed(irsa_binary, kube, setup):
+    tok = token(kube)
+    _, out = setup
+    result = doctor(irsa_binary, setup, tok, "--discovery", str(out / "site" / ".well-known" / "openid-configuration"),
+                    "--role-arn", "arn:aws:iam::111122223333:role/app")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ALLOWED" in result.stdout
+    for check in ("issuer", "audience", "signature", "time", "trust policy"):
+        assert f"PASS  {check}" in result.stdout, result.stdout
+    assert tok not in result.stdout + result.stderr
+    assert tok.split(".")[2] not in result.stdout + result.stderr  # not even the signature
+
+
+def test_another_namespace_is_not_authorized(irsa_binary, kube, setup):
+    kube.namespace("doctor-e2e-b")
+    kube.run("create", "serviceaccount", SA, "-n", "doctor-e2e-b")
+    result = doctor(irsa_binary, setup, token(kube, ns="doctor-e2e-b"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAIL  trust policy" in result.stdout
+    assert "system:serviceaccount:doctor-e2e-b:app" in result.stdout
+    assert "DENIED: STS answers AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity" in result.stdout
+
+
+def test_a_wrong_audience_is_incorrect(irsa_binary, kube, setup):
+    result = doctor(irsa_binary, setup, token(kube, audience="vault"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAIL  audience" in result.stdout
+    assert "DENIED: STS answers InvalidIdentityToken: Incorrect token audience" in result.stdout
+
+
+def test_an_expired_token_is_expired(irsa_binary, kube, setup):
+    tok = token(kube)
+    exp = part(tok, 1)["exp"]
+    within_skew = doctor(irsa_binary, setup, tok, "--now", str(exp + 200))
+    assert within_skew.returncode == 0, within_skew.stdout
+    assert "within IAM's 5-minute skew" in within_skew.stdout
+    result = doctor(irsa_binary, setup, tok, "--now", str(exp + 400))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (f"DENIED: STS answers ExpiredTokenException: Token expired: current date/time {exp + 400} must be "
+            f"before the expiration date/time {exp}") in result.stdout
+
+
+def test_a_jwks_without_the_key_cannot_verify(irsa_binary, kube, setup, tmp_path):
+    other = Path(__file__).resolve().parent.parent / "fixtures" / "oidc" / "ec-p256.pub"
+    jwks = run(irsa_binary, "oidc", "jwks", "--key", str(other))
+    (tmp_path / "keys.json").write_text(jwks.stdout)
+    tok = token(kube)
+    result = doctor(irsa_binary, setup, tok, jwks=tmp_path / "keys.json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAIL  signature" in result.stdout
+    kid = part(tok, 0)["kid"]
+    assert f"kid {kid} is not in the JWKS" in result.stdout
+    assert "DENIED: STS answers InvalidIdentityToken: Couldn't retrieve verification key" in result.stdout
+
+
+def test_bad_input_exits_2(irsa_binary, setup):
+    result = doctor(irsa_binary, setup, "not-a-token")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "not a JWT" in result.stderr, result.stderr
