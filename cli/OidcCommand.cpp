@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "certs/Pem.hpp"
-#include "cli/ClusterRequest.hpp"
+#include "cli/ClusterClient.hpp"
 #include "cli/Commands.hpp"
 #include "oidc/Discovery.hpp"
 #include "oidc/Issuer.hpp"

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <system_error>
 
-#include "cli/ClusterRequest.hpp"
+#include "cli/ClusterClient.hpp"
 #include "cli/Commands.hpp"
 #include "oidc/Discovery.hpp"
 #include "oidc/Issuer.hpp"
@@ -80,11 +80,13 @@ int oidcFromClusterCommand(const std::vector<std::string>& args) {
     if (auto valid = oidc::validateIssuer(issuerFlag); !valid) return fail(valid.error(), kExitUsage);
   }
 
-  auto discoveryText = getFromCluster(cluster, "/.well-known/openid-configuration");
+  auto client = ClusterClient::create(cluster);
+  if (!client) return fail(client.error(), kExitFailure);
+  auto discoveryText = (*client)->get("/.well-known/openid-configuration");
   if (!discoveryText) return fail(discoveryText.error(), kExitFailure);
   auto discovery = oidc::parseDiscovery(*discoveryText);
   if (!discovery) return fail("the apiserver's discovery document: " + discovery.error(), kExitFailure);
-  auto jwksText = getFromCluster(cluster, "/openid/v1/jwks");
+  auto jwksText = (*client)->get("/openid/v1/jwks");
   if (!jwksText) return fail(jwksText.error(), kExitFailure);
   auto keys = oidc::parseJwkSet(*jwksText);
   if (!keys) return fail("the apiserver's JWKS: " + keys.error(), kExitFailure);

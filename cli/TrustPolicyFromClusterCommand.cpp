@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "cli/ClusterRequest.hpp"
+#include "cli/ClusterClient.hpp"
 #include "cli/Commands.hpp"
 #include "kube/ServiceAccountFile.hpp"
 #include "oidc/TrustPolicy.hpp"
@@ -57,15 +57,17 @@ std::string queryEscape(std::string_view text) {
   return out;
 }
 
-// Every ServiceAccount of the cluster, a page at a time.
+// Every ServiceAccount of the cluster, a page at a time over one client.
 util::Result<std::vector<webhook::ServiceAccount>> listServiceAccounts(const ClusterFlags& cluster,
                                                                        std::string_view prefix) {
+  auto client = ClusterClient::create(cluster);
+  if (!client) return client.failure();
   std::vector<webhook::ServiceAccount> all;
   std::string next;
   do {
     const std::string target =
         next.empty() ? kListPage : std::string(kListPage) + "&continue=" + queryEscape(next);
-    auto body = getFromCluster(cluster, target);
+    auto body = (*client)->get(target);
     if (!body) return body.failure();
     auto page = kube::ServiceAccountFile::parse(*body, prefix);
     if (!page) return page.failure().within("GET /api/v1/serviceaccounts");

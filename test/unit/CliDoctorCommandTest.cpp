@@ -8,8 +8,8 @@
 #include "oidc/Jwk.hpp"
 #include "oidc/JwkSet.hpp"
 #include "test/support/CliRun.hpp"
+#include "test/support/OidcFixtures.hpp"
 #include "test/support/TempDir.hpp"
-#include "test/support/TokenSigner.hpp"
 
 using irsa::testsupport::CliResult;
 

@@ -8,6 +8,7 @@
 
 #include "test/support/CliRun.hpp"
 #include "test/support/FakeApiServer.hpp"
+#include "test/support/OidcFixtures.hpp"
 #include "test/support/TempDir.hpp"
 
 namespace fs = std::filesystem;
@@ -16,9 +17,7 @@ using irsa::testsupport::readFile;
 
 namespace {
 
-std::string fixturePath(const std::string& name) {
-  return std::string(IRSA_SOURCE_DIR) + "/test/fixtures/oidc/" + name;
-}
+using irsa::testsupport::oidcFixturePath;
 
 class CliOidcCommand : public ::testing::Test {
  protected:
@@ -37,15 +36,15 @@ class CliOidcCommand : public ::testing::Test {
 };
 
 TEST_F(CliOidcCommand, JwksOfOneRsaKeyIsTheReferenceGeneratorsOutput) {
-  const CliResult r = run({"oidc", "jwks", "--key", fixturePath("rsa.pub")});
+  const CliResult r = run({"oidc", "jwks", "--key", oidcFixturePath("rsa.pub")});
   EXPECT_EQ(r.exitCode, 0) << r.err;
-  EXPECT_EQ(r.out, readFile(fixturePath("rsa.keys.json")));
+  EXPECT_EQ(r.out, readFile(oidcFixturePath("rsa.keys.json")));
   EXPECT_EQ(r.err, "");
 }
 
 TEST_F(CliOidcCommand, JwksTakesSeveralKeysForRotation) {
-  const CliResult r = run({"oidc", "jwks", "--key", fixturePath("rsa.pub"), "--key",
-                           fixturePath("ec-p384.key"), "--legacy-empty-kid"});
+  const CliResult r = run({"oidc", "jwks", "--key", oidcFixturePath("rsa.pub"), "--key",
+                           oidcFixturePath("ec-p384.key"), "--legacy-empty-kid"});
   EXPECT_EQ(r.exitCode, 0) << r.err;
   EXPECT_NE(r.out.find("\"kid\": \"Ku-9KmhXutZjQo0UyD34foROe38u7NeXG76Ybd8XYJU\""), std::string::npos)
       << r.out;
@@ -60,16 +59,18 @@ TEST_F(CliOidcCommand, JwksTakesSeveralKeysForRotation) {
 
 TEST_F(CliOidcCommand, JwksBadInputIsAOneLineUsageError) {
   expectUsageError({"oidc", "jwks"}, "--key is required");
-  expectUsageError({"oidc", "jwks", "--key", fixturePath("missing.pub")}, "missing.pub");
-  expectUsageError({"oidc", "jwks", "--key", fixturePath("ed25519.key")}, "ED25519 keys are not supported");
-  expectUsageError({"oidc", "jwks", "--key", fixturePath("README.md")}, "no PEM public or private key found");
+  expectUsageError({"oidc", "jwks", "--key", oidcFixturePath("missing.pub")}, "missing.pub");
+  expectUsageError({"oidc", "jwks", "--key", oidcFixturePath("ed25519.key")},
+                   "ED25519 keys are not supported");
+  expectUsageError({"oidc", "jwks", "--key", oidcFixturePath("README.md")},
+                   "no PEM public or private key found");
   expectUsageError({"oidc", "jwks", "--kye", "x"}, "kye");
 }
 
 TEST_F(CliOidcCommand, DiscoveryNamesTheKeysAlgorithms) {
-  const CliResult r =
-      run({"oidc", "discovery", "--issuer", "https://oidc.example.com/c1", "--key",
-           fixturePath("ec-p256.pub"), "--key", fixturePath("rsa.pub"), "--key", fixturePath("ec-p521.pub")});
+  const CliResult r = run({"oidc", "discovery", "--issuer", "https://oidc.example.com/c1", "--key",
+                           oidcFixturePath("ec-p256.pub"), "--key", oidcFixturePath("rsa.pub"), "--key",
+                           oidcFixturePath("ec-p521.pub")});
   EXPECT_EQ(r.exitCode, 0) << r.err;
   EXPECT_NE(r.out.find("\"jwks_uri\": \"https://oidc.example.com/c1/keys.json\""), std::string::npos)
       << r.out;
@@ -105,7 +106,7 @@ TEST_F(CliOidcCommand, HelpAndUnknownCommands) {
 class CliOidcFromCluster : public CliOidcCommand {
  protected:
   void serve(const std::string& discovery) {
-    const std::string jwks = readFile(fixturePath("rsa.keys.json"));
+    const std::string jwks = readFile(oidcFixturePath("rsa.keys.json"));
     server_ = irsa::testsupport::FakeApiServer::start({}, [discovery,
                                                            jwks](const irsa::testsupport::FakeRequest& req) {
       if (req.target == "/.well-known/openid-configuration")
@@ -142,7 +143,7 @@ TEST_F(CliOidcFromCluster, WritesTheFilesWhereTheIssuerPoints) {
   const CliResult r = run({"oidc", "from-cluster", "--kubeconfig", kubeconfig(), "--out-dir", out.string()});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(readFile(out / "openid/v1/jwks"), readFile(fixturePath("rsa.keys.json")));
+  EXPECT_EQ(readFile(out / "openid/v1/jwks"), readFile(oidcFixturePath("rsa.keys.json")));
   const std::string discovery = readFile(out / ".well-known/openid-configuration");
   EXPECT_NE(discovery.find("\"jwks_uri\": \"https://oidc.example.com/c1/openid/v1/jwks\""), std::string::npos)
       << discovery;

@@ -7,7 +7,7 @@
 #include "oidc/Jwk.hpp"
 #include "oidc/JwkSet.hpp"
 #include "oidc/TrustPolicy.hpp"
-#include "test/support/TokenSigner.hpp"
+#include "test/support/OidcFixtures.hpp"
 
 using irsa::oidc::CheckStatus;
 using irsa::oidc::DoctorInput;

@@ -7,7 +7,7 @@
 #include "oidc/Jwk.hpp"
 #include "oidc/JwkSet.hpp"
 #include "oidc/PublicKeys.hpp"
-#include "test/support/TempDir.hpp"
+#include "test/support/OidcFixtures.hpp"
 
 using irsa::oidc::Jwk;
 using irsa::oidc::jwkOfKey;
@@ -15,15 +15,12 @@ using irsa::oidc::keyOfJwk;
 using irsa::oidc::parseJwkSet;
 using irsa::oidc::parsePublicKeys;
 using irsa::oidc::writeJwkSet;
+using irsa::testsupport::oidcFixture;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-  return irsa::testsupport::readFile(std::string(IRSA_SOURCE_DIR) + "/test/fixtures/oidc/" + name);
-}
-
 Jwk jwkOfFixture(const std::string& name) {
-  auto keys = parsePublicKeys(fixture(name), name);
+  auto keys = parsePublicKeys(oidcFixture(name), name);
   EXPECT_TRUE(keys) << keys.error();
   if (!keys) return {};
   auto jwk = jwkOfKey(keys->front().get());
@@ -34,9 +31,9 @@ Jwk jwkOfFixture(const std::string& name) {
 }  // namespace
 
 TEST(OidcJwk, OneRsaKeyIsByteIdenticalToTheReferenceGenerator) {
-  EXPECT_EQ(writeJwkSet({jwkOfFixture("rsa.pub")}, false), fixture("rsa.keys.json"));
+  EXPECT_EQ(writeJwkSet({jwkOfFixture("rsa.pub")}, false), oidcFixture("rsa.keys.json"));
   // The private key publishes its public half, the same document.
-  EXPECT_EQ(writeJwkSet({jwkOfFixture("rsa-pkcs1.key")}, false), fixture("rsa.keys.json"));
+  EXPECT_EQ(writeJwkSet({jwkOfFixture("rsa-pkcs1.key")}, false), oidcFixture("rsa.keys.json"));
 }
 
 TEST(OidcJwk, EcCoordinatesArePaddedToTheCurveSize) {
@@ -86,7 +83,7 @@ TEST(OidcJwk, LegacyEmptyKidRepeatsEveryKeyAfterTheOthers) {
 
 TEST(OidcJwk, EveryKeyRoundTripsThroughItsJwk) {
   for (const char* file : {"rsa.pub", "ec-p256.pub", "ec-p384.pub", "ec-p521.pub"}) {
-    auto keys = parsePublicKeys(fixture(file), file);
+    auto keys = parsePublicKeys(oidcFixture(file), file);
     ASSERT_TRUE(keys) << keys.error();
     auto parsed = parseJwkSet(writeJwkSet({jwkOfFixture(file)}, false));
     ASSERT_TRUE(parsed) << parsed.error();

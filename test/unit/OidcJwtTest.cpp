@@ -6,8 +6,7 @@
 
 #include "oidc/Jwt.hpp"
 #include "oidc/PublicKeys.hpp"
-#include "test/support/TempDir.hpp"
-#include "test/support/TokenSigner.hpp"
+#include "test/support/OidcFixtures.hpp"
 #include "webhook/Base64.hpp"
 
 using irsa::oidc::decodeJwt;
@@ -78,8 +77,7 @@ TEST(OidcJwt, AChangedClaimOrAnotherKeyFailsVerification) {
   auto ec = fixtureKey("ec-p256.key");
   auto ecJwt = decodeJwt(signJwt(header("ES256"), kClaims, ec.get(), "ES256"));
   ASSERT_TRUE(ecJwt) << ecJwt.error();
-  auto other = irsa::oidc::parsePublicKeys(
-      irsa::testsupport::readFile(std::string(IRSA_SOURCE_DIR) + "/test/fixtures/oidc/ec-p384.pub"), "p384");
+  auto other = irsa::oidc::parsePublicKeys(irsa::testsupport::oidcFixture("ec-p384.pub"), "p384");
   ASSERT_TRUE(other) << other.error();
   EXPECT_NE(verifyJwtSignature(*ecJwt, other->front().get())
                 .error()

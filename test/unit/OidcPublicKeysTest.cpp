@@ -5,17 +5,14 @@
 #include <string>
 
 #include "oidc/PublicKeys.hpp"
-#include "test/support/TempDir.hpp"
+#include "test/support/OidcFixtures.hpp"
 
 using irsa::oidc::keyId;
 using irsa::oidc::parsePublicKeys;
 using irsa::oidc::signingAlgorithm;
+using irsa::testsupport::oidcFixture;
 
 namespace {
-
-std::string fixture(const std::string& name) {
-  return irsa::testsupport::readFile(std::string(IRSA_SOURCE_DIR) + "/test/fixtures/oidc/" + name);
-}
 
 // From the openssl CLI (test/fixtures/oidc/README.md).
 constexpr const char* kRsaKid = "Ku-9KmhXutZjQo0UyD34foROe38u7NeXG76Ybd8XYJU";
@@ -33,23 +30,23 @@ std::string onlyKid(const std::string& pem) {
 
 TEST(OidcPublicKeys, EveryRsaEncodingGivesTheSameKeyId) {
   for (const char* file : {"rsa.pub", "rsa-pkcs1.pub", "rsa-pkcs1.key", "rsa-pkcs8.key", "rsa.crt"}) {
-    EXPECT_EQ(onlyKid(fixture(file)), kRsaKid) << file;
+    EXPECT_EQ(onlyKid(oidcFixture(file)), kRsaKid) << file;
   }
 }
 
 TEST(OidcPublicKeys, EcKeyIdsAreOverTheUncompressedPoint) {
-  EXPECT_EQ(onlyKid(fixture("ec-p256.pub")), kP256Kid);
-  EXPECT_EQ(onlyKid(fixture("ec-p256.key")), kP256Kid);  // EC PARAMETERS block skipped
-  EXPECT_EQ(onlyKid(fixture("ec-p256-compressed.pub")), kP256Kid);
-  EXPECT_EQ(onlyKid(fixture("ec-p384.pub")), "w3vd8vF-aTVDTzaSTtot7hV_saKSfQx6c1YHmbXGmCc");
-  EXPECT_EQ(onlyKid(fixture("ec-p521.key")), "x3Cg1_jM2ZR-thTdl9xy6BKzEsWCuicw6LjWgsMil5M");
+  EXPECT_EQ(onlyKid(oidcFixture("ec-p256.pub")), kP256Kid);
+  EXPECT_EQ(onlyKid(oidcFixture("ec-p256.key")), kP256Kid);  // EC PARAMETERS block skipped
+  EXPECT_EQ(onlyKid(oidcFixture("ec-p256-compressed.pub")), kP256Kid);
+  EXPECT_EQ(onlyKid(oidcFixture("ec-p384.pub")), "w3vd8vF-aTVDTzaSTtot7hV_saKSfQx6c1YHmbXGmCc");
+  EXPECT_EQ(onlyKid(oidcFixture("ec-p521.key")), "x3Cg1_jM2ZR-thTdl9xy6BKzEsWCuicw6LjWgsMil5M");
 }
 
 TEST(OidcPublicKeys, SigningAlgorithmFollowsTheKeyTypeAndCurve) {
   const std::pair<const char*, const char*> cases[] = {
       {"rsa.pub", "RS256"}, {"ec-p256.pub", "ES256"}, {"ec-p384.pub", "ES384"}, {"ec-p521.pub", "ES512"}};
   for (const auto& [file, alg] : cases) {
-    auto keys = parsePublicKeys(fixture(file), file);
+    auto keys = parsePublicKeys(oidcFixture(file), file);
     ASSERT_TRUE(keys) << keys.error();
     auto got = signingAlgorithm(keys->front().get());
     ASSERT_TRUE(got) << got.error();
@@ -58,7 +55,7 @@ TEST(OidcPublicKeys, SigningAlgorithmFollowsTheKeyTypeAndCurve) {
 }
 
 TEST(OidcPublicKeys, SeveralKeysInOneFileComeInFileOrder) {
-  auto keys = parsePublicKeys(fixture("ec-p256.pub") + fixture("rsa.pub"), "both");
+  auto keys = parsePublicKeys(oidcFixture("ec-p256.pub") + oidcFixture("rsa.pub"), "both");
   ASSERT_TRUE(keys) << keys.error();
   ASSERT_EQ(keys->size(), 2U);
   EXPECT_EQ(*keyId((*keys)[0].get()), kP256Kid);
@@ -66,7 +63,7 @@ TEST(OidcPublicKeys, SeveralKeysInOneFileComeInFileOrder) {
 }
 
 TEST(OidcPublicKeys, PrivateKeysKeepOnlyTheirPublicHalf) {
-  auto keys = parsePublicKeys(fixture("rsa-pkcs1.key"), "key");
+  auto keys = parsePublicKeys(oidcFixture("rsa-pkcs1.key"), "key");
   ASSERT_TRUE(keys) << keys.error();
   BIGNUM* d = nullptr;
   EXPECT_EQ(EVP_PKEY_get_bn_param(keys->front().get(), "d", &d), 0);
@@ -77,10 +74,10 @@ TEST(OidcPublicKeys, RefusesWhatIsNotAUsableKey) {
   const std::pair<std::string, const char*> cases[] = {
       {"", "no PEM public or private key found in input"},
       {"just text\n", "no PEM public or private key found in input"},
-      {fixture("ed25519.key"), "ED25519 keys are not supported"},
-      {fixture("rsa-encrypted.key"), "encrypted keys are not supported"},
+      {oidcFixture("ed25519.key"), "ED25519 keys are not supported"},
+      {oidcFixture("rsa-encrypted.key"), "encrypted keys are not supported"},
       // A certificate whose modulus the fuzzer shuffled: no signature could verify with it.
-      {fixture("rsa-bad-modulus.crt"), "fails its check: invalid modulus"},
+      {oidcFixture("rsa-bad-modulus.crt"), "fails its check: invalid modulus"},
       {"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", "(PUBLIC KEY #1): malformed key"},
       {"-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n",
        "not a public key, private key or certificate"},

@@ -1,12 +1,17 @@
 #pragma once
-// Signs JWTs for the oidc/ tests with a private key (RS256, or ES256/384/512
-// for the matching EC curve), as kube-apiserver signs service-account tokens.
+// The oidc/ tests' key fixtures (test/fixtures/oidc), and JWTs signed with
+// them (RS256, or ES256/384/512 for the matching EC curve), as kube-apiserver
+// signs service-account tokens.
 
 #include <string>
 
 #include "certs/OpenSslHandles.hpp"
 
 namespace irsa::testsupport {
+
+// test/fixtures/oidc/<name>, and its contents.
+std::string oidcFixturePath(const std::string& name);
+std::string oidcFixture(const std::string& name);
 
 // The private key in the PEM file test/fixtures/oidc/<name>.
 certs::EvpPkeyPtr fixtureKey(const std::string& name);

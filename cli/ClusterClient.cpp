@@ -1,9 +1,6 @@
-#include "cli/ClusterRequest.hpp"
+#include "cli/ClusterClient.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <optional>
-
-#include "kube/KubeApiClient.hpp"
 
 namespace irsa::cli {
 namespace {
@@ -21,27 +18,34 @@ void addClusterFlags(util::FlagSet& flags, ClusterFlags& cluster) {
   flags.addDuration("request-timeout", &cluster.timeout, "limit on each request to the API server");
 }
 
-util::Result<std::string> getFromCluster(const ClusterFlags& cluster, const std::string& target) {
+util::Result<std::unique_ptr<ClusterClient>> ClusterClient::create(const ClusterFlags& flags) {
   kube::ClusterConfigOptions options;
-  options.kubeconfigPath = cluster.kubeconfig;
-  options.context = cluster.context;
-  options.serverOverride = cluster.server;
+  options.kubeconfigPath = flags.kubeconfig;
+  options.context = flags.context;
+  options.serverOverride = flags.server;
   auto config = kube::loadClusterConfig(options);
   if (!config) {
-    if (cluster.kubeconfig.empty())
+    if (flags.kubeconfig.empty()) {
       return config.failure().within("in-cluster configuration (outside a cluster, give --kubeconfig)");
+    }
     return config.failure();
   }
-  boost::asio::io_context ioc;
+  auto cluster = std::make_unique<ClusterClient>(Token{}, flags.timeout);
   kube::KubeApiClientOptions clientOptions;
   clientOptions.userAgent = "irsa-webhook-toolkit";
   clientOptions.accept = "application/json, application/jwk-set+json";
-  auto client = kube::KubeApiClient::create(ioc, std::move(*config), clientOptions);
+  auto client = kube::KubeApiClient::create(cluster->ioc_, std::move(*config), clientOptions);
   if (!client) return client.failure();
+  cluster->client_ = std::move(*client);
+  return cluster;
+}
+
+util::Result<std::string> ClusterClient::get(const std::string& target) {
   std::optional<util::Result<kube::ApiResponse>> answer;
-  (*client)->get(target, cluster.timeout, kube::RateLimit::kWait,
-                 [&answer](util::Result<kube::ApiResponse> response) { answer = std::move(response); });
-  while (!answer && ioc.run_one() > 0) {
+  client_->get(target, timeout_, kube::RateLimit::kWait,
+               [&answer](util::Result<kube::ApiResponse> response) { answer = std::move(response); });
+  ioc_.restart();
+  while (!answer && ioc_.run_one() > 0) {
   }
   if (!answer) return util::fail("GET " + target + ": no answer");
   if (!*answer) return answer->failure();

@@ -1,4 +1,4 @@
-#include "test/support/TokenSigner.hpp"
+#include "test/support/OidcFixtures.hpp"
 
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -12,8 +12,16 @@
 
 namespace irsa::testsupport {
 
+std::string oidcFixturePath(const std::string& name) {
+  return std::string(IRSA_SOURCE_DIR) + "/test/fixtures/oidc/" + name;
+}
+
+std::string oidcFixture(const std::string& name) {
+  return readFile(oidcFixturePath(name));
+}
+
 certs::EvpPkeyPtr fixtureKey(const std::string& name) {
-  const std::string pem = readFile(std::string(IRSA_SOURCE_DIR) + "/test/fixtures/oidc/" + name);
+  const std::string pem = oidcFixture(name);
   auto key = certs::parsePrivateKey(pem, name);
   if (!key) throw std::runtime_error(key.error());
   return std::move(*key);

@@ -1,0 +1,48 @@
+#pragma once
+// Blocking GETs against the API server for the toolkit commands (`oidc
+// from-cluster`, `trust-policy from-cluster`): the webhook's own client
+// (kubeconfig, in-cluster config, exec plugins, TLS) on a private io_context,
+// run until each answer is in. One per command, so the configuration is read
+// once and a connection serves every request. Not for the server, which
+// never blocks.
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "kube/KubeApiClient.hpp"
+#include "util/FlagSet.hpp"
+#include "util/Result.hpp"
+
+namespace irsa::cli {
+
+struct ClusterFlags {
+  std::string kubeconfig;
+  std::string context;
+  std::string server;
+  std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+};
+
+// --kubeconfig, --kube-context, --kube-api and --request-timeout, named as `serve` names them.
+void addClusterFlags(util::FlagSet& flags, ClusterFlags& cluster);
+
+class ClusterClient {
+ public:
+  // Fails for a configuration that cannot be loaded or used.
+  static util::Result<std::unique_ptr<ClusterClient>> create(const ClusterFlags& flags);
+
+  // The body of a 200 answer to GET `target`; any other status is an error
+  // that quotes the start of the body (the apiserver's Status message).
+  util::Result<std::string> get(const std::string& target);
+
+  struct Token {};  // construction goes through create()
+  ClusterClient(Token, std::chrono::milliseconds timeout) : timeout_(timeout) {}
+
+ private:
+  std::chrono::milliseconds timeout_;
+  boost::asio::io_context ioc_;  // before client_: it outlives the client's handlers
+  std::unique_ptr<kube::KubeApiClient> client_;
+};
+
+}  // namespace irsa::cli
