@@ -41,18 +41,30 @@ util::Result<std::unique_ptr<ClusterClient>> ClusterClient::create(const Cluster
 }
 
 util::Result<std::string> ClusterClient::get(const std::string& target) {
+  return exchange("GET " + target, [&](kube::ApiClient::ResponseCallback done) {
+    client_->get(target, timeout_, kube::RateLimit::kWait, std::move(done));
+  });
+}
+
+util::Result<std::string> ClusterClient::post(const std::string& target, std::string body) {
+  return exchange("POST " + target, [&](kube::ApiClient::ResponseCallback done) {
+    client_->post(target, std::move(body), timeout_, kube::RateLimit::kWait, std::move(done));
+  });
+}
+
+util::Result<std::string> ClusterClient::exchange(
+    const std::string& what, const std::function<void(kube::ApiClient::ResponseCallback)>& send) {
   std::optional<util::Result<kube::ApiResponse>> answer;
-  client_->get(target, timeout_, kube::RateLimit::kWait,
-               [&answer](util::Result<kube::ApiResponse> response) { answer = std::move(response); });
+  send([&answer](util::Result<kube::ApiResponse> response) { answer = std::move(response); });
   ioc_.restart();
   while (!answer && ioc_.run_one() > 0) {
   }
-  if (!answer) return util::fail("GET " + target + ": no answer");
+  if (!answer) return util::fail(what + ": no answer");
   if (!*answer) return answer->failure();
   kube::ApiResponse& response = answer->value();
-  if (response.status != 200) {
-    return util::httpFailure(response.status, "GET " + target + ": HTTP " + std::to_string(response.status) +
-                                                  ": " + response.body.substr(0, kQuotedBodyBytes));
+  if (response.status != 200 && response.status != 201) {
+    return util::httpFailure(response.status, what + ": HTTP " + std::to_string(response.status) + ": " +
+                                                  response.body.substr(0, kQuotedBodyBytes));
   }
   return std::move(response.body);
 }

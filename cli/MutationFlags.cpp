@@ -4,14 +4,18 @@
 
 namespace irsa::cli {
 
-void addMutationFlags(util::FlagSet& flags, MutationFlags& parsed) {
-  auto& s = parsed.settings;
+void addTokenShapeFlags(util::FlagSet& flags, webhook::MutationSettings& s) {
   flags.addString("annotation-prefix", &s.annotationPrefix,
                   "prefix of the ServiceAccount and pod annotations");
   flags.addString("token-audience", &s.tokenAudience, "default audience of the projected token");
-  flags.addString("token-mount-path", &s.tokenMountPath, "where the token volume is mounted");
   flags.addInt64("token-expiration", &s.tokenExpiration,
                  "default token lifetime in seconds (values below 600, 0 and negative ones too, mean 600)");
+}
+
+void addMutationFlags(util::FlagSet& flags, MutationFlags& parsed) {
+  auto& s = parsed.settings;
+  addTokenShapeFlags(flags, s);
+  flags.addString("token-mount-path", &s.tokenMountPath, "where the token volume is mounted");
   flags.addString("aws-default-region", &s.awsDefaultRegion,
                   "if set, AWS_DEFAULT_REGION and AWS_REGION are added to containers");
   flags.addBool("sts-regional-endpoint", &s.stsRegionalEndpoint,

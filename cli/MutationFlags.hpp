@@ -18,6 +18,11 @@ struct MutationFlags {
 
 void addMutationFlags(util::FlagSet& flags, MutationFlags& parsed);
 
+// The part of them that shapes the projected token (--annotation-prefix,
+// --token-audience, --token-expiration): `doctor --service-account` asks for
+// the token the webhook would project, so it takes these too.
+void addTokenShapeFlags(util::FlagSet& flags, webhook::MutationSettings& settings);
+
 // Checks what one flag alone cannot say (paths absolute, names non-empty,
 // the expiration within what Kubernetes takes).
 util::Status validate(const MutationFlags& parsed);

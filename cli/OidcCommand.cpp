@@ -5,7 +5,6 @@
 #include <iostream>
 
 #include "certs/Pem.hpp"
-#include "cli/ClusterClient.hpp"
 #include "cli/Commands.hpp"
 #include "oidc/Discovery.hpp"
 #include "oidc/Issuer.hpp"

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "kube/ApiRequest.hpp"
 #include "kube/ExecCredentialProvider.hpp"
-#include "kube/GetRequest.hpp"
 #include "kube/KubeClientState.hpp"
 #include "kube/KubeTls.hpp"
 #include "kube/ServerUrl.hpp"
@@ -91,7 +91,14 @@ KubeApiClient::~KubeApiClient() {
 
 void KubeApiClient::get(std::string target, std::chrono::milliseconds timeout, RateLimit limit,
                         ResponseCallback done) {
-  GetRequest::start(state_, std::move(target), timeout, limit, std::move(done));
+  ApiRequest::start(state_, boost::beast::http::verb::get, std::move(target), {}, timeout, limit,
+                    std::move(done));
+}
+
+void KubeApiClient::post(std::string target, std::string body, std::chrono::milliseconds timeout,
+                         RateLimit limit, ResponseCallback done) {
+  ApiRequest::start(state_, boost::beast::http::verb::post, std::move(target), std::move(body), timeout,
+                    limit, std::move(done));
 }
 
 std::shared_ptr<ApiClient::Stream> KubeApiClient::watch(std::string target,

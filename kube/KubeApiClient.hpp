@@ -1,8 +1,9 @@
 #pragma once
 // The HTTPS ApiClient: Beast + OpenSSL against one API server.
 //
-//   get():   rate token -> idle keep-alive connection or resolve+connect+TLS
-//            -> write -> read (body limit), all under one per-request deadline.
+//   get(), post(): rate token -> idle keep-alive connection or
+//            resolve+connect+TLS -> write -> read (body limit), all under one
+//            per-request deadline.
 //   watch(): rate token -> its own connection -> chunked body read as it
 //            arrives, split into lines; an idle timeout re-armed on each read.
 //
@@ -68,6 +69,13 @@ class KubeApiClient : public ApiClient {
   // free token fails at once with ErrorCode::kRateLimited.
   void get(std::string target, std::chrono::milliseconds timeout, RateLimit limit,
            ResponseCallback done) override;
+
+  // POST of a JSON `body` (e.g. a TokenRequest), otherwise as get(); errors
+  // read "POST <target>: <reason>". Not retried on a dead keep-alive
+  // connection: a POST is not idempotent. Only the toolkit posts, so it is
+  // not part of the ApiClient the cache uses.
+  void post(std::string target, std::string body, std::chrono::milliseconds timeout, RateLimit limit,
+            ResponseCallback done);
 
   // Errors read "watch <target>: <reason>", e.g. "watch /x: HTTP 403: {...}".
   std::shared_ptr<Stream> watch(std::string target, std::chrono::milliseconds idleTimeout,

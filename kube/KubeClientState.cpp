@@ -18,12 +18,18 @@ KubeClientState::KubeClientState(boost::asio::any_io_executor ex, std::shared_pt
       limiter(options.qps, options.burst),
       pool(options.maxIdleConnections, options.idleConnectionTimeout) {}
 
-KubeRequest KubeClientState::buildRequest(const std::string& target, const Credential& credential) const {
-  KubeRequest req{http::verb::get, basePath + target, 11};
+KubeRequest KubeClientState::buildRequest(http::verb verb, std::string_view target, std::string_view body,
+                                          const Credential& credential) const {
+  KubeRequest req{verb, basePath + std::string(target), 11};
   req.set(http::field::host, endpoint->hostHeader);
   req.set(http::field::user_agent, options.userAgent);
   req.set(http::field::accept, options.accept);
   if (!credential.token.empty()) req.set(http::field::authorization, "Bearer " + credential.token);
+  if (!body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = std::string(body);
+    req.prepare_payload();
+  }
   req.keep_alive(true);
   return req;
 }

@@ -105,7 +105,7 @@ void WatchStream::connect() {
 void WatchStream::onConnected(const util::Status& status) {
   if (cancelled_) return finish(error("cancelled"));
   if (!status) return finish(error(status.failure()));
-  request_ = state_->buildRequest(target_, credential_);
+  request_ = state_->buildRequest(http::verb::get, target_, {}, credential_);
   conn_->tcp().expires_after(idleTimeout_);
   http::async_write(
       conn_->stream(), request_,

@@ -25,6 +25,11 @@ inline constexpr std::string_view kDefaultAudience = "sts.amazonaws.com";
 std::string createTrustPolicy(const ProviderArn& provider, const std::vector<Subject>& subjects,
                               const std::vector<std::string>& audiences = {std::string(kDefaultAudience)});
 
+// The only OIDC provider the policy's Allow statements for
+// sts:AssumeRoleWithWebIdentity federate. Fails for invalid JSON, for no
+// such provider, and for several (naming them).
+util::Result<ProviderArn> trustedProvider(std::string_view policy);
+
 // Adds `subject` to the web-identity statement of `provider` (when not given:
 // of the only OIDC provider the policy trusts). An exact subject joins the
 // statement's `<issuer>:sub` list (StringEquals, or StringLike when that is

@@ -45,32 +45,44 @@ struct Targets {
   ProviderArn provider;
 };
 
-util::Result<Targets> findTargets(rapidjson::Document& doc, const std::optional<ProviderArn>& given) {
-  std::vector<Value*> candidates;
+std::vector<Value*> webIdentityAllows(rapidjson::Document& doc) {
+  std::vector<Value*> out;
   for (Value* statement : statementsOf(doc)) {
-    if (isWebIdentityAllow(*statement)) candidates.push_back(statement);
+    if (isWebIdentityAllow(*statement)) out.push_back(statement);
   }
+  return out;
+}
+
+// The one OIDC provider these statements federate.
+util::Result<ProviderArn> onlyProviderOf(const std::vector<Value*>& statements) {
+  std::set<std::string, std::less<>> providers;
+  for (const Value* statement : statements) {
+    for (std::string_view federated : federatedOf(*statement)) {
+      if (parseProviderArn(federated)) providers.emplace(federated);
+    }
+  }
+  if (providers.empty()) {
+    return util::fail("no Allow statement for sts:AssumeRoleWithWebIdentity federates an OIDC provider");
+  }
+  if (providers.size() > 1) {
+    std::string names;
+    for (const auto& p : providers)
+      names += (names.empty() ? "" : ", ") + p;
+    return util::fail("the policy trusts several OIDC providers (" + names +
+                      "): pass --provider-arn to choose one");
+  }
+  return *parseProviderArn(*providers.begin());
+}
+
+util::Result<Targets> findTargets(rapidjson::Document& doc, const std::optional<ProviderArn>& given) {
+  const std::vector<Value*> candidates = webIdentityAllows(doc);
   Targets targets;
   if (given) {
     targets.provider = *given;
   } else {
-    std::set<std::string, std::less<>> providers;
-    for (const Value* statement : candidates) {
-      for (std::string_view federated : federatedOf(*statement)) {
-        if (parseProviderArn(federated)) providers.emplace(federated);
-      }
-    }
-    if (providers.empty()) {
-      return util::fail("no Allow statement for sts:AssumeRoleWithWebIdentity federates an OIDC provider");
-    }
-    if (providers.size() > 1) {
-      std::string names;
-      for (const auto& p : providers)
-        names += (names.empty() ? "" : ", ") + p;
-      return util::fail("the policy trusts several OIDC providers (" + names +
-                        "): pass --provider-arn to choose one");
-    }
-    targets.provider = *parseProviderArn(*providers.begin());
+    auto only = onlyProviderOf(candidates);
+    if (!only) return only.failure();
+    targets.provider = std::move(*only);
   }
   for (Value* statement : candidates) {
     const auto federated = federatedOf(*statement);
@@ -263,6 +275,12 @@ util::Result<std::string> removeSubject(std::string_view policy, const Subject& 
     }
   }
   return prettyPolicy(doc);
+}
+
+util::Result<ProviderArn> trustedProvider(std::string_view policy) {
+  rapidjson::Document doc;
+  if (auto parsed = parsePolicy(doc, policy); !parsed) return parsed.failure();
+  return onlyProviderOf(webIdentityAllows(doc));
 }
 
 }  // namespace irsa::oidc

@@ -1,11 +1,13 @@
 """`irsa-webhook doctor` on real tokens: `kubectl create token` from the real kube-apiserver,
 checked against the JWKS `oidc jwks` builds from its signing key and a trust policy
 `trust-policy create` writes. Allowed when everything matches; denied, with STS's own error, for
-a wrong namespace, a wrong audience, an expired token and a JWKS without the token's key."""
+a wrong namespace, a wrong audience, an expired token and a JWKS without the token's key. The live
+form (`--service-account`) asks the same apiserver's TokenRequest API for the token a pod would get."""
 
 import base64
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -115,3 +117,54 @@ def test_bad_input_exits_2(irsa_binary, setup):
     result = doctor(irsa_binary, setup, "not-a-token")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "not a JWT" in result.stderr, result.stderr
+
+
+ROLE = "arn:aws:iam::111122223333:role/live"
+
+
+def live_doctor(irsa_binary, cluster, setup, sa, policy):
+    _, out = setup
+    return run(irsa_binary, "doctor", "--service-account", f"{NS}/{sa}", "--kubeconfig", cluster.kubeconfig,
+               "--jwks", str(out / "keys.json"), "--trust-policy", str(policy))
+
+
+def annotated_sa(kube, name, **annotations):
+    kube.run("create", "serviceaccount", name, "-n", NS)
+    kube.run("annotate", "serviceaccount", name, "-n", NS, f"eks.amazonaws.com/role-arn={ROLE}",
+             *(f"eks.amazonaws.com/{key.replace('_', '-')}={value}" for key, value in annotations.items()))
+
+
+def test_the_live_form_checks_the_token_a_pod_would_get(irsa_binary, cluster, kube, setup, tmp_path):
+    annotated_sa(kube, "live", token_expiration="3600")
+    provider, _ = setup
+    policy = run(irsa_binary, "trust-policy", "create", "--provider-arn", provider, "--subject", f"{NS}:live")
+    (tmp_path / "policy.json").write_text(policy.stdout)
+    result = live_doctor(irsa_binary, cluster, setup, "live", tmp_path / "policy.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"ServiceAccount {NS}/live gets, from the TokenRequest API (audience sts.amazonaws.com, 3600 s)" \
+        in result.stdout
+    assert f"doctor: a token of system:serviceaccount:{NS}:live for {ROLE}" in result.stdout
+    assert f"ALLOWED: STS would issue credentials for {ROLE}" in result.stdout
+    for check in ("issuer", "audience", "signature", "time", "trust policy"):
+        assert f"PASS  {check}" in result.stdout, result.stdout
+    # The apiserver issued it for the lifetime asked.
+    left = re.search(r"exp is in (\d+) s", result.stdout)
+    assert left and 3000 < int(left.group(1)) <= 3600, result.stdout
+
+
+def test_the_live_form_takes_the_audience_annotation(irsa_binary, cluster, kube, setup, tmp_path):
+    annotated_sa(kube, "live-vault", audience="vault")
+    provider, _ = setup
+    policy = run(irsa_binary, "trust-policy", "create", "--provider-arn", provider, "--subject", f"{NS}:live-vault")
+    (tmp_path / "policy.json").write_text(policy.stdout)
+    result = live_doctor(irsa_binary, cluster, setup, "live-vault", tmp_path / "policy.json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "(audience vault, 86400 s)" in result.stdout
+    assert "DENIED: STS answers InvalidIdentityToken: Incorrect token audience" in result.stdout
+
+
+def test_the_live_form_of_a_missing_service_account_exits_2(irsa_binary, cluster, setup):
+    _, out = setup
+    result = live_doctor(irsa_binary, cluster, setup, "nobody", out / "policy.json")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr == f"irsa-webhook doctor: ServiceAccount {NS}/nobody not found\n"

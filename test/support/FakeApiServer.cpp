@@ -76,7 +76,10 @@ struct FakeApiServer::Impl {
                        std::string(req[http::field::authorization]),
                        std::string(req[http::field::user_agent]),
                        std::string(req[http::field::accept]),
-                       SSL_get0_peer_certificate(stream.native_handle()) != nullptr};
+                       SSL_get0_peer_certificate(stream.native_handle()) != nullptr,
+                       std::string(req.method_string()),
+                       std::string(req[http::field::content_type]),
+                       req.body()};
       Handler current;
       {
         std::lock_guard lock(mutex);

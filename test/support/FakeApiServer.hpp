@@ -57,6 +57,9 @@ struct FakeRequest {
   std::string userAgent;
   std::string accept;
   bool clientCertificate{false};  // the client presented one
+  std::string method;             // "GET", "POST"
+  std::string contentType;
+  std::string body;
 };
 
 class FakeApiServer {

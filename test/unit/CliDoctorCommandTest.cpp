@@ -88,7 +88,7 @@ TEST_F(CliDoctorCommand, DeniedExitsOneWithStsAnswer) {
 }
 
 TEST_F(CliDoctorCommand, BadInputIsAOneLineUsageError) {
-  expectUsageError({"doctor"}, "--token is required");
+  expectUsageError({"doctor"}, "--token or --service-account is required");
   expectUsageError({"doctor", "--token", file("token")}, "--jwks is required");
   expectUsageError({"doctor", "--token", file("token"), "--jwks", file("keys.json"), "--provider-arn", kArn},
                    "--trust-policy is required");
@@ -109,6 +109,20 @@ TEST_F(CliDoctorCommand, BadInputIsAOneLineUsageError) {
   expectUsageError(badToken, "not a JWT");
   expectUsageError(args({"--pod", file("bad.json")}), "--pod");
   expectUsageError(args({"--bogus"}), "bogus");
+  irsa::testsupport::writeFileAtomically(
+      file("no-provider.json"),
+      R"({"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}})");
+  expectUsageError({"doctor", "--token", file("token"), "--jwks", file("keys.json"), "--trust-policy",
+                    file("no-provider.json")},
+                   "--trust-policy: no Allow statement for sts:AssumeRoleWithWebIdentity federates an OIDC "
+                   "provider (or give --provider-arn)");
+}
+
+TEST_F(CliDoctorCommand, WithoutProviderArnTheTrustPolicysProviderIsChecked) {
+  const CliResult r = run({"doctor", "--token", file("token"), "--jwks", file("keys.json"), "--trust-policy",
+                           file("policy.json"), "--now", "2026-12-04T03:00:00Z"});
+  EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("ALLOWED"), std::string::npos) << r.out;
 }
 
 TEST_F(CliDoctorCommand, HelpListsTheFlags) {

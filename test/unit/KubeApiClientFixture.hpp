@@ -133,6 +133,16 @@ class KubeApiClientFixture : public ::testing::Test {
     return std::move(*result);
   }
 
+  util::Result<ApiResponse> post(const std::string& target, std::string body,
+                                 std::chrono::milliseconds timeout = 5s) {
+    Waiter<util::Result<ApiResponse>> done;
+    client_->post(target, std::move(body), timeout, RateLimit::kWait,
+                  [&done](util::Result<ApiResponse> r) { done.set(std::move(r)); });
+    auto result = done.wait();
+    if (!result) return util::fail("test: no answer within the wait limit");
+    return std::move(*result);
+  }
+
   boost::asio::io_context ioc_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_{
       ioc_.get_executor()};

@@ -1,7 +1,8 @@
-// KubeApiClient::get against a scripted HTTPS server on 127.0.0.1 (port 0):
+// KubeApiClient::get and post against a scripted HTTPS server on 127.0.0.1 (port 0):
 // responses, TLS trust and client certificates, timeouts, keep-alive and the
 // client-side rate limiter. Watches are in KubeWatchStreamTest.cpp.
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <stdexcept>
 
@@ -37,6 +38,9 @@ TEST_F(KubeApiClientTest, GetReturnsTheStatusAndBodyOfA200) {
   EXPECT_EQ(seen[0].userAgent, "irsa-webhook");
   EXPECT_EQ(seen[0].host, "127.0.0.1:" + std::to_string(server_->port()));
   EXPECT_EQ(seen[0].authorization, "");
+  EXPECT_EQ(seen[0].method, "GET");
+  EXPECT_EQ(seen[0].contentType, "");
+  EXPECT_EQ(seen[0].body, "");
 }
 
 TEST_F(KubeApiClientTest, A404IsAResponseNotATransportError) {
@@ -346,6 +350,46 @@ TEST_F(KubeApiClientTest, AWaitLongerThanTheTimeoutFailsWithoutTakingAToken) {
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.error().find("rate limit"), std::string::npos) << result.error();
   EXPECT_EQ(server_->requests().size(), 1u);
+}
+
+// ---- POST ------------------------------------------------------------------
+
+TEST_F(KubeApiClientTest, PostSendsTheBodyAsJsonAndReturnsTheAnswer) {
+  ASSERT_TRUE(startServer([](const FakeRequest&) { return respond(201, R"({"status":{"token":"t"}})"); }));
+  ASSERT_TRUE(makeClient());
+  const std::string body = R"({"kind":"TokenRequest","spec":{"audiences":["sts.amazonaws.com"]}})";
+  auto result = post("/api/v1/namespaces/ns/serviceaccounts/app/token", body);
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_EQ(result->status, 201);
+  EXPECT_EQ(result->body, R"({"status":{"token":"t"}})");
+  const auto seen = server_->requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[0].target, "/api/v1/namespaces/ns/serviceaccounts/app/token");
+  EXPECT_EQ(seen[0].contentType, "application/json");
+  EXPECT_EQ(seen[0].body, body);
+}
+
+TEST_F(KubeApiClientTest, APostTheServerDropsOnAReusedConnectionIsNotRetriedButAGetIs) {
+  // The 2nd request of the test: the server closes the connection without an
+  // answer, as one that timed it out idle at that moment would.
+  std::atomic<int> seen{0};
+  ASSERT_TRUE(startServer([&seen](const FakeRequest&) {
+    if (++seen == 2) return FakeScript{testsupport::closeConnection()};
+    return respond(200, "{}");
+  }));
+  ASSERT_TRUE(makeClient());
+  ASSERT_TRUE(get("/api").ok());
+  auto posted = post("/api/v1/x", "{}");
+  ASSERT_FALSE(posted.ok());
+  EXPECT_EQ(posted.error().rfind("POST /api/v1/x: read response", 0), 0u) << posted.error();
+  EXPECT_EQ(server_->requests().size(), 2u);  // sent once
+
+  ASSERT_TRUE(get("/api").ok());  // on a new connection, kept idle
+  seen = 1;                       // so the next request is dropped again
+  auto got = get("/api");
+  ASSERT_TRUE(got.ok()) << got.error();
+  EXPECT_EQ(server_->requests().size(), 5u);  // the dropped GET was sent again
 }
 
 }  // namespace

@@ -382,6 +382,20 @@ struct EditError {
   std::string error;
 };
 
+TEST(OidcTrustPolicyTest, TheTrustedProviderIsTheOnlyOneTheWebIdentityStatementsFederate) {
+  auto one = trustedProvider(kExisting);
+  ASSERT_TRUE(one.ok()) << one.error();
+  EXPECT_EQ(one->text, kArnText);
+  auto two = trustedProvider(kTwoProviders);
+  ASSERT_FALSE(two.ok());
+  EXPECT_EQ(two.error().rfind("the policy trusts several OIDC providers (", 0), 0u) << two.error();
+  auto none = trustedProvider(
+      R"({"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}})");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error(), "no Allow statement for sts:AssumeRoleWithWebIdentity federates an OIDC provider");
+  EXPECT_FALSE(trustedProvider("{").ok());
+}
+
 TEST(OidcTrustPolicyTest, WhatCannotBeEditedFailsWithOneLine) {
   const std::vector<EditError> cases = {
       {"not JSON", "{\"Statement\": [", std::nullopt, "trust policy: invalid JSON at offset 15: "},

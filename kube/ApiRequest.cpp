@@ -1,4 +1,4 @@
-#include "kube/GetRequest.hpp"
+#include "kube/ApiRequest.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -22,26 +22,32 @@ namespace {
 constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
 }  // namespace
 
-void GetRequest::start(std::shared_ptr<KubeClientState> state, std::string target,
-                       std::chrono::milliseconds timeout, RateLimit limit, ApiClient::ResponseCallback done) {
-  auto request =
-      std::make_shared<GetRequest>(Token{}, std::move(state), std::move(target), timeout, std::move(done));
+void ApiRequest::start(std::shared_ptr<KubeClientState> state, http::verb verb, std::string target,
+                       std::string body, std::chrono::milliseconds timeout, RateLimit limit,
+                       ApiClient::ResponseCallback done) {
+  auto request = std::make_shared<ApiRequest>(Token{}, std::move(state), verb, std::move(target),
+                                              std::move(body), timeout, std::move(done));
   request->begin(limit);
 }
 
-GetRequest::GetRequest(Token, std::shared_ptr<KubeClientState> state, std::string target,
-                       std::chrono::milliseconds timeout, ApiClient::ResponseCallback done)
-    : state_(std::move(state)), target_(std::move(target)), timeout_(timeout), done_(std::move(done)) {}
+ApiRequest::ApiRequest(Token, std::shared_ptr<KubeClientState> state, http::verb verb, std::string target,
+                       std::string body, std::chrono::milliseconds timeout, ApiClient::ResponseCallback done)
+    : state_(std::move(state)),
+      verb_(verb),
+      target_(std::move(target)),
+      body_(std::move(body)),
+      timeout_(timeout),
+      done_(std::move(done)) {}
 
-util::Error GetRequest::error(const std::string& reason) const {
-  return util::fail("GET " + target_ + ": " + reason);
+util::Error ApiRequest::error(const std::string& reason) const {
+  return util::fail(std::string(http::to_string(verb_)) + " " + target_ + ": " + reason);
 }
 
-util::Error GetRequest::error(const util::Error& cause) const {
-  return cause.within("GET " + target_);
+util::Error ApiRequest::error(const util::Error& cause) const {
+  return cause.within(std::string(http::to_string(verb_)) + " " + target_);
 }
 
-void GetRequest::begin(RateLimit limit) {
+void ApiRequest::begin(RateLimit limit) {
   // The deadline covers the wait for a rate token too, as a Go context would.
   deadline_ = Clock::now() + timeout_;
   auto self = shared_from_this();
@@ -69,14 +75,14 @@ void GetRequest::begin(RateLimit limit) {
   rateTimer_->async_wait([self](const boost::system::error_code&) { self->acquireCredential(); });
 }
 
-void GetRequest::acquireCredential() {
+void ApiRequest::acquireCredential() {
   auto now = state_->credentials->acquire(
       state_->executor,
       [self = shared_from_this()](util::Result<Credential> c) { self->onCredential(std::move(c)); });
   if (now) onCredential(std::move(*now));
 }
 
-void GetRequest::onCredential(util::Result<Credential> credential) {
+void ApiRequest::onCredential(util::Result<Credential> credential) {
   if (!credential) return finish(error(credential.failure()));
   if (Clock::now() >= deadline_) {
     return finish(
@@ -86,14 +92,14 @@ void GetRequest::onCredential(util::Result<Credential> credential) {
   useConnection();
 }
 
-void GetRequest::useConnection() {
+void ApiRequest::useConnection() {
   conn_ = state_->pool.take();
   if (!conn_) return connectNew();
   reused_ = true;
   net::dispatch(conn_->executor(), [self = shared_from_this()] { self->sendRequest(); });
 }
 
-void GetRequest::connectNew() {
+void ApiRequest::connectNew() {
   reused_ = false;
   conn_ = KubeConnection::create(state_->executor, state_->endpoint);
   const auto connectDeadline = std::min(deadline_, Clock::now() + state_->options.connectTimeout);
@@ -102,20 +108,20 @@ void GetRequest::connectNew() {
   });
 }
 
-void GetRequest::onConnected(const util::Status& status) {
+void ApiRequest::onConnected(const util::Status& status) {
   if (!status) return finish(error(status.failure()));
   sendRequest();
 }
 
-void GetRequest::sendRequest() {
-  request_ = state_->buildRequest(target_, credential_);
+void ApiRequest::sendRequest() {
+  request_ = state_->buildRequest(verb_, target_, body_, credential_);
   conn_->tcp().expires_at(deadline_);
   http::async_write(
       conn_->stream(), request_,
       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) { self->onWritten(ec); });
 }
 
-void GetRequest::onWritten(const boost::system::error_code& ec) {
+void ApiRequest::onWritten(const boost::system::error_code& ec) {
   if (ec) return onTransportError(ec, "write request");
   parser_.emplace();
   parser_->header_limit(kMaxResponseHeaderBytes);
@@ -125,7 +131,7 @@ void GetRequest::onWritten(const boost::system::error_code& ec) {
       [self = shared_from_this()](const boost::system::error_code& rec, std::size_t) { self->onRead(rec); });
 }
 
-void GetRequest::onRead(const boost::system::error_code& ec) {
+void ApiRequest::onRead(const boost::system::error_code& ec) {
   if (ec) return onTransportError(ec, "read response");
   auto& res = parser_->get();
   ApiResponse response{static_cast<int>(res.result_int()), std::move(res.body())};
@@ -147,7 +153,7 @@ void GetRequest::onRead(const boost::system::error_code& ec) {
   finish(std::move(response));
 }
 
-void GetRequest::onTransportError(const boost::system::error_code& ec, const char* step) {
+void ApiRequest::onTransportError(const boost::system::error_code& ec, const char* step) {
   const bool nothingReceived = !parser_ || !parser_->got_some();
   conn_->close();
   if (ec == beast::error::timeout) {
@@ -157,7 +163,8 @@ void GetRequest::onTransportError(const boost::system::error_code& ec, const cha
     return finish(
         error("response body exceeds " + std::to_string(state_->options.maxResponseBytes) + " bytes"));
   }
-  if (reused_ && !retried_ && nothingReceived && Clock::now() < deadline_) {
+  const bool idempotent = verb_ == http::verb::get;
+  if (idempotent && reused_ && !retried_ && nothingReceived && Clock::now() < deadline_) {
     // A keep-alive connection the server closed while it sat idle.
     retried_ = true;
     parser_.reset();
@@ -167,7 +174,7 @@ void GetRequest::onTransportError(const boost::system::error_code& ec, const cha
   finish(error(std::string(step) + ": " + ec.message()));
 }
 
-void GetRequest::finish(util::Result<ApiResponse> result) {
+void ApiRequest::finish(util::Result<ApiResponse> result) {
   if (!done_) return;
   auto done = std::move(done_);
   done_ = nullptr;

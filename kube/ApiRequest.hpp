@@ -1,15 +1,17 @@
 #pragma once
-// One KubeApiClient::get(): rate token, a pooled or new connection, one
-// request/response exchange under a single deadline, and `done` exactly
-// once. A reused keep-alive connection that turns out to be dead (the
-// server closed it while idle) is retried once on a fresh connection, as
-// Go's transport does for idempotent requests. The credential is acquired
+// One KubeApiClient::get() or post(): rate token, a pooled or new
+// connection, one request/response exchange under a single deadline, and
+// `done` exactly once. A GET on a reused keep-alive connection that turns
+// out to be dead (the server closed it while idle) is retried once on a
+// fresh connection, as Go's transport does for idempotent requests; a POST
+// is not, as Go's is not. The credential is acquired
 // after the rate token (a request may queue while an exec plugin runs), and
 // a 401 is retried once with a fresh credential.
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -20,17 +22,19 @@
 
 namespace irsa::kube {
 
-class GetRequest : public std::enable_shared_from_this<GetRequest> {
+class ApiRequest : public std::enable_shared_from_this<ApiRequest> {
  public:
   using Clock = std::chrono::steady_clock;
 
   // Never calls `done` before returning.
-  static void start(std::shared_ptr<KubeClientState> state, std::string target,
-                    std::chrono::milliseconds timeout, RateLimit limit, ApiClient::ResponseCallback done);
+  // `body` (JSON) is sent when non-empty.
+  static void start(std::shared_ptr<KubeClientState> state, boost::beast::http::verb verb, std::string target,
+                    std::string body, std::chrono::milliseconds timeout, RateLimit limit,
+                    ApiClient::ResponseCallback done);
 
   struct Token {};
-  GetRequest(Token, std::shared_ptr<KubeClientState> state, std::string target,
-             std::chrono::milliseconds timeout, ApiClient::ResponseCallback done);
+  ApiRequest(Token, std::shared_ptr<KubeClientState> state, boost::beast::http::verb verb, std::string target,
+             std::string body, std::chrono::milliseconds timeout, ApiClient::ResponseCallback done);
 
  private:
   void begin(RateLimit limit);
@@ -48,7 +52,9 @@ class GetRequest : public std::enable_shared_from_this<GetRequest> {
   util::Error error(const util::Error& cause) const;  // the cause, its code kept
 
   std::shared_ptr<KubeClientState> state_;
+  const boost::beast::http::verb verb_;
   const std::string target_;
+  const std::string body_;
   const std::chrono::milliseconds timeout_;
   Clock::time_point deadline_;
   ApiClient::ResponseCallback done_;  // empty once called
