@@ -13,9 +13,9 @@
 #include "cli/ClusterClient.hpp"
 #include "cli/Commands.hpp"
 #include "kube/ServiceAccountFile.hpp"
+#include "oidc/PolicyJson.hpp"
 #include "oidc/TrustPolicy.hpp"
 #include "util/FlagSet.hpp"
-#include "util/JsonWriter.hpp"
 #include "webhook/AnnotationValues.hpp"
 #include "webhook/Annotations.hpp"
 #include "webhook/Json.hpp"
@@ -157,11 +157,7 @@ int trustPolicyFromClusterCommand(const std::vector<std::string>& args) {
       return fail(parsed.error(), kExitFailure);
     out.AddMember(rapidjson::Value(role.c_str(), alloc), rapidjson::Value(policy, alloc), alloc);
   }
-  util::JsonBuffer buffer;
-  util::JsonPrettyWriter writer(buffer);
-  writer.SetIndent(' ', 4);
-  out.Accept(writer);
-  std::cout << buffer.view() << "\n";
+  std::cout << oidc::prettyPolicy(out);  // the policies' own format, for the whole map
   return kExitOk;
 }
 
