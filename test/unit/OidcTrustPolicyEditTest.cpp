@@ -1,150 +1,15 @@
-// oidc/TrustPolicy: the policy `trust-policy create` writes, and the edits of
-// `add` / `remove`, which keep everything they do not own where it was.
+// oidc/TrustPolicy: the edits of `trust-policy add` / `remove`, which keep
+// everything they do not own where it was, and the provider a policy trusts.
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "oidc/PolicyEvaluator.hpp"
-#include "oidc/TrustPolicy.hpp"
+#include "test/unit/OidcTrustPolicyFixtures.hpp"
 
 namespace irsa::oidc {
 namespace {
 
-const std::string kArnText = "arn:aws:iam::111122223333:oidc-provider/oidc.example.com/cluster";
-const std::string kOtherArnText = "arn:aws:iam::111122223333:oidc-provider/other.example.com";
-
-ProviderArn arn(const std::string& text = kArnText) {
-  auto parsed = parseProviderArn(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.error();
-  return parsed.ok() ? *parsed : ProviderArn{};
-}
-
-Subject subject(const std::string& text) {
-  auto parsed = parseSubject(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.error();
-  return parsed.ok() ? *parsed : Subject{};
-}
-
-std::string added(const std::string& policy, const std::string& s,
-                  std::optional<ProviderArn> p = std::nullopt) {
-  auto result = addSubject(policy, subject(s), p);
-  EXPECT_TRUE(result.ok()) << result.error();
-  return result.ok() ? *result : "";
-}
-
-std::string removed(const std::string& policy, const std::string& s,
-                    std::optional<ProviderArn> p = std::nullopt) {
-  auto result = removeSubject(policy, subject(s), p);
-  EXPECT_TRUE(result.ok()) << result.error();
-  return result.ok() ? *result : "";
-}
-
-Decision decide(const std::string& policy, const std::string& sub) {
-  auto evaluation = evaluateTrustPolicy(policy, webIdentityRequest(arn(), sub, {"sts.amazonaws.com"}));
-  EXPECT_TRUE(evaluation.ok()) << evaluation.error();
-  return evaluation.ok() ? evaluation->decision : Decision::kExplicitDeny;
-}
-
-const std::string kCreatedOne = R"({
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {
-                "Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.example.com/cluster"
-            },
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {
-                    "oidc.example.com/cluster:aud": "sts.amazonaws.com",
-                    "oidc.example.com/cluster:sub": [
-                        "system:serviceaccount:team-a:app"
-                    ]
-                }
-            }
-        }
-    ]
-}
-)";
-
-TEST(OidcTrustPolicyTest, CreateWritesOneStatementWithAudienceAndSubjectFourSpacesIndented) {
-  EXPECT_EQ(createTrustPolicy(arn(), {subject("team-a:app")}), kCreatedOne);
-}
-
-TEST(OidcTrustPolicyTest, CreateListsSeveralAudiencesAndDropsDuplicateSubjects) {
-  const std::string policy = createTrustPolicy(
-      arn(), {subject("team-a:app"), subject("system:serviceaccount:team-a:app"), subject("team-b:web")},
-      {"sts.amazonaws.com", "other"});
-  EXPECT_NE(policy.find(R"("oidc.example.com/cluster:aud": [
-                        "sts.amazonaws.com",
-                        "other"
-                    ],)"),
-            std::string::npos)
-      << policy;
-  EXPECT_NE(policy.find(R"("oidc.example.com/cluster:sub": [
-                        "system:serviceaccount:team-a:app",
-                        "system:serviceaccount:team-b:web"
-                    ])"),
-            std::string::npos)
-      << policy;
-}
-
-const std::string kCreatedMixed = R"({
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {
-                "Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.example.com/cluster"
-            },
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {
-                    "oidc.example.com/cluster:aud": "sts.amazonaws.com",
-                    "oidc.example.com/cluster:sub": [
-                        "system:serviceaccount:team-a:app"
-                    ]
-                }
-            }
-        },
-        {
-            "Effect": "Allow",
-            "Principal": {
-                "Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.example.com/cluster"
-            },
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {
-                    "oidc.example.com/cluster:aud": "sts.amazonaws.com"
-                },
-                "StringLike": {
-                    "oidc.example.com/cluster:sub": [
-                        "system:serviceaccount:team-*:*"
-                    ]
-                }
-            }
-        }
-    ]
-}
-)";
-
-// IAM ANDs operators: StringEquals and StringLike on `:sub` in one statement
-// would admit nobody, so patterns get a statement of their own.
-TEST(OidcTrustPolicyTest, CreatePutsPatternsInASecondStatementSoBothKindsAreAllowed) {
-  const std::string policy = createTrustPolicy(arn(), {subject("team-*:*"), subject("team-a:app")});
-  EXPECT_EQ(policy, kCreatedMixed);
-  EXPECT_EQ(decide(policy, "system:serviceaccount:team-a:app"), Decision::kAllow);
-  EXPECT_EQ(decide(policy, "system:serviceaccount:team-b:web"), Decision::kAllow);
-  EXPECT_EQ(decide(policy, "system:serviceaccount:other:web"), Decision::kImplicitDeny);
-}
-
-TEST(OidcTrustPolicyTest, CreateWithOnlyPatternsHasOnlyTheStringLikeStatement) {
-  const std::string policy = createTrustPolicy(arn(), {subject("ns:*")});
-  EXPECT_EQ(policy.find("\"oidc.example.com/cluster:sub\": [\n                        \"system"),
-            policy.rfind("\"oidc.example.com/cluster:sub\""));
-  EXPECT_NE(policy.find("\"StringLike\""), std::string::npos) << policy;
-  EXPECT_EQ(policy.find("\"Effect\""), policy.rfind("\"Effect\"")) << policy;
-}
+using namespace policytest;
 
 // Other statements, operators and keys in an order of their own: an edit
 // must leave them exactly there.
@@ -194,16 +59,16 @@ const std::string kExistingPlusB = R"({
 }
 )";
 
-TEST(OidcTrustPolicyTest, AddAppendsToTheScalarSubAsAListAndKeepsEverythingElseInOrder) {
+TEST(OidcTrustPolicyEditTest, AddAppendsToTheScalarSubAsAListAndKeepsEverythingElseInOrder) {
   EXPECT_EQ(added(kExisting, "team-b:app"), kExistingPlusB);
 }
 
-TEST(OidcTrustPolicyTest, AddingTwiceIsAddingOnce) {
+TEST(OidcTrustPolicyEditTest, AddingTwiceIsAddingOnce) {
   EXPECT_EQ(added(added(kExisting, "team-b:app"), "team-b:app"), kExistingPlusB);
   EXPECT_EQ(added(kExisting, "system:serviceaccount:team-a:app"), added(kExisting, "team-a:app"));
 }
 
-TEST(OidcTrustPolicyTest, RemoveUndoesAddAndRemovingAnAbsentSubjectChangesNothing) {
+TEST(OidcTrustPolicyEditTest, RemoveUndoesAddAndRemovingAnAbsentSubjectChangesNothing) {
   const std::string once = removed(kExistingPlusB, "team-b:app");
   EXPECT_EQ(once.find("team-b"), std::string::npos) << once;
   EXPECT_NE(once.find(R"("oidc.example.com/cluster:sub": [
@@ -216,7 +81,7 @@ TEST(OidcTrustPolicyTest, RemoveUndoesAddAndRemovingAnAbsentSubjectChangesNothin
   EXPECT_EQ(removed(kExisting, "nobody:here"), removed(kExisting, "nobody:else"));
 }
 
-TEST(OidcTrustPolicyTest, AddPutsAPatternInStringLikeWhenTheStatementHasNoSubYet) {
+TEST(OidcTrustPolicyEditTest, AddPutsAPatternInStringLikeWhenTheStatementHasNoSubYet) {
   const std::string policy =
       R"({"Statement":{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity",
     "Principal":{"Federated":")" +
@@ -235,7 +100,7 @@ TEST(OidcTrustPolicyTest, AddPutsAPatternInStringLikeWhenTheStatementHasNoSubYet
   EXPECT_EQ(decide(result, "system:serviceaccount:team-x:y"), Decision::kAllow);
 }
 
-TEST(OidcTrustPolicyTest, AddCreatesTheConditionWhenTheStatementHasNone) {
+TEST(OidcTrustPolicyEditTest, AddCreatesTheConditionWhenTheStatementHasNone) {
   const std::string policy = R"({"Statement":[{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity",
     "Principal":{"Federated":")" +
                              kArnText + R"("}}]})";
@@ -251,7 +116,7 @@ TEST(OidcTrustPolicyTest, AddCreatesTheConditionWhenTheStatementHasNone) {
       << result;
 }
 
-TEST(OidcTrustPolicyTest, AddingAPatternBesideExactSubjectsCopiesTheStatementSoBothStillWork) {
+TEST(OidcTrustPolicyEditTest, AddingAPatternBesideExactSubjectsCopiesTheStatementSoBothStillWork) {
   const std::string result = added(kExisting, "team-*:*");
   EXPECT_EQ(decide(result, "system:serviceaccount:team-a:app"), Decision::kImplicitDeny);  // IpAddress fails
   // The copy keeps the other conditions and drops the Sid, which must stay unique.
@@ -265,7 +130,7 @@ TEST(OidcTrustPolicyTest, AddingAPatternBesideExactSubjectsCopiesTheStatementSoB
   EXPECT_EQ(removed(removed(both, "team-*:*"), "team-b:x"), plain);
 }
 
-TEST(OidcTrustPolicyTest, AnExactSubjectJoinsAStringLikeSubListWhereTheStatementKeepsIt) {
+TEST(OidcTrustPolicyEditTest, AnExactSubjectJoinsAStringLikeSubListWhereTheStatementKeepsIt) {
   const std::string policy = createTrustPolicy(arn(), {subject("ns:*")});
   const std::string result = added(policy, "a:b");
   EXPECT_NE(result.find(R"("system:serviceaccount:ns:*",
@@ -276,7 +141,7 @@ TEST(OidcTrustPolicyTest, AnExactSubjectJoinsAStringLikeSubListWhereTheStatement
             std::string::npos);
 }
 
-TEST(OidcTrustPolicyTest, TheSubKeyIsFoundIgnoringCase) {
+TEST(OidcTrustPolicyEditTest, TheSubKeyIsFoundIgnoringCase) {
   const std::string policy =
       R"({"Statement":[{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity",
     "Principal":{"Federated":")" +
@@ -291,7 +156,7 @@ TEST(OidcTrustPolicyTest, TheSubKeyIsFoundIgnoringCase) {
       << result;
 }
 
-TEST(OidcTrustPolicyTest, RemovingTheLastSubjectOfAStatementRemovesTheStatementNotJustTheKey) {
+TEST(OidcTrustPolicyEditTest, RemovingTheLastSubjectOfAStatementRemovesTheStatementNotJustTheKey) {
   const std::string both = createTrustPolicy(arn(), {subject("team-a:app"), subject("team-*:*")});
   const std::string result = removed(both, "team-a:app");
   // Without its sub the first statement would trust every service account.
@@ -299,7 +164,7 @@ TEST(OidcTrustPolicyTest, RemovingTheLastSubjectOfAStatementRemovesTheStatementN
   EXPECT_NE(result.find("\"oidc.example.com/cluster:aud\": \"sts.amazonaws.com\""), std::string::npos);
 }
 
-TEST(OidcTrustPolicyTest, AnEmptiedKeyAndOperatorGoButAudAndOtherKeysStay) {
+TEST(OidcTrustPolicyEditTest, AnEmptiedKeyAndOperatorGoButAudAndOtherKeysStay) {
   // A statement with two sub keys (the AND form): emptying one leaves the other.
   const std::string policy =
       R"({"Statement":[{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity",
@@ -344,7 +209,7 @@ TEST(OidcTrustPolicyTest, AnEmptiedKeyAndOperatorGoButAudAndOtherKeysStay) {
   EXPECT_EQ(listKept, kept) << "an untouched scalar stays a scalar";
 }
 
-TEST(OidcTrustPolicyTest, RemovingTheOnlySubjectLeftIsRefused) {
+TEST(OidcTrustPolicyEditTest, RemovingTheOnlySubjectLeftIsRefused) {
   auto result = removeSubject(kCreatedOne, subject("team-a:app"), std::nullopt);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error(),
@@ -360,7 +225,7 @@ const std::string kTwoProviders = R"({"Statement":[
                                   kOtherArnText + R"("},
    "Condition":{"StringEquals":{"other.example.com:sub":["system:serviceaccount:a:b"]}}}]})";
 
-TEST(OidcTrustPolicyTest, WithSeveralProvidersTheArnChoosesTheStatement) {
+TEST(OidcTrustPolicyEditTest, WithSeveralProvidersTheArnChoosesTheStatement) {
   auto ambiguous = addSubject(kTwoProviders, subject("c:d"), std::nullopt);
   ASSERT_FALSE(ambiguous.ok());
   EXPECT_EQ(ambiguous.error(), "the policy trusts several OIDC providers (" + kArnText + ", " +
@@ -382,7 +247,7 @@ struct EditError {
   std::string error;
 };
 
-TEST(OidcTrustPolicyTest, TheTrustedProviderIsTheOnlyOneTheWebIdentityStatementsFederate) {
+TEST(OidcTrustPolicyEditTest, TheTrustedProviderIsTheOnlyOneTheWebIdentityStatementsFederate) {
   auto one = trustedProvider(kExisting);
   ASSERT_TRUE(one.ok()) << one.error();
   EXPECT_EQ(one->text, kArnText);
@@ -396,7 +261,7 @@ TEST(OidcTrustPolicyTest, TheTrustedProviderIsTheOnlyOneTheWebIdentityStatements
   EXPECT_FALSE(trustedProvider("{").ok());
 }
 
-TEST(OidcTrustPolicyTest, WhatCannotBeEditedFailsWithOneLine) {
+TEST(OidcTrustPolicyEditTest, WhatCannotBeEditedFailsWithOneLine) {
   const std::vector<EditError> cases = {
       {"not JSON", "{\"Statement\": [", std::nullopt, "trust policy: invalid JSON at offset 15: "},
       {"trailing data", "{} x", std::nullopt, "trust policy: invalid JSON at offset 3: unexpected data"},
