@@ -134,12 +134,18 @@ def annotated_sa(kube, name, **annotations):
              *(f"eks.amazonaws.com/{key.replace('_', '-')}={value}" for key, value in annotations.items()))
 
 
+def policy_for(irsa_binary, setup, sa, tmp_path):
+    """A trust policy, written by `trust-policy create`, that admits NS:sa."""
+    provider, _ = setup
+    policy = run(irsa_binary, "trust-policy", "create", "--provider-arn", provider, "--subject", f"{NS}:{sa}")
+    assert policy.returncode == 0, policy.stderr
+    (tmp_path / "policy.json").write_text(policy.stdout)
+    return tmp_path / "policy.json"
+
+
 def test_the_live_form_checks_the_token_a_pod_would_get(irsa_binary, cluster, kube, setup, tmp_path):
     annotated_sa(kube, "live", token_expiration="3600")
-    provider, _ = setup
-    policy = run(irsa_binary, "trust-policy", "create", "--provider-arn", provider, "--subject", f"{NS}:live")
-    (tmp_path / "policy.json").write_text(policy.stdout)
-    result = live_doctor(irsa_binary, cluster, setup, "live", tmp_path / "policy.json")
+    result = live_doctor(irsa_binary, cluster, setup, "live", policy_for(irsa_binary, setup, "live", tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"ServiceAccount {NS}/live gets, from the TokenRequest API (audience sts.amazonaws.com, 3600 s)" \
         in result.stdout
@@ -154,10 +160,8 @@ def test_the_live_form_checks_the_token_a_pod_would_get(irsa_binary, cluster, ku
 
 def test_the_live_form_takes_the_audience_annotation(irsa_binary, cluster, kube, setup, tmp_path):
     annotated_sa(kube, "live-vault", audience="vault")
-    provider, _ = setup
-    policy = run(irsa_binary, "trust-policy", "create", "--provider-arn", provider, "--subject", f"{NS}:live-vault")
-    (tmp_path / "policy.json").write_text(policy.stdout)
-    result = live_doctor(irsa_binary, cluster, setup, "live-vault", tmp_path / "policy.json")
+    result = live_doctor(irsa_binary, cluster, setup, "live-vault",
+                         policy_for(irsa_binary, setup, "live-vault", tmp_path))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "(audience vault, 86400 s)" in result.stdout
     assert "DENIED: STS answers InvalidIdentityToken: Incorrect token audience" in result.stdout

@@ -11,6 +11,7 @@
 
 #include "test/support/CliRun.hpp"
 #include "test/support/TempDir.hpp"
+#include "test/unit/OidcTrustPolicyFixtures.hpp"
 
 namespace fs = std::filesystem;
 
@@ -20,27 +21,8 @@ using RunResult = irsa::testsupport::CliResult;
 
 const std::string kArn = "arn:aws:iam::111122223333:oidc-provider/oidc.example.com/cluster";
 
-const std::string kPolicy = R"({
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {
-                "Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.example.com/cluster"
-            },
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {
-                    "oidc.example.com/cluster:aud": "sts.amazonaws.com",
-                    "oidc.example.com/cluster:sub": [
-                        "system:serviceaccount:team-a:app"
-                    ]
-                }
-            }
-        }
-    ]
-}
-)";
+// What `create` writes for team-a:app (kCreatedOne).
+const std::string& kPolicy = irsa::oidc::policytest::kCreatedOne;
 
 const std::string kPolicyPlusB = R"({
     "Version": "2012-10-17",
