@@ -14,7 +14,7 @@
 #      scripts keep working (bench/run-all.sh; IRSA_SKIP_BENCH=1 skips);
 #   5. the unit tests again under AddressSanitizer + UBSan (IRSA_SKIP_ASAN=1 skips);
 #   6. the unit tests again under ThreadSanitizer (IRSA_SKIP_TSAN=1 skips);
-#   7. every libFuzzer target for 60 s from its seed corpus (test/fuzz/run.sh; IRSA_SKIP_FUZZ=1 skips).
+#   7. every libFuzzer target for 45 s from its seed corpus (test/fuzz/run.sh; IRSA_SKIP_FUZZ=1 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,6 +80,6 @@ if [ "${IRSA_SKIP_TSAN:-0}" != "1" ]; then
 fi
 
 if [ "${IRSA_SKIP_FUZZ:-0}" != "1" ]; then
-  echo "== fuzzing (libFuzzer + ASan/UBSan, 60 s a target)"
-  bash test/fuzz/run.sh 60
+  echo "== fuzzing (libFuzzer + ASan/UBSan, 45 s a target)"
+  bash test/fuzz/run.sh 45
 fi

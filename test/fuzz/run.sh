@@ -3,7 +3,7 @@
 # each for SECONDS from a copy of its checked-in seed corpus and the inputs that
 # once crashed it (regressions/), so the repository is never written to. Any crash, invariant failure, leak, timeout or
 # out-of-memory fails the run, and its input is kept (the path is printed).
-# scripts/test.sh runs it for 60 s a target; test/fuzz/README.md has more.
+# scripts/test.sh runs it for 45 s a target; test/fuzz/README.md has more.
 #
 # Usage: test/fuzz/run.sh [SECONDS [TARGET...]]    default: 60, every target
 #   targets: admission http config oidc
