@@ -12,7 +12,7 @@ void addListenFlags(util::FlagSet& f, server::ServerConfig& c) {
   f.addString("bind-address", &c.bindAddress,
               "address both ports listen on (default: every address, IPv6 and IPv4, like Go's \":port\"; "
               "0.0.0.0 where the kernel has no IPv6)");
-  f.addInt("threads", &c.threads, "I/O threads (0: one per core)");
+  f.addInt("threads", &c.threads, "I/O threads (0: one per CPU the process may run on, its affinity mask)");
   f.addString("ready-file", &c.readyFile,
               "once both ports listen, write {\"port\":N,\"metricsPort\":M,\"pid\":P} to this file "
               "(atomically: a temporary file, then rename); how scripts learn the ports of --port 0");

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "server/HttpSession.hpp"
+#include "server/IoThreads.hpp"
 #include "server/ReadyFile.hpp"
 #include "util/Files.hpp"
 #include "util/Log.hpp"
@@ -197,8 +198,7 @@ int Server::run() {
   feeds_->start();
   tlsListener_->start();
   metricsListener_->start();
-  int threads = config_.threads > 0 ? config_.threads : static_cast<int>(std::thread::hardware_concurrency());
-  if (threads <= 0) threads = 1;
+  const int threads = config_.threads > 0 ? config_.threads : defaultIoThreads();
   // The reference's two lines, then ours with the ports as numbers (for scripts).
   util::Log::info("Listening on " + hostPort(config_.bindAddress, tlsListener_->port()));
   util::Log::info("Listening on " + hostPort(config_.bindAddress, metricsListener_->port()) + " for metrics");
