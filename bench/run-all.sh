@@ -6,13 +6,16 @@
 #
 # Installs what is missing (scripts/setup.sh --bench), builds Release into
 # BENCH_BUILD (default build/; a build directory configured from another checkout
-# is used as it is), runs scenarios 1-6 (bench/scenarios/<n>_<name>.py, with
+# is used as it is), runs scenarios 1-7 (bench/scenarios/<n>_<name>.py, with
 # Debian's python3), then writes BENCH_OUT (default bench/results/): raw/*.json
 # per run, summary.json and summary.md (medians, targets) and the plots
-# latency.png, throughput.png. Scenarios 3 and 5 start a throwaway
-# kube-apiserver + etcd on loopback (built once from their pinned Go modules,
-# like the e2e tests). BENCH_SCENARIOS="1 2" runs a subset. Takes about 36
-# minutes with the defaults (scenario 6, the soak, is 11 of them).
+# latency.png, throughput.png, sidebyside.png. Scenarios 3, 5 and 7 start a
+# throwaway kube-apiserver + etcd on loopback (built once from their pinned Go
+# modules, like the e2e tests); scenario 7 runs the reference webhook beside
+# irsa-webhook (built once from ../shared/reference by
+# test/e2e/build-reference.sh). BENCH_SCENARIOS="1 2" runs a subset. Takes
+# about 50 minutes with the defaults (the soak is 11 of them, the side by side
+# about 14).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +31,7 @@ export BENCH_OUT="${BENCH_OUT:-$PWD/bench/results}"
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then export BENCH_REPEAT="${BENCH_REPEAT:-1}"; fi
 
 mkdir -p "${BENCH_OUT}/raw"
-for scenario in ${BENCH_SCENARIOS:-1 2 3 4 5 6}; do
+for scenario in ${BENCH_SCENARIOS:-1 2 3 4 5 6 7}; do
   script=(bench/scenarios/"${scenario}"_*.py)
   [[ -f "${script[0]}" ]] || { echo "run-all: no scenario ${scenario}" >&2; exit 2; }
   rm -f "${BENCH_OUT}/raw/${scenario}"-*.json
@@ -37,4 +40,4 @@ for scenario in ${BENCH_SCENARIOS:-1 2 3 4 5 6}; do
 done
 /usr/bin/python3 bench/scenarios/summarize.py "${BENCH_OUT}"
 gnuplot -e "dir='${BENCH_OUT}'" bench/scenarios/plot.gp
-echo "run-all: results in ${BENCH_OUT} (summary.md, summary.json, latency.png, throughput.png)"
+echo "run-all: results in ${BENCH_OUT} (summary.md, summary.json, latency.png, throughput.png, sidebyside.png)"

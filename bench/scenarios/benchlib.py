@@ -21,6 +21,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import ssl
 import subprocess
 import sys
@@ -172,6 +173,15 @@ class Bench:
                 die("corpus generation failed")
         return path
 
+    def mutated_body(self, size):
+        """The first review of a mutated=100 corpus of `size` as a file (h2load's body): every request of
+        that corpus is mutated, so it stands for the mutated share of the irsa-bench runs."""
+        body = self.tmp / f"h2load-body-{size}.json"
+        if not body.is_file():
+            with open(self.corpus(size, "mutated=100") / "requests.jsonl", "rb") as requests_file:
+                body.write_bytes(requests_file.readline().rstrip(b"\n"))
+        return body
+
     def certs(self):
         """A dev certificate for 127.0.0.1 (ca.crt, tls.crt, tls.key), made once."""
         path = self.tmp / "certs"
@@ -201,14 +211,13 @@ class Bench:
         if bad or not any_ok:
             die(f"irsa-bench {command}: {bad} failed requests ({json_path})")
 
-    def server_quantiles(self, server, json_path):
-        """The running server's admission latency percentiles from its own histogram (all requests since
-        it started), each as the upper bound of the bucket it falls in."""
-        text = server.metrics_text()
-        buckets = [(float("inf") if le == "+Inf" else float(le), float(n)) for le, n in
-                   re.findall(r'^irsa_webhook_admission_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$', text, re.M)]
-        if not buckets:
-            die("no admission histogram in the server's metrics")
+    def server_quantiles(self, server, json_path, since=None):
+        """The running server's admission latency percentiles from its own histogram, each as the upper
+        bound of the bucket it falls in: of all requests since it started, or since `since` (an earlier
+        admission_buckets(server))."""
+        buckets = admission_buckets(server)
+        if since:
+            buckets = [(le, n - n0) for (le, n), (_, n0) in zip(buckets, since, strict=True)]
         count = buckets[-1][1]
         if not count:
             die("no admission requests counted")
@@ -221,6 +230,50 @@ class Bench:
                   "p999LeMs": under(0.999),
                   "bucketsMs": [[le * 1000 if le != float("inf") else None, n] for le, n in buckets]}
         write_json(json_path, report)
+
+    def h2load(self, server, body, requests, label):
+        """h2load --h1 pinned to CLIENT_CPU: `requests` POSTs of the file `body` over 8 connections, the
+        server's CPU read from /proc around it. Its report (h2load_report); any failed request fails the
+        scenario."""
+        if not shutil.which("h2load"):
+            die("h2load not found (scripts/setup.sh installs nghttp2-client)")
+        cpu0 = cpu_seconds(server.pid)
+        result = subprocess.run(["taskset", "-c", self.client_cpu, "h2load", "--h1", "-n", str(requests), "-c", "8",
+                                 "-m", "1", "-d", str(body), "-H", "Content-Type: application/json", server.url],
+                                stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        cpu = cpu_seconds(server.pid) - cpu0
+        report = h2load_report(result.stdout, cpu, Path(body).stat().st_size, label)
+        if result.returncode != 0 or report is None:
+            print(result.stdout + result.stderr, file=sys.stderr)
+            die("h2load failed")
+        if report["succeeded"] != report["requests"]:
+            die(f"h2load: {report['requests'] - report['succeeded']} of {report['requests']} requests failed")
+        return report
+
+
+def admission_buckets(server):
+    """[(le seconds, cumulative count)] of the server's irsa_webhook_admission_duration_seconds histogram."""
+    text = server.metrics_text()
+    buckets = [(float("inf") if le == "+Inf" else float(le), float(n)) for le, n in
+               re.findall(r'^irsa_webhook_admission_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$', text, re.M)]
+    if not buckets:
+        die("no admission histogram in the server's metrics")
+    return buckets
+
+
+def h2load_report(text, cpu, request_bytes, label):
+    """h2load's summary as the scenario's JSON; None when it cannot be read."""
+    rate = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text)
+    m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored",
+                  text)
+    if not rate or not m:
+        return None
+    status = re.search(r"status codes: (\d+) 2xx", text)
+    total, succeeded = int(m.group(1)), int(m.group(4))
+    return {"tool": "h2load", "label": label, "requestBytes": request_bytes,
+            "requests": total, "succeeded": succeeded, "status2xx": int(status.group(1)) if status else 0,
+            "achievedRate": float(rate.group(1)), "serverCpuSeconds": cpu,
+            "cpuSecondsPer1000Requests": cpu * 1000 / total if total else None}
 
 
 def write_json(path, value):

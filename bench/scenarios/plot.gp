@@ -33,3 +33,19 @@ if (has('throughput.dat')) {
   set key off
   plot dir.'/throughput.dat' using 2:xtic(1) title 'req/s', '' using 0:2:(sprintf('%.0f', $2)) with labels offset 0,1 notitle
 }
+
+# Side by side: server CPU per request of the reference and irsa-webhook by pod size.
+if (has('sidebyside.dat')) {
+  reset
+  set terminal pngcairo size 900,540 font ",11" noenhanced
+  set output dir.'/sidebyside.png'
+  set title 'server CPU per request, closed loop, one core: the reference and irsa-webhook'
+  set ylabel 'CPU microseconds per request'
+  set grid ytics
+  set style data histograms
+  set style histogram clustered gap 1
+  set style fill solid 0.8 border -1
+  set yrange [0:*]
+  set key top left
+  plot dir.'/sidebyside.dat' using 2:xtic(1) title columnheader(2), '' using 3 title columnheader(3)
+}

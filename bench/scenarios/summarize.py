@@ -1,6 +1,6 @@
 """Reads the scenarios' raw JSON (BENCH_OUT/raw) and writes, next to it:
   summary.json  the medians over the repeated runs, per scenario and case;
-  summary.md    the same as Markdown tables, with the targets of issue #5;
+  summary.md    the same as Markdown tables, with the targets of issues #5 and #13;
   *.dat         gnuplot input for plot.gp (latency.png, throughput.png).
 Every figure is the median of the runs of one case, taken metric by metric.
 
@@ -13,6 +13,8 @@ import platform
 import statistics
 import sys
 import time
+
+from sidebyside_summary import summarize as summarize_side_by_side
 
 out = sys.argv[1]
 raw = os.path.join(out, "raw")
@@ -224,6 +226,13 @@ if soak:
            f"| {case['failed']} | {fmt(case['p99Ms'], 3)} | {fmt(case['rssMiBStart'], 2)} "
            f"| {fmt(case['rssMiBEnd'], 2)} | {growth:+.0f} | {fmt(case['peakRssMiB'], 2)} |", ""]
 
+# 7. Side by side with the reference.
+sbs, sbs_md, sbs_dat, sbs_targets = summarize_side_by_side(load, fmt)
+if sbs:
+    summary["scenarios"]["7-side-by-side"] = sbs
+    md += sbs_md
+write_dat("sidebyside.dat", sbs_dat)
+
 # Targets of issue #5.
 t = []
 medium = sat.get("medium", {})
@@ -252,10 +261,22 @@ if "6-soak" in summary["scenarios"]:
     t.append(("soak at 2,000 req/s: no errors, RSS growth < 1 MiB after the warm-up",
               f"{c['failed']} failed, {c['rssGrowthKiB']:+.0f} KiB over {fmt(c['durationSeconds'], 0)} s",
               c["failed"] == 0 and c["rssGrowthKiB"] < 1024))
+# Targets of issue #13 (side by side): scenario 7's, and the handshakes of scenario 4 against 1.9k.
+t13 = list(sbs_targets)
+if "4-handshakes" in summary["scenarios"] and sbs:
+    v = summary["scenarios"]["4-handshakes"]["fullHandshakes"]["perServerCpuSecond"]
+    t13.append(("full handshakes per server CPU-second ≥ 2× the 1.9k of 2026-11-28", f"{fmt(v, 0)}",
+                v is not None and v >= 3800))
 summary["targets"] = [{"target": a, "measured": b, "met": c} for a, b, c in t]
-if t:
-    md = md[:2] + ["### Targets", "", "| target | measured | met |", "|---|---|---|",
-                   *[f"| {a} | {b} | {'yes' if c else '**no**'} |" for a, b, c in t], ""] + md[2:]
+summary["targetsSideBySide"] = [{"target": a, "measured": b, "met": c} for a, b, c in t13]
+
+
+def target_table(title, rows):
+    return [title, "", "| target | measured | met |", "|---|---|---|",
+            *[f"| {a} | {b} | {'yes' if c else '**no**'} |" for a, b, c in rows], ""] if rows else []
+
+
+md = md[:2] + target_table("### Targets", t) + target_table("### Targets against the reference (#13)", t13) + md[2:]
 
 sizes = [size for size in ("small", "medium", "large") if size in sat]
 write_dat("throughput.dat", ["size req/s req-per-cpu-second"] +

@@ -116,13 +116,15 @@ def free_ports(n):
 
 class Reference(Server):
     """The reference started as `binary *args --tls-cert … --tls-key … --port P --metrics-port M`, on free
-    ports P and M; stop() it (SIGTERM) when done."""
+    ports P and M; stop() it (SIGTERM) when done. `wrapper`: a command it runs under, which execs it (the
+    bench's ["taskset", "-c", "0"]), so `pid` is the reference's own."""
 
-    def __init__(self, binary, certs, log, args):
+    def __init__(self, binary, certs, log, args, wrapper=()):
         super().__init__(certs, log)
         self.port, self.metrics_port = free_ports(2)
-        self.spawn([binary, *args, "--tls-cert", str(self.certs / "tls.crt"), "--tls-key",
+        self.spawn([*wrapper, binary, *args, "--tls-cert", str(self.certs / "tls.crt"), "--tls-key",
                     str(self.certs / "tls.key"), "--port", str(self.port), "--metrics-port", str(self.metrics_port)])
+        self.pid = self.proc.pid
 
     def wait_ready(self, ns, sa, timeout=30):
         """It mutates a review of a pod of ns/sa (an annotated ServiceAccount) within `timeout` s, without
