@@ -43,6 +43,7 @@ from scale import create_service_accounts
 SIDES = ("reference", "irsa")
 PROBE = ("payments", "api-server")  # an annotated ServiceAccount of every corpus's cluster.yaml
 ROLE_PREFIX = "arn:aws:iam::111122223333:role/sbs-race-"
+CORPUS_SERVICE_ACCOUNTS = 64  # in cluster.yaml, whatever the corpus's size (summarize.py reads start-64)
 
 
 class Side:
@@ -78,6 +79,13 @@ class Side:
             die(f"irsa: not ready within 600 s (log: {log_path})")
         time.sleep(1)  # what it holds once settled, not the start's garbage
         self.rss_kib = status_kib(self.pid, "VmRSS")
+
+    def record(self, bench, rnd, n):
+        """Log and write this start's figures: raw/7-<side>-start-<n>-<round>.json."""
+        log(f"7-side-by-side: round {rnd}, {self.name} with {n} ServiceAccounts: first correct answer after "
+            f"{self.start_seconds} s, RSS {self.rss_kib // 1024} MiB")
+        write_json(bench.raw(f"7-{self.name}-start-{n}-{rnd}.json"),
+                   {"serviceAccounts": n, "startSeconds": self.start_seconds, "rssKiB": self.rss_kib})
 
     def metrics_text(self):
         return self.process.metrics_text()
@@ -156,10 +164,7 @@ def start_at_scale(bench, cp, n):
     for rnd in bench.runs():
         for name in order(rnd):
             with Side(bench, name, cp.kubeconfig, bench.server_cpu, f"scale-{rnd}") as side:
-                log(f"7-side-by-side: round {rnd}, {name} with {n} ServiceAccounts: first correct answer "
-                    f"after {side.start_seconds} s, RSS {side.rss_kib // 1024} MiB")
-                write_json(bench.raw(f"7-{name}-start-{n}-{rnd}.json"),
-                           {"serviceAccounts": n, "startSeconds": side.start_seconds, "rssKiB": side.rss_kib})
+                side.record(bench, rnd, n)
 
 
 def scenario(bench):
@@ -173,13 +178,10 @@ def scenario(bench):
         for rnd in bench.runs():
             for name in order(rnd):
                 with Side(bench, name, cp.kubeconfig, bench.server_cpu, f"round-{rnd}") as side:
-                    log(f"7-side-by-side: round {rnd}, {name}: first correct answer after {side.start_seconds} s, "
-                        f"RSS {side.rss_kib // 1024} MiB")
-                    write_json(bench.raw(f"7-{name}-start-64-{rnd}.json"),
-                               {"serviceAccounts": 64, "startSeconds": side.start_seconds, "rssKiB": side.rss_kib})
+                    side.record(bench, rnd, CORPUS_SERVICE_ACCOUNTS)
                     measure(bench, side, rnd)
             race(bench, cp, kube, rnd, race_n)
-        log(f"7-side-by-side: filling the cluster to {scale_n} ServiceAccounts")
+        log(f"7-side-by-side: creating {scale_n} ServiceAccounts more")
         create_service_accounts(cp.env, scale_n, 10, 16)
         total = len(kube.run("get", "serviceaccounts", "-A", "--no-headers", "--chunk-size=5000").stdout.splitlines())
         start_at_scale(bench, cp, total)

@@ -2,14 +2,7 @@
 over the rounds, and the median of the per-round ratios (reference / irsa-webhook for costs, so every
 ratio above 1 is irsa-webhook ahead; for throughput irsa-webhook / reference)."""
 
-import statistics
-
 SIDES = ("reference", "irsa")
-
-
-def _median(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
 
 
 def _ratio(a, b):
@@ -19,8 +12,9 @@ def _ratio(a, b):
 class SideBySide:
     """The raw files of scenario 7 (load("7-…")), read by round."""
 
-    def __init__(self, load):
+    def __init__(self, load, med):
         self.load = load
+        self.med = med
 
     def rounds(self, pattern):
         """{side: [value per round]} of files 7-<side>-<pattern>-<round>.json, by round order."""
@@ -32,8 +26,8 @@ class SideBySide:
         values = {side: [get(r) for r in runs[side]] for side in SIDES}
         pairs = zip(values["reference"], values["irsa"], strict=False)
         ratios = [_ratio(ref, irsa) if cost else _ratio(irsa, ref) for ref, irsa in pairs]
-        return {"reference": _median(values["reference"]), "irsa": _median(values["irsa"]),
-                "ratio": _median(ratios), "rounds": len(ratios)}
+        return {"reference": self.med(values["reference"]), "irsa": self.med(values["irsa"]),
+                "ratio": self.med(ratios), "rounds": len(ratios)}
 
 
 def _closed_cpu(r):
@@ -41,10 +35,10 @@ def _closed_cpu(r):
     return cpu * 1000 if cpu is not None else None  # µs per request
 
 
-def summarize(load, fmt):
-    """(summary dict, Markdown lines, gnuplot lines, targets [(text, measured, met)]); all empty when
-    scenario 7 did not run."""
-    sbs = SideBySide(load)
+def summarize(load, med, fmt):
+    """From summarize.py's load, med (a median that skips None) and fmt: (summary dict, Markdown
+    lines, gnuplot lines, targets [(text, measured, met)]); all empty when scenario 7 did not run."""
+    sbs = SideBySide(load, med)
     if not any(sbs.rounds("start-64").values()):
         return {}, [], [], []
     case = {}
@@ -60,7 +54,7 @@ def summarize(load, fmt):
                    for q in ("p50", "p99", "p999")}
         latency["achievedRate"] = sbs.measure(f"rate-{rate}", lambda r: r["results"]["achievedRate"], cost=False)
         server = load(f"7-irsa-server-{rate}-*.json")
-        latency["irsaServer"] = {q: _median([s[f"{q}LeMs"] for s in server]) for q in ("p50", "p99", "p999")}
+        latency["irsaServer"] = {q: med([s[f"{q}LeMs"] for s in server]) for q in ("p50", "p99", "p999")}
         case[f"open-{rate}"] = latency
     scale = sorted({int(r["serviceAccounts"]) for r in load("7-irsa-start-*.json")} - {64})
     for n in [64, *scale]:

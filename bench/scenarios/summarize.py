@@ -227,7 +227,7 @@ if soak:
            f"| {fmt(case['rssMiBEnd'], 2)} | {growth:+.0f} | {fmt(case['peakRssMiB'], 2)} |", ""]
 
 # 7. Side by side with the reference.
-sbs, sbs_md, sbs_dat, sbs_targets = summarize_side_by_side(load, fmt)
+sbs, sbs_md, sbs_dat, sbs_targets = summarize_side_by_side(load, med, fmt)
 if sbs:
     summary["scenarios"]["7-side-by-side"] = sbs
     md += sbs_md
